@@ -1,0 +1,182 @@
+//! Assembling the application: connect and migrate the database, build the router and
+//! its layers, start the mail worker and session sweeper, serve until told to stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::FromRef;
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tower_sessions::ExpiredDeletion;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::mail::transport::Transport;
+use crate::mail::worker::Worker;
+use crate::services::Services;
+use crate::store::Store;
+use crate::store::sessions::DbSessionStore;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub config: Arc<Config>,
+}
+
+impl FromRef<AppState> for Services {
+    fn from_ref(state: &AppState) -> Self {
+        state.services.clone()
+    }
+}
+
+/// A built application bound to its listener, ready to run.
+pub struct App {
+    state: AppState,
+    listener: TcpListener,
+    worker: Worker,
+}
+
+impl App {
+    /// Connects, migrates, binds. Time comes from `clock` (tests move it forward).
+    pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url, config.backend)
+            .await
+            .with_context(|| format!("could not open the {:?} database", config.backend))?;
+        store
+            .migrate()
+            .await
+            .context("could not migrate the database")?;
+        let transport = match &config.smtp_url {
+            Some(url) => Transport::smtp(url, &config.mail_from)?,
+            None => Transport::dev_mailbox(config.data_dir.join("mail")),
+        };
+        let services = Services {
+            store: store.clone(),
+            clock: clock.clone(),
+            base_url: config.base_url.clone().into(),
+            mail_wakeup: Arc::new(Notify::new()),
+        };
+        let worker = Worker {
+            store,
+            clock,
+            transport,
+            wakeup: services.mail_wakeup.clone(),
+            retry_base: config.mail_retry_base,
+            poll_interval: config.mail_poll_interval,
+        };
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("could not listen on {}", config.bind))?;
+        Ok(Self {
+            state: AppState {
+                services,
+                config: Arc::new(config),
+            },
+            listener,
+            worker,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.state.services
+    }
+
+    /// Serves until `shutdown` completes, then drains in-flight requests and stops the
+    /// background tasks.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = tokio::spawn(self.worker.run(stop_rx.clone()));
+        let sweeper = tokio::spawn(sweep_sessions(
+            DbSessionStore::new(self.state.services.store.pool().clone()),
+            stop_rx,
+        ));
+        let store = self.state.services.store.clone();
+        let router = crate::web::router(self.state);
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")?;
+        let _ = stop_tx.send(true);
+        let _ = tokio::join!(worker, sweeper);
+        store.close().await;
+        Ok(())
+    }
+
+    /// `gatehouse serve`: runs until Ctrl-C or SIGTERM.
+    pub async fn serve_until_signal(config: Config) -> anyhow::Result<()> {
+        let app = Self::build(config, Clock::default()).await?;
+        tracing::info!(address = %app.local_addr()?, base_url = %app.state.config.base_url,
+            database = ?app.state.config.backend, "gatehouse is listening");
+        app.run(shutdown_signal()).await?;
+        tracing::info!("gatehouse stopped");
+        Ok(())
+    }
+
+    /// `gatehouse migrate`: brings the schema up to date and exits.
+    pub async fn migrate_only(config: &Config) -> anyhow::Result<()> {
+        let store = Store::connect(&config.database_url, config.backend).await?;
+        store.migrate().await?;
+        store.close().await;
+        tracing::info!(database = ?config.backend, "migrations applied");
+        Ok(())
+    }
+}
+
+async fn sweep_sessions(store: DbSessionStore, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,105 @@
+//! An email address that has been trimmed, lower-cased and checked once.
+
+use std::fmt;
+
+/// A syntactically valid, lower-cased email address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Parses user input; the error is a sentence to show beside the field.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let address = input.trim().to_lowercase();
+        if address.is_empty() {
+            return Err("Enter an email address.");
+        }
+        if address.len() > 254 {
+            return Err("That email address is too long.");
+        }
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            return Err("Enter an email address like name@example.com.");
+        };
+        if !valid_local_part(local) || !valid_domain(domain) {
+            return Err("Enter an email address like name@example.com.");
+        }
+        Ok(Self(address))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part after the `@`, e.g. `example.com`.
+    pub fn domain(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn valid_local_part(local: &str) -> bool {
+    !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+}
+
+/// A domain name: at least two labels of letters, digits and hyphens (IDN as punycode or
+/// Unicode letters), no label starting or ending with a hyphen.
+pub fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && domain.len() <= 253
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(char::is_alphanumeric) && tld.len() >= 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_lowercases() {
+        let e = EmailAddress::parse("  Ada@Example.COM ").unwrap();
+        assert_eq!(e.as_str(), "ada@example.com");
+        assert_eq!(e.domain(), "example.com");
+    }
+
+    #[test]
+    fn rejects_malformed_addresses() {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "ada@-example.com",
+            "ada..x@example.com",
+            "ada@example.c",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn accepts_plus_addresses_and_subdomains() {
+        assert!(EmailAddress::parse("ada+tag@mail.example.co.uk").is_ok());
+    }
+}

@@ -1,0 +1,14 @@
+//! Plain types and rules with no I/O: parsed once at the edge, trusted everywhere after.
+
+pub mod email;
+pub mod names;
+pub mod password;
+pub mod role;
+pub mod slug;
+pub mod token;
+
+pub use email::EmailAddress;
+pub use names::PersonName;
+pub use password::Password;
+pub use role::{MembershipStatus, Plan, Role};
+pub use token::SecretToken;

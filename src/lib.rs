@@ -1,0 +1,18 @@
+//! Gatehouse: a self-hosted console that decides who gets into a workspace.
+//!
+//! Data flows one way: request → extractor (`web`) → workflow (`services`) → SQL (`store`)
+//! → back out through an askama template. `domain` holds the plain rules; `mail` the
+//! outbox worker and transports.
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod mail;
+pub mod services;
+pub mod store;
+pub mod web;
+
+pub use app::App;
+pub use config::Config;

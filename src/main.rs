@@ -1,0 +1,33 @@
+//! The `gatehouse` binary: read configuration, start logging, then serve or migrate.
+
+use clap::Parser;
+use gatehouse::config::{Cli, Command, Config};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = match Config::from_settings(cli.settings) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("gatehouse: configuration error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => gatehouse::App::serve_until_signal(config).await,
+        Command::Migrate => gatehouse::App::migrate_only(&config).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,443 @@
+//! Account workflows: sign up, verify the address, reset the password, one-time sign-in
+//! links, and the account page's changes. Sign-up and reset answer the same whether or
+//! not the address has an account; the email that follows is what differs.
+
+use crate::domain::names::NameField;
+use crate::domain::{EmailAddress, Password, PersonName, SecretToken};
+use crate::mail::ActionEmail;
+use crate::store::accounts::{self, AccountRow, NewAccount};
+use crate::store::audit::{self, NewEvent};
+use crate::store::tokens::{self, Purpose};
+
+use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, passwords};
+
+const VERIFY_HOURS: i64 = 48;
+const RESET_HOURS: i64 = 1;
+const SIGN_IN_LINK_HOURS: i64 = 1;
+
+/// What the sign-up form sends.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SignUpForm {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub display_name: String,
+}
+
+/// Parses the sign-up form, collecting a message for every field that is wrong.
+pub fn parse_sign_up(
+    form: &SignUpForm,
+) -> Result<(EmailAddress, Password, PersonName), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let email = EmailAddress::parse(&form.email)
+        .map_err(|m| errors.add("email", m))
+        .ok();
+    let password = Password::parse_new(&form.password, email.as_ref().map_or("", |e| e.as_str()))
+        .map_err(|m| errors.add("password", m))
+        .ok();
+    let name = parse_names(&form.first_name, &form.last_name, &form.display_name)
+        .map_err(|(field, m)| errors.add(field, m))
+        .ok();
+    match (email, password, name) {
+        (Some(e), Some(p), Some(n)) if errors.is_empty() => Ok((e, p, n)),
+        _ => Err(errors),
+    }
+}
+
+/// Names, with the error keyed by the form field it belongs beside.
+pub fn parse_names(
+    first: &str,
+    last: &str,
+    display: &str,
+) -> Result<PersonName, (&'static str, &'static str)> {
+    PersonName::parse(first, last, display).map_err(|(field, m)| {
+        let field = match field {
+            NameField::First => "first_name",
+            NameField::Last => "last_name",
+            NameField::Display => "display_name",
+        };
+        (field, m)
+    })
+}
+
+/// Signs someone up. A new address gets an unverified account and a verification link; an
+/// address that already has an account gets, instead, a one-time sign-in link (verified
+/// account) or a fresh verification link (unverified one). The caller shows the same
+/// "check your email" page in every case.
+pub async fn sign_up(svc: &Services, form: &SignUpForm, actor: &Actor) -> ServiceResult<()> {
+    let (email, password, name) = parse_sign_up(form).map_err(ServiceError::Invalid)?;
+    let hash = passwords::hash(&password).await?;
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let new = NewAccount {
+        id: &id,
+        email: email.as_str(),
+        password_hash: &hash,
+        first_name: &name.first,
+        last_name: &name.last,
+        display_name: &name.display,
+        email_verified: false,
+        now,
+    };
+    let (account_id, action, email_to_send) = match accounts::insert(&mut *tx, new).await? {
+        Some(id) => {
+            let mail = verification_email(svc, &mut tx, &id, &email, &name.display, now).await?;
+            (id, "account.sign_up", mail)
+        }
+        None => {
+            let existing = accounts::by_email(&mut *tx, email.as_str())
+                .await?
+                .ok_or(ServiceError::NotFound)?;
+            let mail = if existing.email_verified == 1 {
+                sign_in_link_email(svc, &mut tx, &existing, now).await?
+            } else {
+                accounts::replace_unverified_password(&mut *tx, &existing.id, &hash, now).await?;
+                verification_email(
+                    svc,
+                    &mut tx,
+                    &existing.id,
+                    &email,
+                    &existing.display_name,
+                    now,
+                )
+                .await?
+            };
+            (existing.id, "account.sign_up_existing_address", mail)
+        }
+    };
+    email_to_send.enqueue(&mut *tx, None, now).await?;
+    audit::record(
+        &mut *tx,
+        event(actor, action, &account_id, email.as_str(), now),
+    )
+    .await?;
+    tx.commit().await?;
+    svc.mail_wakeup.notify_one();
+    Ok(())
+}
+
+pub(super) async fn verification_email(
+    svc: &Services,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account_id: &str,
+    email: &EmailAddress,
+    display_name: &str,
+    now: i64,
+) -> anyhow::Result<ActionEmail> {
+    let token = new_token(tx, account_id, Purpose::VerifyEmail, now, VERIFY_HOURS).await?;
+    Ok(ActionEmail {
+        kind: "verify_email",
+        to: email.to_string(),
+        subject: "Confirm your email address for Gatehouse".into(),
+        greeting: format!("Hi {display_name},"),
+        paragraphs: vec![
+            "Welcome to Gatehouse. Confirm that this address is yours to finish signing up.".into(),
+        ],
+        button: "Confirm my address".into(),
+        link: svc.link(&format!("/verify/{}", token.as_str())),
+        footer: format!(
+            "The link works once and expires in {VERIFY_HOURS} hours. If you did not sign up, ignore this email."
+        ),
+    })
+}
+
+async fn sign_in_link_email(
+    svc: &Services,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account: &AccountRow,
+    now: i64,
+) -> anyhow::Result<ActionEmail> {
+    let token = new_token(tx, &account.id, Purpose::SignIn, now, SIGN_IN_LINK_HOURS).await?;
+    Ok(ActionEmail {
+        kind: "sign_in_link",
+        to: account.email.clone(),
+        subject: "Your Gatehouse sign-in link".into(),
+        greeting: format!("Hi {},", account.display_name),
+        paragraphs: vec![
+            "Someone (hopefully you) tried to sign up with this address, which already has a Gatehouse account."
+                .into(),
+            "Use this link to sign in to your existing account.".into(),
+        ],
+        button: "Sign in".into(),
+        link: svc.link(&format!("/sign-in-link/{}", token.as_str())),
+        footer: format!("The link works once and expires in {SIGN_IN_LINK_HOURS} hour. If this was not you, ignore this email."),
+    })
+}
+
+async fn new_token(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account_id: &str,
+    purpose: Purpose,
+    now: i64,
+    hours: i64,
+) -> anyhow::Result<SecretToken> {
+    let token = SecretToken::generate()?;
+    tokens::insert(
+        &mut **tx,
+        &token.hash(),
+        account_id,
+        purpose,
+        now,
+        now + hours * 3600,
+    )
+    .await?;
+    Ok(token)
+}
+
+/// Whether a link's token is live, without using it (what GET shows).
+pub async fn peek_token(
+    svc: &Services,
+    token: &str,
+    purpose: Purpose,
+) -> ServiceResult<Option<AccountRow>> {
+    let hash = SecretToken::from_link(token).hash();
+    match tokens::peek(svc.store.pool(), &hash, purpose, svc.clock.now()).await? {
+        Some(id) => Ok(accounts::by_id(svc.store.pool(), &id).await?),
+        None => Ok(None),
+    }
+}
+
+/// Uses a verification or sign-in link: the address is proven, so the account is verified.
+/// Returns the account to sign in.
+pub async fn redeem_link(
+    svc: &Services,
+    token: &str,
+    purpose: Purpose,
+    actor: &Actor,
+) -> ServiceResult<AccountRow> {
+    let now = svc.clock.now();
+    let hash = SecretToken::from_link(token).hash();
+    let mut tx = svc.store.begin_write().await?;
+    let account_id = tokens::consume(&mut *tx, &hash, purpose, now)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    accounts::mark_verified(&mut *tx, &account_id, now).await?;
+    let account = accounts::by_id(&mut *tx, &account_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let action = match purpose {
+        Purpose::VerifyEmail => "account.email_verified",
+        _ => "account.sign_in_link_used",
+    };
+    audit::record(
+        &mut *tx,
+        event(actor, action, &account.id, &account.email, now),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Emails a reset link when the address has an account; answers the same either way.
+pub async fn request_password_reset(
+    svc: &Services,
+    email: &str,
+    actor: &Actor,
+) -> ServiceResult<()> {
+    let email = EmailAddress::parse(email)
+        .map_err(|m| ServiceError::Invalid(FieldErrors::single("email", m)))?;
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    if let Some(account) = accounts::by_email(&mut *tx, email.as_str()).await? {
+        tokens::retire_all(&mut *tx, &account.id, Purpose::ResetPassword, now).await?;
+        let token = new_token(
+            &mut tx,
+            &account.id,
+            Purpose::ResetPassword,
+            now,
+            RESET_HOURS,
+        )
+        .await?;
+        let mail = ActionEmail {
+            kind: "reset_password",
+            to: account.email.clone(),
+            subject: "Reset your Gatehouse password".into(),
+            greeting: format!("Hi {},", account.display_name),
+            paragraphs: vec![
+                "Someone asked to reset the password of your Gatehouse account.".into(),
+            ],
+            button: "Choose a new password".into(),
+            link: svc.link(&format!("/reset-password/{}", token.as_str())),
+            footer: format!(
+                "The link works once and expires in {RESET_HOURS} hour. If you did not ask, ignore this email: your password stays as it is."
+            ),
+        };
+        mail.enqueue(&mut *tx, None, now).await?;
+        audit::record(
+            &mut *tx,
+            event(
+                actor,
+                "account.password_reset_requested",
+                &account.id,
+                &account.email,
+                now,
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    svc.mail_wakeup.notify_one();
+    Ok(())
+}
+
+/// Sets a new password from a reset link. Ends every session of the account; the link
+/// also proves the address. Returns the account to sign in.
+pub async fn reset_password(
+    svc: &Services,
+    token: &str,
+    new_password: &str,
+    actor: &Actor,
+) -> ServiceResult<AccountRow> {
+    let account = peek_token(svc, token, Purpose::ResetPassword)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let password = Password::parse_new(new_password, &account.email)
+        .map_err(|m| ServiceError::Invalid(FieldErrors::single("password", m)))?;
+    let hash = passwords::hash(&password).await?;
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    let token_hash = SecretToken::from_link(token).hash();
+    let account_id = tokens::consume(&mut *tx, &token_hash, Purpose::ResetPassword, now)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    accounts::set_password(&mut *tx, &account_id, &hash, now).await?;
+    accounts::mark_verified(&mut *tx, &account_id, now).await?;
+    let account = accounts::by_id(&mut *tx, &account_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    audit::record(
+        &mut *tx,
+        event(
+            actor,
+            "account.password_reset",
+            &account.id,
+            &account.email,
+            now,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Changes the password after checking the current one; every other session ends.
+/// Returns the updated account so the caller can keep the current session alive.
+pub async fn change_password(
+    svc: &Services,
+    account: &AccountRow,
+    current: &str,
+    new_password: &str,
+    actor: &Actor,
+) -> ServiceResult<AccountRow> {
+    let mut errors = FieldErrors::default();
+    let current_ok = passwords::verify(
+        &Password::for_sign_in(current),
+        Some(account.password_hash.clone()),
+    )
+    .await?;
+    if !current_ok {
+        errors.add("current_password", "That is not your current password.");
+    }
+    let password = Password::parse_new(new_password, &account.email)
+        .map_err(|m| errors.add("new_password", m));
+    let Ok(password) = password else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    errors.into_result().map_err(ServiceError::Invalid)?;
+    let hash = passwords::hash(&password).await?;
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    accounts::set_password(&mut *tx, &account.id, &hash, now).await?;
+    let updated = accounts::by_id(&mut *tx, &account.id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    audit::record(
+        &mut *tx,
+        event(
+            actor,
+            "account.password_changed",
+            &account.id,
+            &account.email,
+            now,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Ends every session of the account, this one included.
+pub async fn sign_out_everywhere(
+    svc: &Services,
+    account: &AccountRow,
+    actor: &Actor,
+) -> ServiceResult<()> {
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    accounts::bump_session_version(&mut *tx, &account.id, now).await?;
+    audit::record(
+        &mut *tx,
+        event(
+            actor,
+            "account.signed_out_everywhere",
+            &account.id,
+            &account.email,
+            now,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Updates first, last and display names.
+pub async fn update_profile(
+    svc: &Services,
+    account: &AccountRow,
+    first: &str,
+    last: &str,
+    display: &str,
+    actor: &Actor,
+) -> ServiceResult<()> {
+    let name = parse_names(first, last, display)
+        .map_err(|(f, m)| ServiceError::Invalid(FieldErrors::single(f, m)))?;
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    accounts::update_names(&mut *tx, &account.id, &name, now).await?;
+    audit::record(
+        &mut *tx,
+        event(
+            actor,
+            "account.profile_updated",
+            &account.id,
+            &account.email,
+            now,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An account-level audit event (no workspace).
+pub fn event<'a>(
+    actor: &'a Actor,
+    action: &'a str,
+    account_id: &'a str,
+    email: &'a str,
+    now: i64,
+) -> NewEvent<'a> {
+    NewEvent {
+        workspace_id: None,
+        actor_account_id: actor.account_id.as_deref(),
+        action,
+        target_account_id: Some(account_id),
+        target: Some(email),
+        details: None,
+        ip: actor.ip.as_deref(),
+        now,
+    }
+}

@@ -1,0 +1,92 @@
+//! Workflows: each public function is one thing a person does, with its rules, its
+//! transaction, its audit event and its email. Nothing here knows about HTTP.
+
+pub mod accounts;
+pub mod passwords;
+pub mod sign_in;
+pub mod workspaces;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::store::Store;
+
+/// What the workflows need: the database, the time, where links point, a way to wake the
+/// mail worker after committing mail.
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub store: Store,
+    pub clock: Clock,
+    pub base_url: Arc<str>,
+    pub mail_wakeup: Arc<Notify>,
+}
+
+impl Services {
+    /// An absolute link into the console, from the configured base URL (never the Host header).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+}
+
+/// Who is acting and from where, for audit events.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub account_id: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// Validation messages by field name, shown beside each field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was added, otherwise the errors.
+    pub fn into_result(self) -> Result<(), Self> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    pub fn single(field: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = Self::default();
+        errors.add(field, message);
+        errors
+    }
+}
+
+/// What a workflow can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The input breaks a rule; nothing changed.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// The thing does not exist or is not this person's to see.
+    #[error("not found")]
+    NotFound,
+    /// The person may see it but not do this.
+    #[error("forbidden")]
+    Forbidden,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -1,0 +1,133 @@
+//! Signing in with a password, throttled per account, per address and per account+address
+//! (counters in the database, so every instance enforces the same limits). The account
+//! lock is short, so an attacker cannot keep a victim out for long; the lock on one
+//! account from one address is longer.
+
+use crate::domain::{EmailAddress, Password};
+use crate::store::accounts::{self, AccountRow};
+use crate::store::audit::{self, NewEvent};
+use crate::store::throttle::{self, Rule};
+
+use super::{Actor, ServiceResult, Services, passwords};
+
+/// From one address against one account: 5 failures in 15 minutes lock for 15 minutes.
+pub const ACCOUNT_FROM_IP: Rule = Rule {
+    window: 900,
+    limit: 5,
+    lock: 900,
+};
+/// Against one account from anywhere: 20 failures in 15 minutes lock for 1 minute.
+pub const ACCOUNT: Rule = Rule {
+    window: 900,
+    limit: 20,
+    lock: 60,
+};
+/// From one address against any accounts: 50 failures in 15 minutes lock for 15 minutes.
+pub const IP: Rule = Rule {
+    window: 900,
+    limit: 50,
+    lock: 900,
+};
+
+/// How a sign-in attempt ended.
+#[derive(Debug)]
+pub enum SignInOutcome {
+    SignedIn(AccountRow),
+    /// Unknown address or wrong password: the same answer for both.
+    Invalid,
+    /// Too many failures; try again after this many seconds.
+    Throttled {
+        retry_after: i64,
+    },
+    /// Right password, address not confirmed yet.
+    Unverified,
+}
+
+/// Checks the throttle, then the password, and records the outcome.
+pub async fn sign_in(
+    svc: &Services,
+    email: &str,
+    password: &str,
+    actor: &Actor,
+) -> ServiceResult<SignInOutcome> {
+    let now = svc.clock.now();
+    let email_key =
+        EmailAddress::parse(email).map_or_else(|_| email.trim().to_lowercase(), |e| e.to_string());
+    let ip = actor.ip.clone().unwrap_or_default();
+    let keys = [
+        format!("acct-ip:{email_key}|{ip}"),
+        format!("acct:{email_key}"),
+        format!("ip:{ip}"),
+    ];
+    if let Some(until) = throttle::locked_until(svc.store.pool(), &keys, now).await? {
+        return Ok(SignInOutcome::Throttled {
+            retry_after: until - now,
+        });
+    }
+    let account = accounts::by_email(svc.store.pool(), &email_key).await?;
+    let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
+    let password_ok = passwords::verify(&Password::for_sign_in(password), stored_hash).await?;
+    let mut tx = svc.store.begin_write().await?;
+    let outcome = match account {
+        Some(account) if password_ok => {
+            throttle::clear(&mut *tx, &keys[0]).await?;
+            if account.email_verified == 1 {
+                record(&mut tx, actor, "account.sign_in", &account, now).await?;
+                SignInOutcome::SignedIn(account)
+            } else {
+                let email = EmailAddress::parse(&account.email)
+                    .map_err(|m| anyhow::anyhow!("stored email: {m}"))?;
+                let mail = super::accounts::verification_email(
+                    svc,
+                    &mut tx,
+                    &account.id,
+                    &email,
+                    &account.display_name,
+                    now,
+                )
+                .await?;
+                mail.enqueue(&mut *tx, None, now).await?;
+                SignInOutcome::Unverified
+            }
+        }
+        account => {
+            for (key, rule) in keys.iter().zip([ACCOUNT_FROM_IP, ACCOUNT, IP]) {
+                throttle::record_failure(&mut *tx, key, rule, now).await?;
+            }
+            let event = NewEvent {
+                action: "account.sign_in_failed",
+                target_account_id: account.as_ref().map(|a| a.id.as_str()),
+                target: Some(&email_key),
+                ip: actor.ip.as_deref(),
+                now,
+                ..NewEvent::default()
+            };
+            audit::record(&mut *tx, event).await?;
+            SignInOutcome::Invalid
+        }
+    };
+    tx.commit().await?;
+    if matches!(outcome, SignInOutcome::Unverified) {
+        svc.mail_wakeup.notify_one();
+    }
+    Ok(outcome)
+}
+
+async fn record(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    action: &str,
+    account: &AccountRow,
+    now: i64,
+) -> ServiceResult<()> {
+    let signed_in = Actor {
+        account_id: Some(account.id.clone()),
+        ip: actor.ip.clone(),
+    };
+    audit::record(
+        &mut **tx,
+        super::accounts::event(&signed_in, action, &account.id, &account.email, now),
+    )
+    .await?;
+    Ok(())
+}

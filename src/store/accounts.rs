@@ -1,0 +1,167 @@
+//! Accounts: people on the platform, identified by a unique lower-cased email.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::StoreResult;
+
+/// An account row as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccountRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub email_verified: i64,
+    pub session_version: i64,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, email, password_hash, first_name, last_name, display_name, \
+                       email_verified, session_version, created_at";
+
+/// What a new account is made of.
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub display_name: &'a str,
+    pub email_verified: bool,
+    pub now: i64,
+}
+
+/// Inserts an account; `None` when the email is taken (nothing changes then).
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    a: NewAccount<'_>,
+) -> StoreResult<Option<String>> {
+    sqlx::query_scalar(
+        "INSERT INTO accounts (id, email, password_hash, first_name, last_name, display_name, \
+         email_verified, session_version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8) \
+         ON CONFLICT (email) DO NOTHING RETURNING id",
+    )
+    .bind(a.id)
+    .bind(a.email)
+    .bind(a.password_hash)
+    .bind(a.first_name)
+    .bind(a.last_name)
+    .bind(a.display_name)
+    .bind(super::flag(a.email_verified))
+    .bind(a.now)
+    .fetch_optional(e)
+    .await
+}
+
+pub async fn by_id<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: &str,
+) -> StoreResult<Option<AccountRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(e)
+        .await
+}
+
+pub async fn by_email<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    email: &str,
+) -> StoreResult<Option<AccountRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(e)
+        .await
+}
+
+pub async fn mark_verified<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: &str,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET email_verified = 1, updated_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(e)
+        .await
+        .map(|_| ())
+}
+
+/// Replaces the password and bumps the session version, which ends every other session.
+pub async fn set_password<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: &str,
+    hash: &str,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $2, session_version = session_version + 1, \
+         updated_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(hash)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|_| ())
+}
+
+/// Replaces the password of an account nobody has proven yet (a repeated sign-up).
+pub async fn replace_unverified_password<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: &str,
+    hash: &str,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1 AND email_verified = 0")
+        .bind(id)
+        .bind(hash)
+        .bind(now)
+        .execute(e)
+        .await
+        .map(|_| ())
+}
+
+/// Ends every session of the account on its next request.
+pub async fn bump_session_version<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: &str,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE accounts SET session_version = session_version + 1, updated_at = $2 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|_| ())
+}
+
+pub async fn update_names<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: &str,
+    name: &crate::domain::PersonName,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE accounts SET first_name = $2, last_name = $3, display_name = $4, updated_at = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&name.first)
+    .bind(&name.last)
+    .bind(&name.display)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|_| ())
+}
+
+/// How many accounts exist (the first sign-up on an empty instance is told it can start).
+pub async fn count<'e, E: Executor<'e, Database = Any>>(e: E) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(e)
+        .await
+}

@@ -1,0 +1,130 @@
+//! Memberships: an account's role, seat and status in one workspace.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::StoreResult;
+
+/// A membership row as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct MembershipRow {
+    pub workspace_id: String,
+    pub account_id: String,
+    pub role: String,
+    pub has_seat: i64,
+    pub status: String,
+    pub joined_at: i64,
+    pub joined_via: String,
+}
+
+/// What a new membership is made of.
+pub struct NewMembership<'a> {
+    pub workspace_id: &'a str,
+    pub account_id: &'a str,
+    pub role: &'a str,
+    pub has_seat: bool,
+    pub joined_via: &'a str,
+    pub joined_via_ref: Option<&'a str>,
+    pub invited_by: Option<&'a str>,
+    pub now: i64,
+}
+
+/// Inserts a membership; `false` when the account is already a member (nothing changes).
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    m: NewMembership<'_>,
+) -> StoreResult<bool> {
+    let inserted: Option<String> = sqlx::query_scalar(
+        "INSERT INTO memberships (workspace_id, account_id, role, has_seat, status, joined_at, \
+         joined_via, joined_via_ref, invited_by) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8) \
+         ON CONFLICT (workspace_id, account_id) DO NOTHING RETURNING account_id",
+    )
+    .bind(m.workspace_id)
+    .bind(m.account_id)
+    .bind(m.role)
+    .bind(super::flag(m.has_seat))
+    .bind(m.now)
+    .bind(m.joined_via)
+    .bind(m.joined_via_ref)
+    .bind(m.invited_by)
+    .fetch_optional(e)
+    .await?;
+    Ok(inserted.is_some())
+}
+
+/// The membership of an account in a workspace, whatever its status.
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    account_id: &str,
+) -> StoreResult<Option<MembershipRow>> {
+    sqlx::query_as(
+        "SELECT workspace_id, account_id, role, has_seat, status, joined_at, joined_via \
+         FROM memberships WHERE workspace_id = $1 AND account_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .fetch_optional(e)
+    .await
+}
+
+/// Deletes a membership unless it is the workspace's last active Owner. Returns the
+/// deleted row (to release its seat), or `None` when refused or absent.
+pub async fn delete_unless_last_owner<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    account_id: &str,
+) -> StoreResult<Option<MembershipRow>> {
+    sqlx::query_as(
+        "DELETE FROM memberships WHERE workspace_id = $1 AND account_id = $2 \
+         AND (role <> 'owner' OR (SELECT COUNT(*) FROM memberships o WHERE o.workspace_id = $1 \
+              AND o.role = 'owner' AND o.status = 'active') > 1) \
+         RETURNING workspace_id, account_id, role, has_seat, status, joined_at, joined_via",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .fetch_optional(e)
+    .await
+}
+
+/// One line of the basic members list.
+#[derive(Debug, Clone, FromRow)]
+pub struct MemberListRow {
+    pub account_id: String,
+    pub display_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub role: String,
+    pub has_seat: i64,
+    pub status: String,
+    pub joined_at: i64,
+}
+
+/// A page of members, ordered by name then email.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<MemberListRow>> {
+    sqlx::query_as(
+        "SELECT a.id AS account_id, a.display_name, a.first_name, a.last_name, a.email, m.role, \
+         m.has_seat, m.status, m.joined_at FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.workspace_id = $1 ORDER BY lower(a.display_name), a.email LIMIT $2 OFFSET $3",
+    )
+    .bind(workspace_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(e)
+    .await
+}
+
+pub async fn count<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1")
+        .bind(workspace_id)
+        .fetch_one(e)
+        .await
+}

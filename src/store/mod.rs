@@ -1,0 +1,131 @@
+//! SQL lives here and only here: one file per aggregate, portable SQL run through sqlx's
+//! `Any` driver so SQLite and PostgreSQL share every query. What differs between the two
+//! backends (connection pragmas, how a write transaction begins, row claiming) is decided
+//! in this module and nowhere else.
+
+pub mod accounts;
+pub mod audit;
+pub mod members;
+pub mod outbox;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod workspaces;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::config::Backend;
+
+/// A database error from the store layer.
+pub type StoreResult<T> = Result<T, sqlx::Error>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The connection pool plus the one fact about it that SQL sometimes needs: which backend.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(url: &str, backend: Backend) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let url = match backend {
+            Backend::Sqlite => sqlite_url_with_create(url)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies every migration of this backend's folder.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
+        }
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Begins a transaction that will write. SQLite takes the write lock up front
+    /// (`BEGIN IMMEDIATE`) so concurrent writers queue on busy_timeout instead of failing.
+    pub async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Answers when the database answers (for /healthz).
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
+    if url.contains(":memory:") || url.contains("mode=") {
+        return Ok(url.to_string());
+    }
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Ok(format!("{url}{separator}mode=rwc"))
+}
+
+/// 0/1 integer flags as stored.
+pub fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+/// Whether an error is a unique-constraint violation (on either backend).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}

@@ -1,0 +1,128 @@
+//! The mail outbox: emails committed with the change that causes them, delivered later
+//! by the worker, retried with backoff until sent.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::{Store, StoreResult};
+use crate::config::Backend;
+
+/// An email ready to be written to the outbox.
+#[derive(Debug, Clone)]
+pub struct NewMail<'a> {
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub text_body: &'a str,
+    pub html_body: &'a str,
+    /// What kind of email this is (`verify_email`, `invitation`, ...), for logs and tests.
+    pub kind: &'a str,
+    /// What it is about (an invitation id, ...), so it can be cancelled with its cause.
+    pub ref_id: Option<&'a str>,
+    pub now: i64,
+}
+
+pub async fn enqueue<'e, E: Executor<'e, Database = Any>>(e: E, m: NewMail<'_>) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO mail_outbox (recipient, subject, text_body, html_body, kind, ref_id, created_at, \
+         next_attempt_at, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0)",
+    )
+    .bind(m.recipient)
+    .bind(m.subject)
+    .bind(m.text_body)
+    .bind(m.html_body)
+    .bind(m.kind)
+    .bind(m.ref_id)
+    .bind(m.now)
+    .execute(e)
+    .await
+    .map(|_| ())
+}
+
+/// A claimed email, ready to hand to the transport.
+#[derive(Debug, Clone, FromRow)]
+pub struct QueuedMail {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub kind: String,
+    pub attempts: i64,
+}
+
+const CLAIM_SECONDS: i64 = 120;
+
+/// Claims up to `limit` due emails for this worker for a while, so other workers (other
+/// instances) skip them. PostgreSQL skips rows another worker is claiming right now;
+/// SQLite has a single writer, so the UPDATE alone is enough.
+pub async fn claim_due(store: &Store, now: i64, limit: i64) -> StoreResult<Vec<QueuedMail>> {
+    let lock = match store.backend() {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE mail_outbox SET claimed_until = $2 WHERE id IN ( \
+           SELECT id FROM mail_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL \
+           AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) \
+           ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+         RETURNING id, recipient, subject, text_body, html_body, kind, attempts"
+    );
+    sqlx::query_as(&sql)
+        .bind(now)
+        .bind(now + CLAIM_SECONDS)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await
+}
+
+pub async fn mark_sent<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    now: i64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE mail_outbox SET sent_at = $2, claimed_until = NULL, attempts = attempts + 1 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(e)
+        .await
+        .map(|_| ())
+}
+
+/// Records a failed attempt and when to try again.
+pub async fn mark_failed<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    error: &str,
+    next_attempt_at: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, \
+         claimed_until = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(next_attempt_at)
+    .execute(e)
+    .await
+    .map(|_| ())
+}
+
+/// Cancels unsent emails about something (e.g. a revoked invitation). Returns how many.
+pub async fn cancel_by_ref<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    ref_id: &str,
+    now: i64,
+) -> StoreResult<u64> {
+    sqlx::query("UPDATE mail_outbox SET cancelled_at = $2 WHERE ref_id = $1 AND sent_at IS NULL AND cancelled_at IS NULL")
+        .bind(ref_id)
+        .bind(now)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected())
+}
+
+/// The earliest time an unsent email is due (the worker sleeps until then).
+pub async fn next_due<'e, E: Executor<'e, Database = Any>>(e: E) -> StoreResult<Option<i64>> {
+    sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL")
+        .fetch_one(e)
+        .await
+}

@@ -1,0 +1,136 @@
+//! Workspaces: tenants with a plan, a seat count and the settings that govern joining.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::StoreResult;
+
+/// A workspace row as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct WorkspaceRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub plan: String,
+    pub seat_count: i64,
+    pub seats_used: i64,
+    pub auto_assign_seats: i64,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, slug, name, plan, seat_count, seats_used, auto_assign_seats, created_at";
+
+/// What a new workspace is made of.
+pub struct NewWorkspace<'a> {
+    pub id: &'a str,
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub plan: &'a str,
+    pub seat_count: i64,
+    pub created_by: &'a str,
+    pub now: i64,
+}
+
+/// Inserts a workspace; `None` when the slug is taken.
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    w: NewWorkspace<'_>,
+) -> StoreResult<Option<String>> {
+    sqlx::query_scalar(
+        "INSERT INTO workspaces (id, slug, name, plan, seat_count, seats_used, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $7) ON CONFLICT (slug) DO NOTHING RETURNING id",
+    )
+    .bind(w.id)
+    .bind(w.slug)
+    .bind(w.name)
+    .bind(w.plan)
+    .bind(w.seat_count)
+    .bind(w.created_by)
+    .bind(w.now)
+    .fetch_optional(e)
+    .await
+}
+
+pub async fn by_slug<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    slug: &str,
+) -> StoreResult<Option<WorkspaceRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM workspaces WHERE slug = $1"))
+        .bind(slug)
+        .fetch_optional(e)
+        .await
+}
+
+pub async fn by_id<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: &str,
+) -> StoreResult<Option<WorkspaceRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM workspaces WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(e)
+        .await
+}
+
+/// Takes one seat if one is free, in the statement that checks it. `false`: no seat left.
+pub async fn take_seat<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<bool> {
+    let taken: Option<i64> = sqlx::query_scalar(
+        "UPDATE workspaces SET seats_used = seats_used + 1 \
+         WHERE id = $1 AND seats_used < seat_count RETURNING seats_used",
+    )
+    .bind(workspace_id)
+    .fetch_optional(e)
+    .await?;
+    Ok(taken.is_some())
+}
+
+/// Gives one seat back.
+pub async fn release_seat<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE workspaces SET seats_used = seats_used - 1 WHERE id = $1 AND seats_used > 0",
+    )
+    .bind(workspace_id)
+    .execute(e)
+    .await
+    .map(|_| ())
+}
+
+/// A workspace the account belongs to, for the switcher and the account page.
+#[derive(Debug, Clone, FromRow)]
+pub struct MyWorkspace {
+    pub slug: String,
+    pub name: String,
+    pub role: String,
+    pub status: String,
+}
+
+pub async fn of_account<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: &str,
+) -> StoreResult<Vec<MyWorkspace>> {
+    sqlx::query_as(
+        "SELECT w.slug, w.name, m.role, m.status FROM memberships m \
+         JOIN workspaces w ON w.id = m.workspace_id WHERE m.account_id = $1 ORDER BY lower(w.name), w.slug",
+    )
+    .bind(account_id)
+    .fetch_all(e)
+    .await
+}
+
+/// Locks the workspace row until the transaction ends (a no-op write: a row lock on
+/// PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers). Rules that count
+/// rows, such as "the last Owner", take this first.
+pub async fn lock<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<bool> {
+    let locked = sqlx::query("UPDATE workspaces SET seats_used = seats_used WHERE id = $1")
+        .bind(workspace_id)
+        .execute(e)
+        .await?;
+    Ok(locked.rows_affected() == 1)
+}

@@ -1,0 +1,414 @@
+//! Signing up, confirming the address, signing in and out, and resetting a password.
+//! Every link from an email opens a page (GET uses nothing up); a button POSTs.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::extract::ClientIp;
+use super::page::{Page, PageContext};
+use super::session::{self, AuthSession};
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::services::accounts::{self, SignUpForm};
+use crate::services::sign_in::{self as signing, SignInOutcome};
+use crate::services::{Actor, FieldErrors, ServiceError, Services};
+use crate::store::tokens::Purpose;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sign-up", get(sign_up_page).post(sign_up))
+        .route("/sign-up/check-email", get(check_email))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/verify/{token}", get(verify_page).post(verify))
+        .route(
+            "/sign-in-link/{token}",
+            get(sign_in_link_page).post(sign_in_link),
+        )
+        .route("/forgot-password", get(forgot_page).post(forgot))
+        .route("/reset-password/{token}", get(reset_page).post(reset))
+}
+
+fn anonymous(ip: ClientIp) -> Actor {
+    Actor {
+        account_id: None,
+        ip: Some(ip.0),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/sign_up.html")]
+struct SignUpPage {
+    page: Page,
+    form: SignUpForm,
+    errors: FieldErrors,
+}
+
+async fn sign_up_page(ctx: PageContext) -> SignUpPage {
+    SignUpPage {
+        page: ctx.page("Sign up"),
+        form: SignUpForm::default(),
+        errors: FieldErrors::default(),
+    }
+}
+
+async fn sign_up(
+    State(svc): State<Services>,
+    ctx: PageContext,
+    ip: ClientIp,
+    Form(form): Form<SignUpForm>,
+) -> AppResult<Response> {
+    match accounts::sign_up(&svc, &form, &anonymous(ip)).await {
+        Ok(()) => Ok(Redirect::to("/sign-up/check-email").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let form = SignUpForm {
+                password: String::new(),
+                ..form
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SignUpPage {
+                    page: ctx.page("Sign up"),
+                    form,
+                    errors,
+                },
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/check_email.html")]
+struct CheckEmailPage {
+    page: Page,
+    reason: &'static str,
+}
+
+async fn check_email(ctx: PageContext) -> CheckEmailPage {
+    CheckEmailPage {
+        page: ctx.page("Check your email"),
+        reason: "We sent a link to the address you gave. Open it to confirm your address and continue.",
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/sign_in.html")]
+struct SignInPage {
+    page: Page,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn sign_in_page(ctx: PageContext, Query(q): Query<NextQuery>) -> SignInPage {
+    SignInPage {
+        page: ctx.page("Sign in"),
+        email: String::new(),
+        next: super::safe_next(q.next.as_deref()),
+        error: None,
+    }
+}
+
+async fn sign_in(
+    State(svc): State<Services>,
+    mut auth: AuthSession,
+    ctx: PageContext,
+    ip: ClientIp,
+    Form(form): Form<SignInForm>,
+) -> AppResult<Response> {
+    let next = super::safe_next(form.next.as_deref());
+    let (status, error) =
+        match signing::sign_in(&svc, &form.email, &form.password, &anonymous(ip)).await? {
+            SignInOutcome::SignedIn(account) => {
+                session::sign_in(&mut auth, account, svc.clock.now()).await?;
+                return Ok(Redirect::to(&next).into_response());
+            }
+            SignInOutcome::Invalid => (
+                StatusCode::UNAUTHORIZED,
+                "Email or password is incorrect.".to_string(),
+            ),
+            SignInOutcome::Unverified => (
+                StatusCode::FORBIDDEN,
+                "Confirm your email address first: we have just sent a new link to it.".to_string(),
+            ),
+            SignInOutcome::Throttled { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many failed sign-ins. Try again in {} minute(s), or reset your password.",
+                    (retry_after + 59) / 60
+                ),
+            ),
+        };
+    let page = SignInPage {
+        page: ctx.page("Sign in"),
+        email: form.email,
+        next,
+        error: Some(error),
+    };
+    Ok((status, page).into_response())
+}
+
+async fn sign_out(mut auth: AuthSession) -> AppResult<Redirect> {
+    session::sign_out(&mut auth).await?;
+    Ok(Redirect::to("/"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/confirm_link.html")]
+struct ConfirmLinkPage {
+    page: Page,
+    heading: &'static str,
+    text: String,
+    button: &'static str,
+    action: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/link_invalid.html")]
+struct LinkInvalidPage {
+    page: Page,
+}
+
+fn link_invalid(ctx: &PageContext) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        LinkInvalidPage {
+            page: ctx.page("This link no longer works"),
+        },
+    )
+        .into_response()
+}
+
+async fn verify_page(
+    State(svc): State<Services>,
+    ctx: PageContext,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(account) = accounts::peek_token(&svc, &token, Purpose::VerifyEmail).await? else {
+        return Ok(link_invalid(&ctx));
+    };
+    Ok(ConfirmLinkPage {
+        page: ctx.page("Confirm your email address"),
+        heading: "Confirm your email address",
+        text: format!(
+            "Confirm that {} is your address to finish signing up.",
+            account.email
+        ),
+        button: "Confirm my address",
+        action: format!("/verify/{token}"),
+    }
+    .into_response())
+}
+
+async fn verify(
+    svc: State<Services>,
+    auth: AuthSession,
+    ctx: PageContext,
+    ip: ClientIp,
+    token: Path<String>,
+) -> AppResult<Response> {
+    redeem(
+        svc,
+        auth,
+        ctx,
+        ip,
+        token,
+        Purpose::VerifyEmail,
+        "Your email address is confirmed. Welcome to Gatehouse!",
+    )
+    .await
+}
+
+async fn sign_in_link_page(
+    State(svc): State<Services>,
+    ctx: PageContext,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(account) = accounts::peek_token(&svc, &token, Purpose::SignIn).await? else {
+        return Ok(link_invalid(&ctx));
+    };
+    Ok(ConfirmLinkPage {
+        page: ctx.page("Sign in"),
+        heading: "Sign in to your account",
+        text: format!(
+            "This address, {}, already has a Gatehouse account.",
+            account.email
+        ),
+        button: "Sign in",
+        action: format!("/sign-in-link/{token}"),
+    }
+    .into_response())
+}
+
+async fn sign_in_link(
+    svc: State<Services>,
+    auth: AuthSession,
+    ctx: PageContext,
+    ip: ClientIp,
+    token: Path<String>,
+) -> AppResult<Response> {
+    redeem(
+        svc,
+        auth,
+        ctx,
+        ip,
+        token,
+        Purpose::SignIn,
+        "You are signed in.",
+    )
+    .await
+}
+
+async fn redeem(
+    State(svc): State<Services>,
+    mut auth: AuthSession,
+    ctx: PageContext,
+    ip: ClientIp,
+    Path(token): Path<String>,
+    purpose: Purpose,
+    message: &str,
+) -> AppResult<Response> {
+    match accounts::redeem_link(&svc, &token, purpose, &anonymous(ip)).await {
+        Ok(account) => {
+            session::sign_in(&mut auth, account, svc.clock.now()).await?;
+            session::flash(&auth.session, message).await?;
+            Ok(Redirect::to("/").into_response())
+        }
+        Err(ServiceError::NotFound) => Ok(link_invalid(&ctx)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/forgot.html")]
+struct ForgotPage {
+    page: Page,
+    email: String,
+    errors: FieldErrors,
+}
+
+async fn forgot_page(ctx: PageContext) -> ForgotPage {
+    ForgotPage {
+        page: ctx.page("Reset your password"),
+        email: String::new(),
+        errors: FieldErrors::default(),
+    }
+}
+
+async fn forgot(
+    State(svc): State<Services>,
+    ctx: PageContext,
+    ip: ClientIp,
+    Form(form): Form<EmailForm>,
+) -> AppResult<Response> {
+    match accounts::request_password_reset(&svc, &form.email, &anonymous(ip)).await {
+        Ok(()) => Ok(CheckEmailPage {
+            page: ctx.page("Check your email"),
+            reason: "If that address has an account, we sent it a link to choose a new password. The link works once, for an hour.",
+        }
+        .into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let page = ForgotPage { page: ctx.page("Reset your password"), email: form.email, errors };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/reset.html")]
+struct ResetPage {
+    page: Page,
+    email: String,
+    token: String,
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct NewPasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_page(
+    State(svc): State<Services>,
+    ctx: PageContext,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(account) = accounts::peek_token(&svc, &token, Purpose::ResetPassword).await? else {
+        return Ok(link_invalid(&ctx));
+    };
+    Ok(ResetPage {
+        page: ctx.page("Choose a new password"),
+        email: account.email,
+        token,
+        errors: FieldErrors::default(),
+    }
+    .into_response())
+}
+
+async fn reset(
+    State(svc): State<Services>,
+    mut auth: AuthSession,
+    ctx: PageContext,
+    ip: ClientIp,
+    Path(token): Path<String>,
+    Form(form): Form<NewPasswordForm>,
+) -> AppResult<Response> {
+    match accounts::reset_password(&svc, &token, &form.password, &anonymous(ip)).await {
+        Ok(account) => {
+            session::sign_in(&mut auth, account, svc.clock.now()).await?;
+            session::flash(
+                &auth.session,
+                "Your password is changed, and every other session is signed out.",
+            )
+            .await?;
+            Ok(Redirect::to("/").into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let email = accounts::peek_token(&svc, &token, Purpose::ResetPassword)
+                .await?
+                .map(|a| a.email)
+                .unwrap_or_default();
+            let page = ResetPage {
+                page: ctx.page("Choose a new password"),
+                email,
+                token,
+                errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(ServiceError::NotFound) => Ok(link_invalid(&ctx)),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,161 @@
+//! Extractors that answer "who is asking, and what may they see?" from the database on
+//! every request: the client's address, the signed-in account, and the membership in the
+//! workspace named by the URL (anything else under /w/{slug} is a 404).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+
+use super::session::AuthSession;
+use crate::domain::{MembershipStatus, Role};
+use crate::error::AppError;
+use crate::services::{Actor, Services};
+use crate::store::accounts::AccountRow;
+use crate::store::members::{self, MembershipRow};
+use crate::store::workspaces::{self, WorkspaceRow};
+
+/// The peer's IP address (the socket's; put a trusted proxy's header handling in front
+/// if needed).
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(
+                || "unknown".to_string(),
+                |ConnectInfo(addr)| addr.ip().to_string(),
+            );
+        Ok(Self(ip))
+    }
+}
+
+/// Whether the request came from htmx (then answer with a fragment or HX-Redirect).
+pub fn is_htmx(parts: &Parts) -> bool {
+    parts.headers.contains_key("hx-request")
+}
+
+/// A signed-in person; anyone else is sent to sign in and brought back afterwards.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub account: AccountRow,
+    pub ip: String,
+}
+
+impl SignedIn {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: Some(self.account.id.clone()),
+            ip: Some(self.ip.clone()),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let auth = AuthSession::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("auth session layer missing")))?;
+        let Some(user) = auth.user else {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_string();
+            return Err(AppError::SignInRequired {
+                next,
+                htmx: is_htmx(parts),
+            });
+        };
+        let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
+        Ok(Self {
+            account: user.account,
+            ip,
+        })
+    }
+}
+
+/// An active member of the workspace in the URL's `{slug}`, loaded fresh from the
+/// database: removal or suspension takes effect on the very next request.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub signed_in: SignedIn,
+    pub workspace: WorkspaceRow,
+    pub membership: MembershipRow,
+    pub role: Role,
+}
+
+impl Member {
+    pub fn actor(&self) -> Actor {
+        self.signed_in.actor()
+    }
+}
+
+impl<S> FromRequestParts<S> for Member
+where
+    S: Send + Sync,
+    Services: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let slug = params
+            .iter()
+            .find(|(k, _)| *k == "slug")
+            .map(|(_, v)| v.to_string())
+            .ok_or(AppError::NotFound)?;
+        if !crate::domain::slug::looks_like_slug(&slug) {
+            return Err(AppError::NotFound);
+        }
+        let pool = Services::from_ref(state).store.pool().clone();
+        let workspace = workspaces::by_slug(&pool, &slug)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let membership = members::find(&pool, &workspace.id, &signed_in.account.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if MembershipStatus::parse(&membership.status) != Some(MembershipStatus::Active) {
+            return Err(AppError::NotFound);
+        }
+        let role = Role::parse(&membership.role)
+            .ok_or_else(|| anyhow::anyhow!("unknown role {}", membership.role))?;
+        Ok(Self {
+            signed_in,
+            workspace,
+            membership,
+            role,
+        })
+    }
+}
+
+/// An Owner or Admin of the workspace in the URL; other members get 403.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Member);
+
+impl<S> FromRequestParts<S> for Admin
+where
+    S: Send + Sync,
+    Services: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let member = Member::from_request_parts(parts, state).await?;
+        if member.role.is_admin() {
+            Ok(Self(member))
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Who is signed in: axum-login over tower-sessions, with the sessions in our database.
+//! A session ends when idle for a week or thirty days after sign-in, whichever comes first,
+//! and whenever the password changes or the person signs out everywhere.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_login::{AuthManagerLayer, AuthManagerLayerBuilder, AuthUser, AuthnBackend};
+use sha2::{Digest, Sha256};
+use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::service::SignedCookie;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+use crate::app::AppState;
+use crate::services::Services;
+use crate::store::accounts::{self, AccountRow};
+use crate::store::sessions::DbSessionStore;
+
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT_SECONDS: i64 = 7 * 24 * 3600;
+/// A session ends this long after sign-in, however active.
+pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 30 * 24 * 3600;
+/// How often activity is written back (keeps reads cheap).
+const TOUCH_EVERY_SECONDS: i64 = 300;
+const SIGNED_IN_AT: &str = "gh.signed_in_at";
+const LAST_SEEN: &str = "gh.last_seen";
+pub const COOKIE_NAME: &str = "gatehouse_session";
+
+/// The signed-in person, loaded from the database on every request.
+#[derive(Clone)]
+pub struct SessionUser {
+    pub account: AccountRow,
+    auth_hash: Vec<u8>,
+}
+
+impl std::fmt::Debug for SessionUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionUser")
+            .field("id", &self.account.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionUser {
+    fn new(account: AccountRow) -> Self {
+        // Changes whenever the password or the session version does: axum-login then
+        // refuses every session made before.
+        let mut digest = Sha256::new();
+        digest.update(account.password_hash.as_bytes());
+        digest.update(account.session_version.to_le_bytes());
+        Self {
+            auth_hash: digest.finalize().to_vec(),
+            account,
+        }
+    }
+}
+
+impl AuthUser for SessionUser {
+    type Id = String;
+
+    fn id(&self) -> String {
+        self.account.id.clone()
+    }
+
+    fn session_auth_hash(&self) -> &[u8] {
+        &self.auth_hash
+    }
+}
+
+/// Loads accounts for axum-login. Passwords are checked by `services::sign_in`, which
+/// hands over an already-authenticated account id.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    services: Services,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthenticatedAccount(pub String);
+
+impl AuthnBackend for Backend {
+    type User = SessionUser;
+    type Credentials = AuthenticatedAccount;
+    type Error = sqlx::Error;
+
+    async fn authenticate(
+        &self,
+        creds: AuthenticatedAccount,
+    ) -> Result<Option<SessionUser>, sqlx::Error> {
+        self.get_user(&creds.0).await
+    }
+
+    async fn get_user(&self, id: &String) -> Result<Option<SessionUser>, sqlx::Error> {
+        Ok(accounts::by_id(self.services.store.pool(), id)
+            .await?
+            .map(SessionUser::new))
+    }
+}
+
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// Session cookie (signed, HttpOnly, SameSite=Lax, Secure over https) plus axum-login.
+pub fn auth_layer(state: &AppState) -> AuthManagerLayer<Backend, DbSessionStore, SignedCookie> {
+    let digest = sha2::Sha512::digest(&state.config.secret);
+    let sessions =
+        SessionManagerLayer::new(DbSessionStore::new(state.services.store.pool().clone()))
+            .with_name(COOKIE_NAME)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(state.config.is_https())
+            .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+                IDLE_TIMEOUT_SECONDS,
+            )))
+            .with_signed(Key::from(&digest));
+    AuthManagerLayerBuilder::new(
+        Backend {
+            services: state.services.clone(),
+        },
+        sessions,
+    )
+    .build()
+}
+
+/// Signs the account in: a new session id (no fixation) and a fresh sign-in time.
+pub async fn sign_in(auth: &mut AuthSession, account: AccountRow, now: i64) -> anyhow::Result<()> {
+    auth.login(&SessionUser::new(account))
+        .await
+        .map_err(|e| anyhow::anyhow!("sign-in: {e}"))?;
+    auth.session.insert(SIGNED_IN_AT, now).await?;
+    auth.session.insert(LAST_SEEN, now).await?;
+    super::csrf::rotate(&auth.session).await?;
+    Ok(())
+}
+
+/// Signs out and deletes the session on the server.
+pub async fn sign_out(auth: &mut AuthSession) -> anyhow::Result<()> {
+    auth.logout()
+        .await
+        .map_err(|e| anyhow::anyhow!("sign-out: {e}"))?;
+    auth.session.delete().await?;
+    Ok(())
+}
+
+/// Ends sessions past the idle or absolute timeout, and records activity now and then
+/// (which also pushes the stored session's expiry forward).
+pub async fn enforce_timeouts(
+    State(services): State<Services>,
+    mut auth: AuthSession,
+    request: Request,
+    next: Next,
+) -> Response {
+    if auth.user.is_some()
+        && let Err(e) = check_timeouts(&mut auth, services.clock.now()).await
+    {
+        tracing::warn!(error = %format!("{e:#}"), "session timeout check failed");
+    }
+    next.run(request).await
+}
+
+async fn check_timeouts(auth: &mut AuthSession, now: i64) -> anyhow::Result<()> {
+    let signed_in_at: i64 = auth.session.get(SIGNED_IN_AT).await?.unwrap_or(0);
+    let last_seen: i64 = auth.session.get(LAST_SEEN).await?.unwrap_or(0);
+    if now - signed_in_at > ABSOLUTE_TIMEOUT_SECONDS || now - last_seen > IDLE_TIMEOUT_SECONDS {
+        sign_out(auth).await?;
+    } else if now - last_seen > TOUCH_EVERY_SECONDS {
+        auth.session.insert(LAST_SEEN, now).await?;
+    }
+    Ok(())
+}
+
+/// Moves a message to the next page shown (e.g. "Password changed").
+pub async fn flash(session: &Session, message: &str) -> anyhow::Result<()> {
+    session.insert("gh.flash", message).await?;
+    Ok(())
+}
+
+/// Takes the pending message, if any.
+pub async fn take_flash(session: &Session) -> Option<String> {
+    session.remove::<String>("gh.flash").await.ok().flatten()
+}

@@ -1,0 +1,182 @@
+//! Home (my workspaces, create one), a workspace's home page, and the basic Members page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::extract::{Admin, Member, SignedIn};
+use super::page::{Page, PageContext};
+use super::session::AuthSession;
+use crate::app::AppState;
+use crate::domain::{Plan, Role};
+use crate::error::AppResult;
+use crate::services::{FieldErrors, ServiceError, Services, workspaces};
+use crate::store::members;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/workspaces", post(create))
+        .route("/w/{slug}", get(workspace_home))
+        .route("/w/{slug}/members", get(members_page))
+        .route("/w/{slug}/invitations", get(invitations_page))
+        .route("/w/{slug}/security", get(security_page))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/landing.html")]
+struct LandingPage {
+    page: Page,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/index.html")]
+struct HomePage {
+    page: Page,
+    name: String,
+    errors: FieldErrors,
+}
+
+async fn home(auth: AuthSession, ctx: PageContext) -> Response {
+    if auth.user.is_none() {
+        return LandingPage {
+            page: ctx.page("Gatehouse"),
+        }
+        .into_response();
+    }
+    HomePage {
+        page: ctx.page("Your workspaces"),
+        name: String::new(),
+        errors: FieldErrors::default(),
+    }
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create(
+    State(svc): State<Services>,
+    me: SignedIn,
+    ctx: PageContext,
+    Form(form): Form<CreateForm>,
+) -> AppResult<Response> {
+    match workspaces::create(&svc, &me.account.id, &form.name, &me.actor()).await {
+        Ok(slug) => Ok(Redirect::to(&format!("/w/{slug}/members")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let page = HomePage {
+                page: ctx.page("Your workspaces"),
+                name: form.name,
+                errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "workspace/home.html")]
+struct WorkspaceHome {
+    page: Page,
+    role: Role,
+    has_seat: bool,
+}
+
+async fn workspace_home(member: Member, ctx: PageContext) -> WorkspaceHome {
+    WorkspaceHome {
+        page: ctx.in_workspace(&member, "Home", "home"),
+        role: member.role,
+        has_seat: member.membership.has_seat == 1,
+    }
+}
+
+/// One row of the members table, ready to show.
+struct MemberRow {
+    name: String,
+    email: String,
+    role: String,
+    has_seat: bool,
+    status: String,
+    joined: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "workspace/members.html")]
+struct MembersPage {
+    page: Page,
+    rows: Vec<MemberRow>,
+    total: i64,
+    seats_used: i64,
+    seat_count: i64,
+    plan: &'static str,
+}
+
+async fn members_page(
+    State(svc): State<Services>,
+    Admin(member): Admin,
+    ctx: PageContext,
+) -> AppResult<MembersPage> {
+    let pool = svc.store.pool();
+    let w = &member.workspace;
+    let rows = members::list(pool, &w.id, 200, 0)
+        .await?
+        .into_iter()
+        .map(|r| MemberRow {
+            role: Role::parse(&r.role).map_or(r.role.clone(), |role| role.label().to_string()),
+            has_seat: r.has_seat == 1,
+            status: crate::domain::MembershipStatus::parse(&r.status)
+                .map_or(r.status.clone(), |s| s.label().to_string()),
+            joined: format_date(r.joined_at),
+            name: r.display_name,
+            email: r.email,
+        })
+        .collect();
+    Ok(MembersPage {
+        page: ctx.in_workspace(&member, "Members", "members"),
+        rows,
+        total: members::count(pool, &w.id).await?,
+        seats_used: w.seats_used,
+        seat_count: w.seat_count,
+        plan: Plan::parse(&w.plan).map_or("Trial", Plan::label),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "workspace/coming_soon.html")]
+struct ComingSoonPage {
+    page: Page,
+    heading: &'static str,
+    text: &'static str,
+}
+
+async fn invitations_page(Admin(member): Admin, ctx: PageContext) -> ComingSoonPage {
+    ComingSoonPage {
+        page: ctx.in_workspace(&member, "Invitations", "invitations"),
+        heading: "Invitations",
+        text: "Email invitations and invite links are managed here. Nobody has been invited yet.",
+    }
+}
+
+async fn security_page(Admin(member): Admin, ctx: PageContext) -> ComingSoonPage {
+    ComingSoonPage {
+        page: ctx.in_workspace(&member, "Security", "security"),
+        heading: "Security",
+        text: "Approved domains, invite-link switches and the audit log are managed here.",
+    }
+}
+
+/// A unix time as a calendar date (UTC).
+pub fn format_date(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+}
