@@ -144,14 +144,22 @@ pub async fn sign_out(auth: &mut AuthSession) -> anyhow::Result<()> {
 /// (which also pushes the stored session's expiry forward).
 pub async fn enforce_timeouts(
     State(services): State<Services>,
-    mut auth: AuthSession,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    if auth.user.is_some()
-        && let Err(e) = check_timeouts(&mut auth, services.clock.now()).await
-    {
-        tracing::warn!(error = %format!("{e:#}"), "session timeout check failed");
+    let signed_in = request
+        .extensions()
+        .get::<AuthSession>()
+        .filter(|a| a.user.is_some())
+        .cloned();
+    if let Some(mut auth) = signed_in {
+        match check_timeouts(&mut auth, services.clock.now()).await {
+            // Handlers must see the signed-out state too.
+            Ok(()) => {
+                request.extensions_mut().insert(auth);
+            }
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "session timeout check failed"),
+        }
     }
     next.run(request).await
 }

@@ -1,2 +1,15 @@
-#[test]
-fn t() {}
+//! Gatehouse's one integration test binary. Every test spawns the real server on
+//! 127.0.0.1 (port 0) with a fresh database and a real SMTP server on loopback, and drives
+//! it over HTTP the way a browser would. Tests named in `both_databases!` run once on
+//! SQLite and once on PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod authorization;
+mod browser;
+mod config;
+mod mail;
+mod migrations;
+mod security;
+mod workspaces;

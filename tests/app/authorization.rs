@@ -1,0 +1,70 @@
+//! Every workspace route, asked by every kind of person: anonymous, an Admin of another
+//! workspace, a suspended member, Viewer, Member, Admin and Owner. Add new routes here.
+
+use crate::both_databases;
+use crate::support::client::location;
+use crate::support::{Db, TestApp};
+
+both_databases!(every_workspace_route_checks_membership_and_role);
+
+/// (path under /w/{slug}, whether only Owners and Admins may open it)
+const ROUTES: &[(&str, bool)] = &[
+    ("", false),
+    ("/members", true),
+    ("/invitations", true),
+    ("/security", true),
+];
+
+async fn every_workspace_route_checks_membership_and_role(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Guarded").await;
+    let (outsider, other) = app.owner_of("outsider@example.com", "Elsewhere").await;
+    let admin = app.member_as(&slug, "admin@example.com", "admin").await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    let viewer = app.member_as(&slug, "viewer@example.com", "viewer").await;
+    let suspended = app
+        .member_as(&slug, "suspended@example.com", "viewer")
+        .await;
+    sqlx::query("UPDATE memberships SET status = 'suspended' WHERE account_id = (SELECT id FROM accounts WHERE email = 'suspended@example.com')")
+        .execute(app.services.store.pool())
+        .await
+        .expect("suspend");
+    let anonymous = app.client();
+
+    for (suffix, admin_only) in ROUTES {
+        let path = format!("/w/{slug}{suffix}");
+        let res = anonymous.get(&path).await;
+        assert_eq!(res.status(), 303, "anonymous {path}");
+        assert!(
+            location(&res).starts_with("/sign-in?next="),
+            "anonymous {path}"
+        );
+        assert_eq!(
+            outsider.get(&path).await.status(),
+            404,
+            "admin of another workspace {path}"
+        );
+        assert_eq!(suspended.get(&path).await.status(), 404, "suspended {path}");
+        let limited = if *admin_only { 403 } else { 200 };
+        assert_eq!(viewer.get(&path).await.status(), limited, "viewer {path}");
+        assert_eq!(member.get(&path).await.status(), limited, "member {path}");
+        assert_eq!(admin.get(&path).await.status(), 200, "admin {path}");
+        assert_eq!(owner.get(&path).await.status(), 200, "owner {path}");
+        let unknown = format!("/w/no-such-workspace{suffix}");
+        assert_eq!(
+            owner.get(&unknown).await.status(),
+            404,
+            "unknown workspace {unknown}"
+        );
+    }
+    assert_eq!(
+        owner.get(&format!("/w/{other}/members")).await.status(),
+        404,
+        "not the owner's other workspace"
+    );
+    let (_, nav) = member.page(&format!("/w/{slug}")).await;
+    assert!(
+        !nav.contains("/members\"") && !nav.contains(">Security<"),
+        "members see no admin navigation"
+    );
+}

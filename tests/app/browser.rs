@@ -1,0 +1,1 @@
+//! Browser tests live here (headless Chromium over WebDriver).

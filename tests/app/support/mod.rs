@@ -1,0 +1,237 @@
+//! The test harness: `TestApp` (server + database + SMTP), `TestClient` (a cookie-keeping
+//! browser stand-in), and helpers that read like the user's journey.
+
+pub mod client;
+pub mod db;
+pub mod smtp;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gatehouse::clock::Clock;
+use gatehouse::config::{Config, Settings};
+use gatehouse::services::Services;
+use tokio::sync::oneshot;
+
+pub use client::TestClient;
+pub use db::Db;
+pub use smtp::{MailServer, ReceivedEmail};
+
+/// Links in emails point here; tests turn them into paths on the real address.
+pub const BASE_URL: &str = "http://gatehouse.test";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Runs each named `async fn name(db: Db)` once per database.
+#[macro_export]
+macro_rules! both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::support::Db::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::support::Db::Postgres).await })*
+        }
+    };
+}
+
+/// A running server with its own database, data folder and SMTP server.
+pub struct TestApp {
+    pub address: String,
+    pub services: Services,
+    pub mail: MailServer,
+    /// Kept for its Drop: the database goes when the app does.
+    _database: db::TestDatabase,
+    pub data_dir: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// How the SMTP server starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Smtp {
+    Running,
+    /// Not listening yet: `TestApp::mail.start()` brings it up later.
+    Down,
+    /// No SMTP configured: mail goes to the dev mailbox under the data folder.
+    DevMailbox,
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> Self {
+        Self::spawn_with(db, Smtp::Running).await
+    }
+
+    pub async fn spawn_with(db: Db, smtp: Smtp) -> Self {
+        let database = db::TestDatabase::create(db).await;
+        let mail = MailServer::reserve();
+        if smtp == Smtp::Running {
+            mail.start();
+        }
+        let data_dir =
+            std::env::temp_dir().join(format!("gatehouse-test-{}", uuid::Uuid::new_v4().simple()));
+        let settings = Settings {
+            bind: "127.0.0.1:0".parse().expect("bind address"),
+            database_url: Some(database.url.clone()),
+            base_url: Some(BASE_URL.into()),
+            secret: Some("test-secret-that-is-long-enough-0123456789".into()),
+            smtp_url: (smtp != Smtp::DevMailbox).then(|| format!("smtp://127.0.0.1:{}", mail.port)),
+            mail_from: "Gatehouse <gatehouse@gatehouse.test>".into(),
+            data_dir: data_dir.clone(),
+            static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
+        };
+        let mut config = Config::from_settings(settings).expect("test config");
+        config.mail_retry_base = Duration::from_secs(1);
+        config.mail_poll_interval = Duration::from_millis(100);
+        let app = gatehouse::App::build(config, Clock::default())
+            .await
+            .expect("app builds");
+        let address = format!("http://{}", app.local_addr().expect("local addr"));
+        let services = app.services().clone();
+        let (tx, rx) = oneshot::channel();
+        let server = tokio::spawn(app.run(async {
+            let _ = rx.await;
+        }));
+        Self {
+            address,
+            services,
+            mail,
+            _database: database,
+            data_dir,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    /// A new browser stand-in with an empty cookie jar.
+    pub fn client(&self) -> TestClient {
+        TestClient::new(&self.address)
+    }
+
+    /// Signs up, confirms the address from the email, and returns the signed-in client.
+    pub async fn signed_up(&self, email: &str, first: &str) -> TestClient {
+        let client = self.client();
+        client.sign_up(email, PASSWORD, first, "Tester").await;
+        let mail = self.mail.wait_for(email, "Confirm your email").await;
+        let path = link_in(&mail);
+        let res = client.post_form(&path, &[]).await;
+        assert_eq!(res.status(), 303, "confirming the address signs in");
+        client
+    }
+
+    /// Signs up and creates a workspace; returns the Owner's client and the slug.
+    pub async fn owner_of(&self, email: &str, workspace: &str) -> (TestClient, String) {
+        let client = self.signed_up(email, "Owner").await;
+        let res = client
+            .post_form("/workspaces", &[("name", workspace)])
+            .await;
+        assert_eq!(res.status(), 303, "workspace created");
+        let location = client::location(&res);
+        let slug = location
+            .trim_start_matches("/w/")
+            .trim_end_matches("/members")
+            .to_string();
+        (client, slug)
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.services.clock
+    }
+
+    /// Stops the server the way SIGTERM does and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// The link in an email, as a path on the test server (it must point at the base URL).
+pub fn link_in(mail: &ReceivedEmail) -> String {
+    let start = mail
+        .text
+        .find(BASE_URL)
+        .unwrap_or_else(|| panic!("no link to {BASE_URL} in:\n{}", mail.text));
+    let url: String = mail.text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    url.trim_start_matches(BASE_URL).to_string()
+}
+
+impl TestApp {
+    /// Signs up `email` and makes them a `role` of the workspace directly in the database
+    /// (for tests about what each role may do, before invitations exist).
+    pub async fn member_as(&self, slug: &str, email: &str, role: &str) -> TestClient {
+        let client = self.signed_up(email, "Someone").await;
+        let pool = self.services.store.pool();
+        let workspace_id: String = sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(pool)
+            .await
+            .expect("workspace");
+        let account_id: String = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
+            .bind(email)
+            .fetch_one(pool)
+            .await
+            .expect("account");
+        let seat = role != "viewer";
+        if seat {
+            assert!(
+                gatehouse::store::workspaces::take_seat(pool, &workspace_id)
+                    .await
+                    .expect("seat"),
+                "a free seat"
+            );
+        }
+        let membership = gatehouse::store::members::NewMembership {
+            workspace_id: &workspace_id,
+            account_id: &account_id,
+            role,
+            has_seat: seat,
+            joined_via: "seed",
+            joined_via_ref: None,
+            invited_by: None,
+            now: self.clock().now(),
+        };
+        assert!(
+            gatehouse::store::members::insert(pool, membership)
+                .await
+                .expect("membership")
+        );
+        client
+    }
+}
+
+/// Waits (up to 15 s) for a condition that some background task will make true, such as
+/// the mail worker recording an attempt. Checks every 25 ms.
+pub async fn eventually<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !condition().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

@@ -1,0 +1,203 @@
+//! A real SMTP server on loopback (mailin-embedded) that keeps what it receives, and a
+//! small MIME reader that decodes the parts lettre sends (quoted-printable or base64).
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use mailin_embedded::response::OK;
+use mailin_embedded::{Handler, Response, Server, SslConfig};
+use tokio::sync::watch;
+
+/// One email as the SMTP server received it, decoded.
+#[derive(Debug, Clone)]
+pub struct ReceivedEmail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub raw: String,
+}
+
+#[derive(Clone)]
+pub struct MailServer {
+    pub port: u16,
+    received: Arc<Mutex<Vec<ReceivedEmail>>>,
+    arrivals: Arc<watch::Sender<usize>>,
+}
+
+#[derive(Clone)]
+struct Collector {
+    to: Vec<String>,
+    data: Vec<u8>,
+    received: Arc<Mutex<Vec<ReceivedEmail>>>,
+    arrivals: Arc<watch::Sender<usize>>,
+}
+
+impl Handler for Collector {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let raw = String::from_utf8_lossy(&self.data).replace("\r\n", "\n");
+        let email = parse(&raw, self.to.clone());
+        let mut received = self.received.lock().expect("mailbox lock");
+        received.push(email);
+        self.arrivals.send_replace(received.len());
+        OK
+    }
+}
+
+impl MailServer {
+    /// Picks a free port without listening on it yet.
+    pub fn reserve() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        Self {
+            port,
+            received: Arc::default(),
+            arrivals: Arc::new(watch::channel(0).0),
+        }
+    }
+
+    /// Starts accepting mail on the reserved port.
+    pub fn start(&self) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).expect("SMTP port still free");
+        let handler = Collector {
+            to: Vec::new(),
+            data: Vec::new(),
+            received: self.received.clone(),
+            arrivals: self.arrivals.clone(),
+        };
+        let mut server = Server::new(handler);
+        server
+            .with_name("gatehouse.test")
+            .with_tcp_listener(listener);
+        server.with_ssl(SslConfig::None).expect("plain SMTP");
+        std::thread::spawn(move || {
+            let _ = server.serve().map_err(|e| e.to_string());
+        });
+    }
+
+    pub fn all(&self) -> Vec<ReceivedEmail> {
+        self.received.lock().expect("mailbox lock").clone()
+    }
+
+    pub fn to(&self, address: &str) -> Vec<ReceivedEmail> {
+        self.all()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .collect()
+    }
+
+    /// Waits (up to 15 s) for an email to `address` whose subject contains `subject`,
+    /// and returns the newest such email.
+    pub async fn wait_for(&self, address: &str, subject: &str) -> ReceivedEmail {
+        self.wait_for_count(address, subject, 1).await
+    }
+
+    /// Waits until `n` such emails have arrived; returns the newest.
+    pub async fn wait_for_count(&self, address: &str, subject: &str, n: usize) -> ReceivedEmail {
+        let mut arrivals = self.arrivals.subscribe();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let matching: Vec<_> = self
+                .to(address)
+                .into_iter()
+                .filter(|m| m.subject.contains(subject))
+                .collect();
+            if matching.len() >= n
+                && let Some(mail) = matching.into_iter().last()
+            {
+                return mail;
+            }
+            if tokio::time::timeout_at(deadline, arrivals.changed())
+                .await
+                .is_err()
+            {
+                panic!(
+                    "no email to {address} about {subject:?}; received: {:#?}",
+                    self.all()
+                        .iter()
+                        .map(|m| (&m.to, &m.subject))
+                        .collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+}
+
+fn parse(raw: &str, to: Vec<String>) -> ReceivedEmail {
+    let (headers, _) = raw.split_once("\n\n").unwrap_or((raw, ""));
+    let subject = header(headers, "Subject").unwrap_or_default();
+    ReceivedEmail {
+        to,
+        subject,
+        text: part(raw, "text/plain").unwrap_or_default(),
+        html: part(raw, "text/html").unwrap_or_default(),
+        raw: raw.to_string(),
+    }
+}
+
+fn header(headers: &str, name: &str) -> Option<String> {
+    let unfolded = headers.replace("\n ", " ").replace("\n\t", " ");
+    unfolded.lines().find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+    })
+}
+
+/// The decoded body of the first MIME part of the given content type.
+fn part(raw: &str, content_type: &str) -> Option<String> {
+    let start = raw.find(&format!("Content-Type: {content_type}"))?;
+    let section = &raw[start..];
+    let (headers, body) = section.split_once("\n\n")?;
+    let body = body.split("\n--").next().unwrap_or(body);
+    let encoding = header(headers, "Content-Transfer-Encoding")
+        .unwrap_or_default()
+        .to_lowercase();
+    Some(match encoding.as_str() {
+        "quoted-printable" => decode_quoted_printable(body),
+        "base64" => {
+            let joined: String = body.split_whitespace().collect();
+            String::from_utf8_lossy(
+                &base64::engine::general_purpose::STANDARD
+                    .decode(joined)
+                    .unwrap_or_default(),
+            )
+            .into_owned()
+        }
+        _ => body.to_string(),
+    })
+}
+
+fn decode_quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
