@@ -96,7 +96,8 @@ async fn sign_up_confirm_and_sign_in(db: Db) {
 async fn sign_up_refuses_bad_input_beside_each_field(db: Db) {
     let app = TestApp::spawn(db).await;
     let client = app.client();
-    let cases: [(&[(&str, &str)], &str, &str); 5] = [
+    type Fields<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Fields, &str, &str); 5] = [
         (
             &[
                 ("email", "not-an-email"),

@@ -1,1 +1,218 @@
-//! Browser tests live here (headless Chromium over WebDriver).
+//! Real-browser journeys in headless Chromium over WebDriver (chromedriver), one at a
+//! time (the machine has two cores). Needs the Debian packages chromium and
+//! chromium-driver (`apt-get install -y chromium chromium-driver`), as .ci/run installs.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::sync::Mutex;
+
+use crate::support::{Db, PASSWORD, TestApp, link_in};
+
+/// Browser tests take this lock so that only one browser runs at once.
+static ONE_BROWSER: Mutex<()> = Mutex::const_new(());
+
+/// A chromedriver process and a browser session on it; both end on drop.
+struct Browser {
+    driver: Child,
+    client: Client,
+    profile: std::path::PathBuf,
+}
+
+impl Browser {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("browser tests need {chromedriver}: apt-get install -y chromium chromium-driver ({e})")
+            });
+        let profile = std::env::temp_dir().join(format!(
+            "gatehouse-chromium-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chrome,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--no-first-run", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+            }
+        });
+        let caps = caps
+            .as_object()
+            .cloned()
+            .expect("capabilities object")
+            .into_iter()
+            .collect();
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(caps);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match builder.connect(&webdriver).await {
+                Ok(client) => break client,
+                // chromedriver is still starting: its port is not open yet.
+                Err(_) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("could not start Chromium through chromedriver: {e}"),
+            }
+        };
+        Self {
+            driver,
+            client,
+            profile,
+        }
+    }
+
+    async fn fill(&self, id: &str, value: &str) {
+        let field = self
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("field #{id}: {e}"));
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+
+    async fn click_link(&self, text: &str) {
+        let link = self
+            .client
+            .wait()
+            .for_element(Locator::LinkText(text))
+            .await;
+        link.unwrap_or_else(|e| panic!("link {text}: {e}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
+    async fn click_button(&self, label: &str) {
+        let xpath = format!("//button[normalize-space()='{label}']");
+        self.client
+            .wait()
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("button {label}: {e}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
+    async fn wait_for_heading(&self, text: &str) {
+        let xpath = format!("//h1[normalize-space()='{text}']");
+        if let Err(e) = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath(&xpath))
+            .await
+        {
+            let source = self.client.source().await.unwrap_or_default();
+            panic!("heading {text:?} never appeared ({e}); page:\n{source}");
+        }
+    }
+
+    async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_confirm_create_workspace_and_sign_in_again() {
+    let _one = ONE_BROWSER.lock().await;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let browser = Browser::start().await;
+    let b = &browser;
+
+    b.client
+        .goto(&format!("{}/", app.address))
+        .await
+        .expect("open start page");
+    b.click_link("Sign up").await;
+    b.wait_for_heading("Sign up").await;
+    b.fill("email", "newcomer@example.com").await;
+    b.fill("password", PASSWORD).await;
+    b.fill("first_name", "Nia").await;
+    b.fill("last_name", "Newcomer").await;
+    b.click_button("Sign up").await;
+    b.wait_for_heading("Check your email").await;
+
+    let mail = app
+        .mail
+        .wait_for("newcomer@example.com", "Confirm your email")
+        .await;
+    b.client
+        .goto(&format!("{}{}", app.address, link_in(&mail)))
+        .await
+        .expect("open the emailed link");
+    b.wait_for_heading("Confirm your email address").await;
+    b.click_button("Confirm my address").await;
+    b.wait_for_heading("Your workspaces").await;
+
+    let htmx: serde_json::Value = b
+        .client
+        .execute("return typeof window.htmx;", vec![])
+        .await
+        .expect("script");
+    assert_eq!(htmx, "object", "htmx loaded under the CSP");
+
+    b.fill("name", "Newcomer Labs").await;
+    b.click_button("Create workspace").await;
+    b.wait_for_heading("Members").await;
+    let table = b
+        .client
+        .find(Locator::Id("members"))
+        .await
+        .expect("members table")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        table.contains("newcomer@example.com") && table.contains("Owner"),
+        "{table}"
+    );
+    assert!(
+        b.client
+            .current_url()
+            .await
+            .expect("url")
+            .path()
+            .ends_with("/w/newcomer-labs/members")
+    );
+
+    b.click_button("Sign out").await;
+    b.client
+        .wait()
+        .for_element(Locator::LinkText("Sign in"))
+        .await
+        .expect("signed out")
+        .click()
+        .await
+        .expect("click");
+    b.wait_for_heading("Sign in").await;
+    b.fill("email", "newcomer@example.com").await;
+    b.fill("password", PASSWORD).await;
+    b.click_button("Sign in").await;
+    b.wait_for_heading("Your workspaces").await;
+    let source = b.client.source().await.expect("source");
+    assert!(
+        source.contains("Newcomer Labs"),
+        "the workspace is listed after signing in again"
+    );
+    browser.close().await;
+}

@@ -3,6 +3,9 @@
 //! it over HTTP the way a browser would. Tests named in `both_databases!` run once on
 //! SQLite and once on PostgreSQL.
 
+// Test code may panic on failure: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod accounts;
