@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::Response;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeader;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -47,11 +47,21 @@ pub async fn add_security_headers(
     res
 }
 
-/// The static folder, cached for a year: its URL changes whenever its content does.
-pub fn static_files(dir: &Path) -> SetResponseHeader<ServeDir, HeaderValue> {
-    SetResponseHeader::overriding(
-        ServeDir::new(dir),
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    )
+/// The static folder. Found files are cached for a year (their URL changes whenever
+/// their content does); a missing file is not cached at all.
+pub fn static_files(dir: &Path) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(dir))
+        .layer(axum::middleware::map_response(cache_found_assets))
+}
+
+async fn cache_found_assets(mut res: Response) -> Response {
+    let value = if res.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-store"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
 }
