@@ -12,7 +12,6 @@ use crate::store::tokens::{self, Purpose};
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, passwords};
 
 const VERIFY_HOURS: i64 = 48;
-const RESET_HOURS: i64 = 1;
 const SIGN_IN_LINK_HOURS: i64 = 1;
 
 /// What the sign-up form sends.
@@ -167,7 +166,7 @@ async fn sign_in_link_email(
     })
 }
 
-async fn new_token(
+pub(super) async fn new_token(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     account_id: &str,
     purpose: Purpose,
@@ -229,144 +228,6 @@ pub async fn redeem_link(
     .await?;
     tx.commit().await?;
     Ok(account)
-}
-
-/// Emails a reset link when the address has an account; answers the same either way.
-pub async fn request_password_reset(
-    svc: &Services,
-    email: &str,
-    actor: &Actor,
-) -> ServiceResult<()> {
-    let email = EmailAddress::parse(email)
-        .map_err(|m| ServiceError::Invalid(FieldErrors::single("email", m)))?;
-    let now = svc.clock.now();
-    let mut tx = svc.store.begin_write().await?;
-    if let Some(account) = accounts::by_email(&mut *tx, email.as_str()).await? {
-        tokens::retire_all(&mut *tx, &account.id, Purpose::ResetPassword, now).await?;
-        let token = new_token(
-            &mut tx,
-            &account.id,
-            Purpose::ResetPassword,
-            now,
-            RESET_HOURS,
-        )
-        .await?;
-        let mail = ActionEmail {
-            kind: "reset_password",
-            to: account.email.clone(),
-            subject: "Reset your Gatehouse password".into(),
-            greeting: format!("Hi {},", account.display_name),
-            paragraphs: vec![
-                "Someone asked to reset the password of your Gatehouse account.".into(),
-            ],
-            button: "Choose a new password".into(),
-            link: svc.link(&format!("/reset-password/{}", token.as_str())),
-            footer: format!(
-                "The link works once and expires in {RESET_HOURS} hour. If you did not ask, ignore this email: your password stays as it is."
-            ),
-        };
-        mail.enqueue(&mut *tx, None, now).await?;
-        audit::record(
-            &mut *tx,
-            event(
-                actor,
-                "account.password_reset_requested",
-                &account.id,
-                &account.email,
-                now,
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    svc.mail_wakeup.notify_one();
-    Ok(())
-}
-
-/// Sets a new password from a reset link. Ends every session of the account; the link
-/// also proves the address. Returns the account to sign in.
-pub async fn reset_password(
-    svc: &Services,
-    token: &str,
-    new_password: &str,
-    actor: &Actor,
-) -> ServiceResult<AccountRow> {
-    let account = peek_token(svc, token, Purpose::ResetPassword)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let password = Password::parse_new(new_password, &account.email)
-        .map_err(|m| ServiceError::Invalid(FieldErrors::single("password", m)))?;
-    let hash = passwords::hash(&password).await?;
-    let now = svc.clock.now();
-    let mut tx = svc.store.begin_write().await?;
-    let token_hash = SecretToken::from_link(token).hash();
-    let account_id = tokens::consume(&mut *tx, &token_hash, Purpose::ResetPassword, now)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    accounts::set_password(&mut *tx, &account_id, &hash, now).await?;
-    accounts::mark_verified(&mut *tx, &account_id, now).await?;
-    let account = accounts::by_id(&mut *tx, &account_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    audit::record(
-        &mut *tx,
-        event(
-            actor,
-            "account.password_reset",
-            &account.id,
-            &account.email,
-            now,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(account)
-}
-
-/// Changes the password after checking the current one; every other session ends.
-/// Returns the updated account so the caller can keep the current session alive.
-pub async fn change_password(
-    svc: &Services,
-    account: &AccountRow,
-    current: &str,
-    new_password: &str,
-    actor: &Actor,
-) -> ServiceResult<AccountRow> {
-    let mut errors = FieldErrors::default();
-    let current_ok = passwords::verify(
-        &Password::for_sign_in(current),
-        Some(account.password_hash.clone()),
-    )
-    .await?;
-    if !current_ok {
-        errors.add("current_password", "That is not your current password.");
-    }
-    let password = Password::parse_new(new_password, &account.email)
-        .map_err(|m| errors.add("new_password", m));
-    let Ok(password) = password else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    errors.into_result().map_err(ServiceError::Invalid)?;
-    let hash = passwords::hash(&password).await?;
-    let now = svc.clock.now();
-    let mut tx = svc.store.begin_write().await?;
-    accounts::set_password(&mut *tx, &account.id, &hash, now).await?;
-    let updated = accounts::by_id(&mut *tx, &account.id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    audit::record(
-        &mut *tx,
-        event(
-            actor,
-            "account.password_changed",
-            &account.id,
-            &account.email,
-            now,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(updated)
 }
 
 /// Ends every session of the account, this one included.

@@ -15,8 +15,8 @@ use super::page::{Page, PageContext};
 use super::session::{self, AuthSession};
 use crate::app::AppState;
 use crate::error::AppResult;
-use crate::services::accounts;
 use crate::services::{FieldErrors, ServiceError, Services, workspaces};
+use crate::services::{accounts, passwords};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -116,7 +116,7 @@ async fn change_password(
     ctx: PageContext,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    match accounts::change_password(
+    match passwords::change_password(
         &svc,
         &me.account,
         &form.current_password,

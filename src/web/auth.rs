@@ -32,11 +32,9 @@ pub fn router() -> Router<AppState> {
             "/sign-in-link/{token}",
             get(sign_in_link_page).post(sign_in_link),
         )
-        .route("/forgot-password", get(forgot_page).post(forgot))
-        .route("/reset-password/{token}", get(reset_page).post(reset))
 }
 
-fn anonymous(ip: ClientIp) -> Actor {
+pub(super) fn anonymous(ip: ClientIp) -> Actor {
     Actor {
         account_id: None,
         ip: Some(ip.0),
@@ -88,9 +86,9 @@ async fn sign_up(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/check_email.html")]
-struct CheckEmailPage {
-    page: Page,
-    reason: &'static str,
+pub(super) struct CheckEmailPage {
+    pub(super) page: Page,
+    pub(super) reason: &'static str,
 }
 
 async fn check_email(ctx: PageContext) -> CheckEmailPage {
@@ -193,7 +191,7 @@ struct LinkInvalidPage {
     page: Page,
 }
 
-fn link_invalid(ctx: &PageContext) -> Response {
+pub(super) fn link_invalid(ctx: &PageContext) -> Response {
     (
         StatusCode::NOT_FOUND,
         LinkInvalidPage {
@@ -203,25 +201,40 @@ fn link_invalid(ctx: &PageContext) -> Response {
         .into_response()
 }
 
+/// A one-time link from an email that signs its holder in: its page and its outcome.
+struct OneTimeLink {
+    purpose: Purpose,
+    path: &'static str,
+    heading: &'static str,
+    intro: &'static str,
+    button: &'static str,
+    done: &'static str,
+}
+
+const VERIFY: OneTimeLink = OneTimeLink {
+    purpose: Purpose::VerifyEmail,
+    path: "/verify",
+    heading: "Confirm your email address",
+    intro: "Confirm this is your address to finish signing up:",
+    button: "Confirm my address",
+    done: "Your email address is confirmed. Welcome to Gatehouse!",
+};
+
+const SIGN_IN_LINK: OneTimeLink = OneTimeLink {
+    purpose: Purpose::SignIn,
+    path: "/sign-in-link",
+    heading: "Sign in to your account",
+    intro: "This address already has a Gatehouse account:",
+    button: "Sign in",
+    done: "You are signed in.",
+};
+
 async fn verify_page(
-    State(svc): State<Services>,
+    svc: State<Services>,
     ctx: PageContext,
-    Path(token): Path<String>,
+    token: Path<String>,
 ) -> AppResult<Response> {
-    let Some(account) = accounts::peek_token(&svc, &token, Purpose::VerifyEmail).await? else {
-        return Ok(link_invalid(&ctx));
-    };
-    Ok(ConfirmLinkPage {
-        page: ctx.page("Confirm your email address"),
-        heading: "Confirm your email address",
-        text: format!(
-            "Confirm that {} is your address to finish signing up.",
-            account.email
-        ),
-        button: "Confirm my address",
-        action: format!("/verify/{token}"),
-    }
-    .into_response())
+    link_page(&VERIFY, svc, ctx, token).await
 }
 
 async fn verify(
@@ -231,37 +244,15 @@ async fn verify(
     ip: ClientIp,
     token: Path<String>,
 ) -> AppResult<Response> {
-    redeem(
-        svc,
-        auth,
-        ctx,
-        ip,
-        token,
-        Purpose::VerifyEmail,
-        "Your email address is confirmed. Welcome to Gatehouse!",
-    )
-    .await
+    use_link(&VERIFY, svc, auth, ctx, ip, token).await
 }
 
 async fn sign_in_link_page(
-    State(svc): State<Services>,
+    svc: State<Services>,
     ctx: PageContext,
-    Path(token): Path<String>,
+    token: Path<String>,
 ) -> AppResult<Response> {
-    let Some(account) = accounts::peek_token(&svc, &token, Purpose::SignIn).await? else {
-        return Ok(link_invalid(&ctx));
-    };
-    Ok(ConfirmLinkPage {
-        page: ctx.page("Sign in"),
-        heading: "Sign in to your account",
-        text: format!(
-            "This address, {}, already has a Gatehouse account.",
-            account.email
-        ),
-        button: "Sign in",
-        action: format!("/sign-in-link/{token}"),
-    }
-    .into_response())
+    link_page(&SIGN_IN_LINK, svc, ctx, token).await
 }
 
 async fn sign_in_link(
@@ -271,142 +262,43 @@ async fn sign_in_link(
     ip: ClientIp,
     token: Path<String>,
 ) -> AppResult<Response> {
-    redeem(
-        svc,
-        auth,
-        ctx,
-        ip,
-        token,
-        Purpose::SignIn,
-        "You are signed in.",
-    )
-    .await
+    use_link(&SIGN_IN_LINK, svc, auth, ctx, ip, token).await
 }
 
-async fn redeem(
-    State(svc): State<Services>,
-    mut auth: AuthSession,
-    ctx: PageContext,
-    ip: ClientIp,
-    Path(token): Path<String>,
-    purpose: Purpose,
-    message: &str,
-) -> AppResult<Response> {
-    match accounts::redeem_link(&svc, &token, purpose, &anonymous(ip)).await {
-        Ok(account) => {
-            session::sign_in(&mut auth, account, svc.clock.now()).await?;
-            session::flash(&auth.session, message).await?;
-            Ok(Redirect::to("/").into_response())
-        }
-        Err(ServiceError::NotFound) => Ok(link_invalid(&ctx)),
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct EmailForm {
-    #[serde(default)]
-    email: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "auth/forgot.html")]
-struct ForgotPage {
-    page: Page,
-    email: String,
-    errors: FieldErrors,
-}
-
-async fn forgot_page(ctx: PageContext) -> ForgotPage {
-    ForgotPage {
-        page: ctx.page("Reset your password"),
-        email: String::new(),
-        errors: FieldErrors::default(),
-    }
-}
-
-async fn forgot(
-    State(svc): State<Services>,
-    ctx: PageContext,
-    ip: ClientIp,
-    Form(form): Form<EmailForm>,
-) -> AppResult<Response> {
-    match accounts::request_password_reset(&svc, &form.email, &anonymous(ip)).await {
-        Ok(()) => Ok(CheckEmailPage {
-            page: ctx.page("Check your email"),
-            reason: "If that address has an account, we sent it a link to choose a new password. The link works once, for an hour.",
-        }
-        .into_response()),
-        Err(ServiceError::Invalid(errors)) => {
-            let page = ForgotPage { page: ctx.page("Reset your password"), email: form.email, errors };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "auth/reset.html")]
-struct ResetPage {
-    page: Page,
-    email: String,
-    token: String,
-    errors: FieldErrors,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct NewPasswordForm {
-    #[serde(default)]
-    password: String,
-}
-
-async fn reset_page(
+/// GET: shows what the link will do, using nothing up.
+async fn link_page(
+    link: &OneTimeLink,
     State(svc): State<Services>,
     ctx: PageContext,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let Some(account) = accounts::peek_token(&svc, &token, Purpose::ResetPassword).await? else {
+    let Some(account) = accounts::peek_token(&svc, &token, link.purpose).await? else {
         return Ok(link_invalid(&ctx));
     };
-    Ok(ResetPage {
-        page: ctx.page("Choose a new password"),
-        email: account.email,
-        token,
-        errors: FieldErrors::default(),
+    Ok(ConfirmLinkPage {
+        page: ctx.page(link.heading),
+        heading: link.heading,
+        text: format!("{} {}", link.intro, account.email),
+        button: link.button,
+        action: format!("{}/{token}", link.path),
     }
     .into_response())
 }
 
-async fn reset(
+/// POST: uses the link up and signs its holder in.
+async fn use_link(
+    link: &OneTimeLink,
     State(svc): State<Services>,
     mut auth: AuthSession,
     ctx: PageContext,
     ip: ClientIp,
     Path(token): Path<String>,
-    Form(form): Form<NewPasswordForm>,
 ) -> AppResult<Response> {
-    match accounts::reset_password(&svc, &token, &form.password, &anonymous(ip)).await {
+    match accounts::redeem_link(&svc, &token, link.purpose, &anonymous(ip)).await {
         Ok(account) => {
             session::sign_in(&mut auth, account, svc.clock.now()).await?;
-            session::flash(
-                &auth.session,
-                "Your password is changed, and every other session is signed out.",
-            )
-            .await?;
+            session::flash(&auth.session, link.done).await?;
             Ok(Redirect::to("/").into_response())
-        }
-        Err(ServiceError::Invalid(errors)) => {
-            let email = accounts::peek_token(&svc, &token, Purpose::ResetPassword)
-                .await?
-                .map(|a| a.email)
-                .unwrap_or_default();
-            let page = ResetPage {
-                page: ctx.page("Choose a new password"),
-                email,
-                token,
-                errors,
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(ServiceError::NotFound) => Ok(link_invalid(&ctx)),
         Err(e) => Err(e.into()),

@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod extract;
 pub mod headers;
 pub mod page;
+pub mod password;
 pub mod session;
 pub mod workspaces;
 
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(auth::router())
         .merge(account::router())
+        .merge(password::router())
         .merge(workspaces::router())
         .fallback(not_found)
         .layer(middleware::from_fn(csrf::verify))

@@ -145,14 +145,14 @@ async fn sessions_end_when_idle_or_too_old(db: Db) {
         303
     );
     for _ in 0..5 {
-        app.clock().advance(6 * 24 * 3600);
+        app.clock().advance(5 * 24 * 3600);
         assert_eq!(
             client.get("/account").await.status(),
             200,
             "active within the idle limit"
         );
     }
-    app.clock().advance(24 * 3600);
+    app.clock().advance(6 * 24 * 3600);
     assert_eq!(
         client.get("/account").await.status(),
         303,
