@@ -1,5 +1,6 @@
 //! Plain types and rules with no I/O: parsed once at the edge, trusted everywhere after.
 
+pub mod csv;
 pub mod email;
 pub mod names;
 pub mod password;

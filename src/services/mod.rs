@@ -2,6 +2,7 @@
 //! transaction, its audit event and its email. Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod members;
 pub mod passwords;
 pub mod sign_in;
 pub mod workspaces;

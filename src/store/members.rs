@@ -128,3 +128,66 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
         .fetch_one(e)
         .await
 }
+
+/// Sets role and seat together (the CHECK constraint keeps them consistent).
+pub async fn set_role<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    account_id: &str,
+    role: &str,
+    has_seat: bool,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE memberships SET role = $3, has_seat = $4 WHERE workspace_id = $1 AND account_id = $2")
+        .bind(workspace_id)
+        .bind(account_id)
+        .bind(role)
+        .bind(super::flag(has_seat))
+        .execute(e)
+        .await
+        .map(|_| ())
+}
+
+/// Sets status and seat together.
+pub async fn set_status<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    account_id: &str,
+    status: &str,
+    has_seat: bool,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE memberships SET status = $3, has_seat = $4 WHERE workspace_id = $1 AND account_id = $2")
+        .bind(workspace_id)
+        .bind(account_id)
+        .bind(status)
+        .bind(super::flag(has_seat))
+        .execute(e)
+        .await
+        .map(|_| ())
+}
+
+/// Active Owners of a workspace (there must always be one).
+pub async fn count_active_owners<'e, E: Executor<'e, Database = Any>>(e: E, workspace_id: &str) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'owner' AND status = 'active'")
+        .bind(workspace_id)
+        .fetch_one(e)
+        .await
+}
+
+/// Active Viewers waiting for a seat, oldest join first.
+pub async fn waiting_viewers<'e, E: Executor<'e, Database = Any>>(e: E, workspace_id: &str, limit: i64) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT account_id FROM memberships WHERE workspace_id = $1 AND role = 'viewer' AND status = 'active' \
+         ORDER BY joined_at, account_id LIMIT $2",
+    )
+    .bind(workspace_id)
+    .bind(limit)
+    .fetch_all(e)
+    .await
+}
+
+pub async fn count_waiting_viewers<'e, E: Executor<'e, Database = Any>>(e: E, workspace_id: &str) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'viewer' AND status = 'active'")
+        .bind(workspace_id)
+        .fetch_one(e)
+        .await
+}

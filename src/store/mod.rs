@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod member_list;
 pub mod members;
 pub mod outbox;
 pub mod sessions;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod csrf;
 pub mod extract;
 pub mod headers;
+pub mod members;
 pub mod page;
 pub mod password;
 pub mod session;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(password::router())
         .merge(workspaces::router())
+        .merge(members::router())
         .fallback(not_found)
         .layer(middleware::from_fn(csrf::verify))
         .layer(middleware::from_fn_with_state(

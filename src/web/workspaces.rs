@@ -14,17 +14,15 @@ use super::extract::{Admin, Member, SignedIn};
 use super::page::{Page, PageContext};
 use super::session::AuthSession;
 use crate::app::AppState;
-use crate::domain::{Plan, Role};
+use crate::domain::Role;
 use crate::error::AppResult;
 use crate::services::{FieldErrors, ServiceError, Services, workspaces};
-use crate::store::members;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/workspaces", post(create))
         .route("/w/{slug}", get(workspace_home))
-        .route("/w/{slug}/members", get(members_page))
         .route("/w/{slug}/invitations", get(invitations_page))
         .route("/w/{slug}/security", get(security_page))
 }
@@ -98,57 +96,6 @@ async fn workspace_home(member: Member, ctx: PageContext) -> WorkspaceHome {
         role: member.role,
         has_seat: member.membership.has_seat == 1,
     }
-}
-
-/// One row of the members table, ready to show.
-struct MemberRow {
-    name: String,
-    email: String,
-    role: String,
-    has_seat: bool,
-    status: String,
-    joined: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "workspace/members.html")]
-struct MembersPage {
-    page: Page,
-    rows: Vec<MemberRow>,
-    total: i64,
-    seats_used: i64,
-    seat_count: i64,
-    plan: &'static str,
-}
-
-async fn members_page(
-    State(svc): State<Services>,
-    Admin(member): Admin,
-    ctx: PageContext,
-) -> AppResult<MembersPage> {
-    let pool = svc.store.pool();
-    let w = &member.workspace;
-    let rows = members::list(pool, &w.id, 200, 0)
-        .await?
-        .into_iter()
-        .map(|r| MemberRow {
-            role: Role::parse(&r.role).map_or(r.role.clone(), |role| role.label().to_string()),
-            has_seat: r.has_seat == 1,
-            status: crate::domain::MembershipStatus::parse(&r.status)
-                .map_or(r.status.clone(), |s| s.label().to_string()),
-            joined: format_date(r.joined_at),
-            name: r.display_name,
-            email: r.email,
-        })
-        .collect();
-    Ok(MembersPage {
-        page: ctx.in_workspace(&member, "Members", "members"),
-        rows,
-        total: members::count(pool, &w.id).await?,
-        seats_used: w.seats_used,
-        seat_count: w.seat_count,
-        plan: Plan::parse(&w.plan).map_or("Trial", Plan::label),
-    })
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,0 +1,176 @@
+//! Managing members: roles, seats, suspension, removal and the Assign seats button.
+//! Every rule that counts (free seats, the last Owner) is checked inside the write
+//! transaction that changes the data, after locking the workspace row, so concurrent
+//! requests cannot break it on either database.
+
+use crate::domain::{MembershipStatus, Role};
+use crate::store::members::{self, MembershipRow};
+use crate::store::workspaces;
+use crate::store::audit;
+
+use super::workspaces::workspace_event;
+use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
+
+/// An Owner or Admin acting on their workspace.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    pub workspace_id: String,
+    pub role: Role,
+    pub actor: Actor,
+}
+
+/// A refusal shown beside the member's row; nothing changed.
+fn refuse(message: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(FieldErrors::single("member", message))
+}
+
+const NO_SEAT: &str = "No free seat: every seat is in use. Free one, or raise the seat count on Plan & seats.";
+const LAST_OWNER: &str = "This is the workspace's last Owner. Transfer ownership first.";
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Opens the write transaction, locks the workspace and loads the target membership,
+/// refusing when an Admin targets an Owner.
+async fn begin(svc: &Services, by: &Manager, account_id: &str) -> ServiceResult<(Tx, MembershipRow, Role)> {
+    if !by.role.is_admin() {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = svc.store.begin_write().await?;
+    workspaces::lock(&mut *tx, &by.workspace_id).await?;
+    let target = members::find(&mut *tx, &by.workspace_id, account_id).await?.ok_or(ServiceError::NotFound)?;
+    let role = Role::parse(&target.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", target.role))?;
+    if role == Role::Owner && by.role != Role::Owner {
+        return Err(refuse("Admins cannot change Owners."));
+    }
+    Ok((tx, target, role))
+}
+
+async fn is_last_owner(tx: &mut Tx, target: &MembershipRow, role: Role) -> ServiceResult<bool> {
+    Ok(role == Role::Owner
+        && target.status == "active"
+        && members::count_active_owners(&mut **tx, &target.workspace_id).await? <= 1)
+}
+
+async fn finish(svc: &Services, mut tx: Tx, by: &Manager, action: &str, target: &str, details: serde_json::Value) -> ServiceResult<()> {
+    let now = svc.clock.now();
+    audit::record(&mut *tx, workspace_event(&by.workspace_id, &by.actor, action, Some(target), Some(details.to_string()), now)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a member's role. Promoting into a seat needs a free one; demoting to Viewer
+/// releases it. Nobody grants above their own role; Owner is only given by transfer.
+pub async fn change_role(svc: &Services, by: &Manager, account_id: &str, new_role: Role) -> ServiceResult<()> {
+    if !by.role.can_grant(new_role) {
+        return Err(refuse(format!("You cannot make someone {}.", new_role.label())));
+    }
+    let (mut tx, target, old_role) = begin(svc, by, account_id).await?;
+    if old_role == new_role {
+        return Ok(());
+    }
+    if is_last_owner(&mut tx, &target, old_role).await? {
+        return Err(refuse(LAST_OWNER));
+    }
+    let active = target.status == "active";
+    let had_seat = target.has_seat == 1;
+    let needs_seat = active && new_role.holds_seat();
+    if needs_seat && !had_seat && !workspaces::take_seat(&mut *tx, &by.workspace_id).await? {
+        return Err(refuse(NO_SEAT));
+    }
+    if had_seat && !needs_seat {
+        workspaces::release_seat(&mut *tx, &by.workspace_id).await?;
+    }
+    members::set_role(&mut *tx, &by.workspace_id, account_id, new_role.as_str(), needs_seat).await?;
+    let details = serde_json::json!({ "from": old_role.as_str(), "to": new_role.as_str(), "seat": needs_seat });
+    finish(svc, tx, by, "member.role_changed", account_id, details).await
+}
+
+/// Suspends a member: access ends on their next request; the seat is released.
+pub async fn suspend(svc: &Services, by: &Manager, account_id: &str) -> ServiceResult<()> {
+    let (mut tx, target, role) = begin(svc, by, account_id).await?;
+    if target.status != "active" {
+        return Ok(());
+    }
+    if is_last_owner(&mut tx, &target, role).await? {
+        return Err(refuse(LAST_OWNER));
+    }
+    if target.has_seat == 1 {
+        workspaces::release_seat(&mut *tx, &by.workspace_id).await?;
+    }
+    members::set_status(&mut *tx, &by.workspace_id, account_id, "suspended", false).await?;
+    finish(svc, tx, by, "member.suspended", account_id, serde_json::json!({ "role": role.as_str() })).await
+}
+
+/// Reactivates a suspended member; a seat-holding role needs a free seat again.
+pub async fn reactivate(svc: &Services, by: &Manager, account_id: &str) -> ServiceResult<()> {
+    let (mut tx, target, role) = begin(svc, by, account_id).await?;
+    if MembershipStatus::parse(&target.status) != Some(MembershipStatus::Suspended) {
+        return Ok(());
+    }
+    let seat = role.holds_seat();
+    if seat && !workspaces::take_seat(&mut *tx, &by.workspace_id).await? {
+        return Err(refuse(NO_SEAT));
+    }
+    members::set_status(&mut *tx, &by.workspace_id, account_id, "active", seat).await?;
+    finish(svc, tx, by, "member.reactivated", account_id, serde_json::json!({ "role": role.as_str(), "seat": seat })).await
+}
+
+/// Removes someone from the workspace (their account stays); releases the seat.
+pub async fn remove(svc: &Services, by: &Manager, account_id: &str) -> ServiceResult<()> {
+    let (mut tx, target, role) = begin(svc, by, account_id).await?;
+    if is_last_owner(&mut tx, &target, role).await? {
+        return Err(refuse(LAST_OWNER));
+    }
+    let removed = members::delete_unless_last_owner(&mut *tx, &by.workspace_id, account_id).await?.ok_or_else(|| refuse(LAST_OWNER))?;
+    if removed.has_seat == 1 {
+        workspaces::release_seat(&mut *tx, &by.workspace_id).await?;
+    }
+    finish(svc, tx, by, "member.removed", account_id, serde_json::json!({ "role": role.as_str() })).await
+}
+
+/// What the Assign seats button did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeatAssignment {
+    pub promoted: i64,
+    pub waiting: i64,
+}
+
+/// Promotes active Viewers to Member, oldest join first, until the seats are full.
+pub async fn assign_seats(svc: &Services, by: &Manager) -> ServiceResult<SeatAssignment> {
+    if !by.role.is_admin() {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = svc.store.begin_write().await?;
+    workspaces::lock(&mut *tx, &by.workspace_id).await?;
+    let workspace = workspaces::by_id(&mut *tx, &by.workspace_id).await?.ok_or(ServiceError::NotFound)?;
+    let free = (workspace.seat_count - workspace.seats_used).max(0);
+    let mut promoted = 0;
+    for account_id in members::waiting_viewers(&mut *tx, &by.workspace_id, free).await? {
+        if !workspaces::take_seat(&mut *tx, &by.workspace_id).await? {
+            break;
+        }
+        members::set_role(&mut *tx, &by.workspace_id, &account_id, Role::Member.as_str(), true).await?;
+        let details = serde_json::json!({ "from": "viewer", "to": "member", "seat": true, "by": "assign_seats" });
+        audit::record(&mut *tx, workspace_event(&by.workspace_id, &by.actor, "member.role_changed", Some(&account_id), Some(details.to_string()), svc.clock.now())).await?;
+        promoted += 1;
+    }
+    let waiting = members::count_waiting_viewers(&mut *tx, &by.workspace_id).await?;
+    let result = SeatAssignment { promoted, waiting };
+    let details = serde_json::json!({ "promoted": promoted, "waiting": waiting });
+    audit::record(&mut *tx, workspace_event(&by.workspace_id, &by.actor, "seats.assigned", None, Some(details.to_string()), svc.clock.now())).await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
+/// Turns Auto-assign seats on or off.
+pub async fn set_auto_assign(svc: &Services, by: &Manager, on: bool) -> ServiceResult<()> {
+    if !by.role.is_admin() {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = svc.store.begin_write().await?;
+    workspaces::set_auto_assign(&mut *tx, &by.workspace_id, on).await?;
+    let details = serde_json::json!({ "setting": "auto_assign_seats", "to": on });
+    audit::record(&mut *tx, workspace_event(&by.workspace_id, &by.actor, "settings.changed", None, Some(details.to_string()), svc.clock.now())).await?;
+    tx.commit().await?;
+    Ok(())
+}

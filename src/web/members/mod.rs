@@ -1,0 +1,143 @@
+//! The Members page: search as you type, seat and status filters, sort, pagination, the
+//! seat bar, and per-row role, suspension and removal controls. Each control is a plain
+//! form (works without JavaScript); htmx swaps just the results, or just the row and
+//! the seat bar.
+
+mod actions;
+mod export;
+mod view;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::extract::Admin;
+use super::page::{Page, PageContext};
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::services::Services;
+use crate::store::member_list::{self, MemberQuery, SeatFilter, StatusFilter};
+use view::{MembersView, member_row};
+
+pub const PAGE_SIZE: i64 = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/w/{slug}/members", get(show))
+        .route("/w/{slug}/members.csv", get(export::csv))
+        .route("/w/{slug}/members/assign-seats", post(actions::assign_seats))
+        .route("/w/{slug}/members/auto-assign", post(actions::auto_assign))
+        .route("/w/{slug}/members/{account_id}/role", post(actions::change_role))
+        .route("/w/{slug}/members/{account_id}/suspend", post(actions::suspend))
+        .route("/w/{slug}/members/{account_id}/reactivate", post(actions::reactivate))
+        .route("/w/{slug}/members/{account_id}/remove", post(actions::remove))
+}
+
+/// The page's query string, as typed; anything unknown falls back to the default.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListParams {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub seat: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+impl ListParams {
+    /// The query for the store; `None` for the Pending filter (invitations).
+    pub fn query(&self) -> Option<MemberQuery> {
+        let status = match self.status.as_str() {
+            "pending" => return None,
+            "suspended" => StatusFilter::Suspended,
+            _ => StatusFilter::Active,
+        };
+        let seat = match self.seat.as_str() {
+            "with" => SeatFilter::With,
+            "without" => SeatFilter::Without,
+            _ => SeatFilter::All,
+        };
+        let search = self.q.trim().to_lowercase().chars().take(100).collect();
+        Some(MemberQuery { search, seat, status, descending: self.sort == "desc" })
+    }
+
+    pub fn page_number(&self) -> i64 {
+        self.page.unwrap_or(1).clamp(1, 1_000_000)
+    }
+
+    /// The query string for these filters on another page (or, with `page = None`, for
+    /// the CSV export).
+    pub fn query_string(&self, page: Option<i64>) -> String {
+        let mut pairs = vec![
+            ("q", self.q.trim().to_string()),
+            ("seat", self.seat.clone()),
+            ("status", self.status.clone()),
+            ("sort", self.sort.clone()),
+        ];
+        if let Some(p) = page {
+            pairs.push(("page", p.to_string()));
+        }
+        let kept: Vec<(&str, String)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        serde_urlencoded::to_string(kept).unwrap_or_default()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/index.html")]
+struct MembersPage {
+    page: Page,
+    v: MembersView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/results_fragment.html")]
+struct ResultsFragment {
+    v: MembersView,
+}
+
+/// Whether htmx asked for just the results table.
+fn wants_results(headers: &HeaderMap) -> bool {
+    headers.get("hx-target").is_some_and(|t| t.as_bytes() == b"member-results")
+}
+
+async fn show(
+    State(svc): State<Services>,
+    Admin(member): Admin,
+    ctx: PageContext,
+    Query(params): Query<ListParams>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let page = ctx.in_workspace(&member, "Members", "members");
+    let v = load_view(&svc, &member, &params, &page.csrf).await?;
+    if wants_results(&headers) {
+        return Ok(ResultsFragment { v }.into_response());
+    }
+    Ok(MembersPage { page, v }.into_response())
+}
+
+/// Loads one page of results with everything the page shows around it.
+async fn load_view(svc: &Services, member: &super::extract::Member, params: &ListParams, csrf: &str) -> AppResult<MembersView> {
+    let pool = svc.store.pool();
+    let w = &member.workspace;
+    let page_number = params.page_number();
+    let (rows, total) = match params.query() {
+        Some(query) => {
+            let offset = (page_number - 1) * PAGE_SIZE;
+            let rows = member_list::page(pool, &w.id, &query, PAGE_SIZE, offset).await?;
+            (rows, member_list::count(pool, &w.id, &query).await?)
+        }
+        None => (Vec::new(), 0),
+    };
+    let me = &member.signed_in.account.id;
+    let rows = rows.into_iter().map(|m| member_row(m, member.role, me, None)).collect();
+    Ok(MembersView::new(member, params, csrf, rows, total, page_number))
+}

@@ -1,0 +1,134 @@
+//! What the Members templates show: rows ready to render, the seat bar, filters and
+//! pagination links.
+
+use super::{ListParams, PAGE_SIZE};
+use crate::domain::{MembershipStatus, Role};
+use crate::store::member_list::ListedMember;
+use crate::web::extract::Member;
+use crate::web::workspaces::format_date;
+
+/// The seat bar: `12 / 25`.
+#[derive(Debug, Clone)]
+pub struct Seats {
+    pub used: i64,
+    pub count: i64,
+}
+
+/// One role the manager may pick for a row.
+#[derive(Debug, Clone)]
+pub struct RoleOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// One member row.
+#[derive(Debug, Clone)]
+pub struct MemberRow {
+    pub account_id: String,
+    pub name: String,
+    pub email: String,
+    pub role_label: &'static str,
+    pub options: Vec<RoleOption>,
+    /// Whether the viewer may change this member at all (Admins cannot touch Owners).
+    pub manageable: bool,
+    pub has_seat: bool,
+    pub suspended: bool,
+    pub status_label: &'static str,
+    pub joined_via: String,
+    pub joined_at: String,
+    pub is_me: bool,
+    pub error: Option<String>,
+}
+
+/// Builds a row as `manager` sees it.
+pub fn member_row(m: ListedMember, manager: Role, me: &str, error: Option<String>) -> MemberRow {
+    let role = Role::parse(&m.role).unwrap_or(Role::Viewer);
+    let manageable = role != Role::Owner || manager == Role::Owner;
+    let mut options: Vec<RoleOption> = [Role::Owner, Role::Admin, Role::Member, Role::Viewer]
+        .into_iter()
+        .filter(|r| *r == role || manager.can_grant(*r))
+        .map(|r| RoleOption { value: r.as_str(), label: r.label(), selected: r == role })
+        .collect();
+    if !manageable {
+        options.retain(|o| o.selected);
+    }
+    let status = MembershipStatus::parse(&m.status).unwrap_or(MembershipStatus::Active);
+    MemberRow {
+        is_me: m.account_id == me,
+        account_id: m.account_id,
+        name: m.display_name,
+        email: m.email,
+        role_label: role.label(),
+        options,
+        manageable,
+        has_seat: m.has_seat == 1,
+        suspended: status == MembershipStatus::Suspended,
+        status_label: status.label(),
+        joined_via: joined_via_label(&m.joined_via).to_string(),
+        joined_at: format_date(m.joined_at),
+        error,
+    }
+}
+
+pub fn joined_via_label(via: &str) -> &'static str {
+    match via {
+        "created" => "Created the workspace",
+        "invitation" => "Email invitation",
+        "link" => "Invite link",
+        "domain" => "Approved domain",
+        "request" => "Join request",
+        _ => "Added",
+    }
+}
+
+/// Everything the Members page and its fragments show.
+#[derive(Debug, Clone)]
+pub struct MembersView {
+    pub slug: String,
+    pub csrf: String,
+    /// The list URL to return to after a plain-form action.
+    pub back: String,
+    pub rows: Vec<MemberRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub prev_link: Option<String>,
+    pub next_link: Option<String>,
+    pub csv_link: String,
+    pub q: String,
+    pub seat: String,
+    pub status: String,
+    pub sort: String,
+    pub seats: Seats,
+    pub auto_assign: bool,
+    pub pending: bool,
+}
+
+impl MembersView {
+    pub fn new(member: &Member, params: &ListParams, csrf: &str, rows: Vec<MemberRow>, total: i64, page: i64) -> Self {
+        let w = &member.workspace;
+        let base = format!("/w/{}/members", w.slug);
+        let link = |p: i64| format!("{base}?{}", params.query_string(Some(p)));
+        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        Self {
+            slug: w.slug.clone(),
+            csrf: csrf.to_string(),
+            back: link(page),
+            rows,
+            total,
+            page,
+            pages,
+            prev_link: (page > 1).then(|| link(page - 1)),
+            next_link: (page < pages).then(|| link(page + 1)),
+            csv_link: format!("/w/{}/members.csv?{}", w.slug, params.query_string(None)),
+            q: params.q.trim().to_string(),
+            seat: if params.seat.is_empty() { "all".into() } else { params.seat.clone() },
+            status: if params.status.is_empty() { "active".into() } else { params.status.clone() },
+            sort: if params.sort == "desc" { "desc".into() } else { "asc".into() },
+            seats: Seats { used: w.seats_used, count: w.seat_count },
+            auto_assign: w.auto_assign_seats == 1,
+            pending: params.status == "pending",
+        }
+    }
+}
