@@ -41,7 +41,10 @@ mod tests {
 
     #[test]
     fn quotes_commas_and_line_breaks() {
-        assert_eq!(record(["a,b", "say \"hi\"", "x\ny"]), "\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"\r\n");
+        assert_eq!(
+            record(["a,b", "say \"hi\"", "x\ny"]),
+            "\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"\r\n"
+        );
     }
 
     #[test]
@@ -50,6 +53,9 @@ mod tests {
             let line = record([danger]);
             assert!(line.starts_with("\"'"), "{danger:?} became {line:?}");
         }
-        assert_eq!(record(["=HYPERLINK(\"x\")"]), "\"'=HYPERLINK(\"\"x\"\")\"\r\n");
+        assert_eq!(
+            record(["=HYPERLINK(\"x\")"]),
+            "\"'=HYPERLINK(\"\"x\"\")\"\r\n"
+        );
     }
 }

@@ -4,9 +4,9 @@
 //! requests cannot break it on either database.
 
 use crate::domain::{MembershipStatus, Role};
+use crate::store::audit;
 use crate::store::members::{self, MembershipRow};
 use crate::store::workspaces;
-use crate::store::audit;
 
 use super::workspaces::workspace_event;
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
@@ -24,21 +24,29 @@ fn refuse(message: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(FieldErrors::single("member", message))
 }
 
-const NO_SEAT: &str = "No free seat: every seat is in use. Free one, or raise the seat count on Plan & seats.";
+const NO_SEAT: &str =
+    "No free seat: every seat is in use. Free one, or raise the seat count on Plan & seats.";
 const LAST_OWNER: &str = "This is the workspace's last Owner. Transfer ownership first.";
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Opens the write transaction, locks the workspace and loads the target membership,
 /// refusing when an Admin targets an Owner.
-async fn begin(svc: &Services, by: &Manager, account_id: &str) -> ServiceResult<(Tx, MembershipRow, Role)> {
+async fn begin(
+    svc: &Services,
+    by: &Manager,
+    account_id: &str,
+) -> ServiceResult<(Tx, MembershipRow, Role)> {
     if !by.role.is_admin() {
         return Err(ServiceError::Forbidden);
     }
     let mut tx = svc.store.begin_write().await?;
     workspaces::lock(&mut *tx, &by.workspace_id).await?;
-    let target = members::find(&mut *tx, &by.workspace_id, account_id).await?.ok_or(ServiceError::NotFound)?;
-    let role = Role::parse(&target.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", target.role))?;
+    let target = members::find(&mut *tx, &by.workspace_id, account_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let role =
+        Role::parse(&target.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", target.role))?;
     if role == Role::Owner && by.role != Role::Owner {
         return Err(refuse("Admins cannot change Owners."));
     }
@@ -51,18 +59,44 @@ async fn is_last_owner(tx: &mut Tx, target: &MembershipRow, role: Role) -> Servi
         && members::count_active_owners(&mut **tx, &target.workspace_id).await? <= 1)
 }
 
-async fn finish(svc: &Services, mut tx: Tx, by: &Manager, action: &str, target: &str, details: serde_json::Value) -> ServiceResult<()> {
+async fn finish(
+    svc: &Services,
+    mut tx: Tx,
+    by: &Manager,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> ServiceResult<()> {
     let now = svc.clock.now();
-    audit::record(&mut *tx, workspace_event(&by.workspace_id, &by.actor, action, Some(target), Some(details.to_string()), now)).await?;
+    audit::record(
+        &mut *tx,
+        workspace_event(
+            &by.workspace_id,
+            &by.actor,
+            action,
+            Some(target),
+            Some(details.to_string()),
+            now,
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Changes a member's role. Promoting into a seat needs a free one; demoting to Viewer
 /// releases it. Nobody grants above their own role; Owner is only given by transfer.
-pub async fn change_role(svc: &Services, by: &Manager, account_id: &str, new_role: Role) -> ServiceResult<()> {
+pub async fn change_role(
+    svc: &Services,
+    by: &Manager,
+    account_id: &str,
+    new_role: Role,
+) -> ServiceResult<()> {
     if !by.role.can_grant(new_role) {
-        return Err(refuse(format!("You cannot make someone {}.", new_role.label())));
+        return Err(refuse(format!(
+            "You cannot make someone {}.",
+            new_role.label()
+        )));
     }
     let (mut tx, target, old_role) = begin(svc, by, account_id).await?;
     if old_role == new_role {
@@ -80,7 +114,14 @@ pub async fn change_role(svc: &Services, by: &Manager, account_id: &str, new_rol
     if had_seat && !needs_seat {
         workspaces::release_seat(&mut *tx, &by.workspace_id).await?;
     }
-    members::set_role(&mut *tx, &by.workspace_id, account_id, new_role.as_str(), needs_seat).await?;
+    members::set_role(
+        &mut *tx,
+        &by.workspace_id,
+        account_id,
+        new_role.as_str(),
+        needs_seat,
+    )
+    .await?;
     let details = serde_json::json!({ "from": old_role.as_str(), "to": new_role.as_str(), "seat": needs_seat });
     finish(svc, tx, by, "member.role_changed", account_id, details).await
 }
@@ -98,7 +139,15 @@ pub async fn suspend(svc: &Services, by: &Manager, account_id: &str) -> ServiceR
         workspaces::release_seat(&mut *tx, &by.workspace_id).await?;
     }
     members::set_status(&mut *tx, &by.workspace_id, account_id, "suspended", false).await?;
-    finish(svc, tx, by, "member.suspended", account_id, serde_json::json!({ "role": role.as_str() })).await
+    finish(
+        svc,
+        tx,
+        by,
+        "member.suspended",
+        account_id,
+        serde_json::json!({ "role": role.as_str() }),
+    )
+    .await
 }
 
 /// Reactivates a suspended member; a seat-holding role needs a free seat again.
@@ -112,7 +161,15 @@ pub async fn reactivate(svc: &Services, by: &Manager, account_id: &str) -> Servi
         return Err(refuse(NO_SEAT));
     }
     members::set_status(&mut *tx, &by.workspace_id, account_id, "active", seat).await?;
-    finish(svc, tx, by, "member.reactivated", account_id, serde_json::json!({ "role": role.as_str(), "seat": seat })).await
+    finish(
+        svc,
+        tx,
+        by,
+        "member.reactivated",
+        account_id,
+        serde_json::json!({ "role": role.as_str(), "seat": seat }),
+    )
+    .await
 }
 
 /// Removes someone from the workspace (their account stays); releases the seat.
@@ -121,11 +178,21 @@ pub async fn remove(svc: &Services, by: &Manager, account_id: &str) -> ServiceRe
     if is_last_owner(&mut tx, &target, role).await? {
         return Err(refuse(LAST_OWNER));
     }
-    let removed = members::delete_unless_last_owner(&mut *tx, &by.workspace_id, account_id).await?.ok_or_else(|| refuse(LAST_OWNER))?;
+    let removed = members::delete_unless_last_owner(&mut *tx, &by.workspace_id, account_id)
+        .await?
+        .ok_or_else(|| refuse(LAST_OWNER))?;
     if removed.has_seat == 1 {
         workspaces::release_seat(&mut *tx, &by.workspace_id).await?;
     }
-    finish(svc, tx, by, "member.removed", account_id, serde_json::json!({ "role": role.as_str() })).await
+    finish(
+        svc,
+        tx,
+        by,
+        "member.removed",
+        account_id,
+        serde_json::json!({ "role": role.as_str() }),
+    )
+    .await
 }
 
 /// What the Assign seats button did.
@@ -142,22 +209,53 @@ pub async fn assign_seats(svc: &Services, by: &Manager) -> ServiceResult<SeatAss
     }
     let mut tx = svc.store.begin_write().await?;
     workspaces::lock(&mut *tx, &by.workspace_id).await?;
-    let workspace = workspaces::by_id(&mut *tx, &by.workspace_id).await?.ok_or(ServiceError::NotFound)?;
+    let workspace = workspaces::by_id(&mut *tx, &by.workspace_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let free = (workspace.seat_count - workspace.seats_used).max(0);
     let mut promoted = 0;
     for account_id in members::waiting_viewers(&mut *tx, &by.workspace_id, free).await? {
         if !workspaces::take_seat(&mut *tx, &by.workspace_id).await? {
             break;
         }
-        members::set_role(&mut *tx, &by.workspace_id, &account_id, Role::Member.as_str(), true).await?;
+        members::set_role(
+            &mut *tx,
+            &by.workspace_id,
+            &account_id,
+            Role::Member.as_str(),
+            true,
+        )
+        .await?;
         let details = serde_json::json!({ "from": "viewer", "to": "member", "seat": true, "by": "assign_seats" });
-        audit::record(&mut *tx, workspace_event(&by.workspace_id, &by.actor, "member.role_changed", Some(&account_id), Some(details.to_string()), svc.clock.now())).await?;
+        audit::record(
+            &mut *tx,
+            workspace_event(
+                &by.workspace_id,
+                &by.actor,
+                "member.role_changed",
+                Some(&account_id),
+                Some(details.to_string()),
+                svc.clock.now(),
+            ),
+        )
+        .await?;
         promoted += 1;
     }
     let waiting = members::count_waiting_viewers(&mut *tx, &by.workspace_id).await?;
     let result = SeatAssignment { promoted, waiting };
     let details = serde_json::json!({ "promoted": promoted, "waiting": waiting });
-    audit::record(&mut *tx, workspace_event(&by.workspace_id, &by.actor, "seats.assigned", None, Some(details.to_string()), svc.clock.now())).await?;
+    audit::record(
+        &mut *tx,
+        workspace_event(
+            &by.workspace_id,
+            &by.actor,
+            "seats.assigned",
+            None,
+            Some(details.to_string()),
+            svc.clock.now(),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(result)
 }
@@ -170,7 +268,18 @@ pub async fn set_auto_assign(svc: &Services, by: &Manager, on: bool) -> ServiceR
     let mut tx = svc.store.begin_write().await?;
     workspaces::set_auto_assign(&mut *tx, &by.workspace_id, on).await?;
     let details = serde_json::json!({ "setting": "auto_assign_seats", "to": on });
-    audit::record(&mut *tx, workspace_event(&by.workspace_id, &by.actor, "settings.changed", None, Some(details.to_string()), svc.clock.now())).await?;
+    audit::record(
+        &mut *tx,
+        workspace_event(
+            &by.workspace_id,
+            &by.actor,
+            "settings.changed",
+            None,
+            Some(details.to_string()),
+            svc.clock.now(),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

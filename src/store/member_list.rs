@@ -55,7 +55,10 @@ const SELECT: &str = "SELECT a.id AS account_id, a.email, a.first_name, a.last_n
 
 /// Escapes LIKE wildcards so the search is literal.
 fn like_pattern(search: &str) -> String {
-    let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = search
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -69,7 +72,9 @@ impl MemberQuery {
             SeatFilter::Without => sql.push_str(" AND m.has_seat = 0"),
         }
         if !self.search.is_empty() {
-            sql.push_str(" AND (lower(a.display_name) LIKE $3 ESCAPE '\\' OR a.email LIKE $3 ESCAPE '\\')");
+            sql.push_str(
+                " AND (lower(a.display_name) LIKE $3 ESCAPE '\\' OR a.email LIKE $3 ESCAPE '\\')",
+            );
         }
         sql
     }
@@ -95,7 +100,11 @@ impl MemberQuery {
         workspace_id: &'q str,
     ) -> sqlx::query::QueryAs<'q, Any, ListedMember, sqlx::any::AnyArguments<'q>> {
         let query = query.bind(workspace_id).bind(self.status());
-        if self.search.is_empty() { query } else { query.bind(like_pattern(&self.search)) }
+        if self.search.is_empty() {
+            query
+        } else {
+            query.bind(like_pattern(&self.search))
+        }
     }
 }
 
@@ -108,21 +117,46 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
     offset: i64,
 ) -> StoreResult<Vec<ListedMember>> {
     let n = if q.search.is_empty() { 3 } else { 4 };
-    let sql = format!("{SELECT}{}{} LIMIT ${n} OFFSET ${}", q.filter(), q.order(), n + 1);
-    q.bind(sqlx::query_as(&sql), workspace_id).bind(limit).bind(offset).fetch_all(e).await
+    let sql = format!(
+        "{SELECT}{}{} LIMIT ${n} OFFSET ${}",
+        q.filter(),
+        q.order(),
+        n + 1
+    );
+    q.bind(sqlx::query_as(&sql), workspace_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(e)
+        .await
 }
 
 /// How many members match (for pagination).
-pub async fn count<'e, E: Executor<'e, Database = Any>>(e: E, workspace_id: &str, q: &MemberQuery) -> StoreResult<i64> {
-    let sql = format!("SELECT COUNT(*) FROM memberships m JOIN accounts a ON a.id = m.account_id{}", q.filter());
+pub async fn count<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    q: &MemberQuery,
+) -> StoreResult<i64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM memberships m JOIN accounts a ON a.id = m.account_id{}",
+        q.filter()
+    );
     let query = sqlx::query_scalar(&sql).bind(workspace_id).bind(q.status());
-    let query = if q.search.is_empty() { query } else { query.bind(like_pattern(&q.search)) };
+    let query = if q.search.is_empty() {
+        query
+    } else {
+        query.bind(like_pattern(&q.search))
+    };
     query.fetch_one(e).await
 }
 
 /// Sends every matching member into `rows`, one at a time: the bounded channel keeps
 /// memory flat however many there are. Stops early when the receiver goes away.
-pub async fn send_all(pool: &AnyPool, workspace_id: &str, q: &MemberQuery, rows: mpsc::Sender<ListedMember>) -> StoreResult<()> {
+pub async fn send_all(
+    pool: &AnyPool,
+    workspace_id: &str,
+    q: &MemberQuery,
+    rows: mpsc::Sender<ListedMember>,
+) -> StoreResult<()> {
     let sql = format!("{SELECT}{}{}", q.filter(), q.order());
     let mut stream = q.bind(sqlx::query_as(&sql), workspace_id).fetch(pool);
     while let Some(row) = stream.try_next().await? {
@@ -134,7 +168,15 @@ pub async fn send_all(pool: &AnyPool, workspace_id: &str, q: &MemberQuery, rows:
 }
 
 /// One member of a workspace as listed (after a change, to redraw their row).
-pub async fn one<'e, E: Executor<'e, Database = Any>>(e: E, workspace_id: &str, account_id: &str) -> StoreResult<Option<ListedMember>> {
+pub async fn one<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    account_id: &str,
+) -> StoreResult<Option<ListedMember>> {
     let sql = format!("{SELECT} WHERE m.workspace_id = $1 AND m.account_id = $2");
-    sqlx::query_as(&sql).bind(workspace_id).bind(account_id).fetch_optional(e).await
+    sqlx::query_as(&sql)
+        .bind(workspace_id)
+        .bind(account_id)
+        .fetch_optional(e)
+        .await
 }

@@ -166,7 +166,10 @@ pub async fn set_status<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Active Owners of a workspace (there must always be one).
-pub async fn count_active_owners<'e, E: Executor<'e, Database = Any>>(e: E, workspace_id: &str) -> StoreResult<i64> {
+pub async fn count_active_owners<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'owner' AND status = 'active'")
         .bind(workspace_id)
         .fetch_one(e)
@@ -174,7 +177,11 @@ pub async fn count_active_owners<'e, E: Executor<'e, Database = Any>>(e: E, work
 }
 
 /// Active Viewers waiting for a seat, oldest join first.
-pub async fn waiting_viewers<'e, E: Executor<'e, Database = Any>>(e: E, workspace_id: &str, limit: i64) -> StoreResult<Vec<String>> {
+pub async fn waiting_viewers<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    limit: i64,
+) -> StoreResult<Vec<String>> {
     sqlx::query_scalar(
         "SELECT account_id FROM memberships WHERE workspace_id = $1 AND role = 'viewer' AND status = 'active' \
          ORDER BY joined_at, account_id LIMIT $2",
@@ -185,7 +192,10 @@ pub async fn waiting_viewers<'e, E: Executor<'e, Database = Any>>(e: E, workspac
     .await
 }
 
-pub async fn count_waiting_viewers<'e, E: Executor<'e, Database = Any>>(e: E, workspace_id: &str) -> StoreResult<i64> {
+pub async fn count_waiting_viewers<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'viewer' AND status = 'active'")
         .bind(workspace_id)
         .fetch_one(e)

@@ -136,7 +136,11 @@ pub async fn lock<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Turns the Auto-assign seats setting on or off.
-pub async fn set_auto_assign<'e, E: Executor<'e, Database = Any>>(e: E, workspace_id: &str, on: bool) -> StoreResult<()> {
+pub async fn set_auto_assign<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    on: bool,
+) -> StoreResult<()> {
     sqlx::query("UPDATE workspaces SET auto_assign_seats = $2 WHERE id = $1")
         .bind(workspace_id)
         .bind(super::flag(on))

@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::view::{MemberRow, Seats, member_row};
+use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::members::{self, Manager};
-use crate::app::AppState;
 use crate::services::{FieldErrors, ServiceError, ServiceResult, Services};
 use crate::store::{member_list, workspaces};
 use crate::web::extract::{Admin, Member};
@@ -46,13 +46,21 @@ pub struct ActionForm {
 }
 
 fn manager(member: &Member) -> Manager {
-    Manager { workspace_id: member.workspace.id.clone(), role: member.role, actor: member.actor() }
+    Manager {
+        workspace_id: member.workspace.id.clone(),
+        role: member.role,
+        actor: member.actor(),
+    }
 }
 
 /// Where a plain form goes back to: the list it came from, never elsewhere.
 fn back_to(member: &Member, back: &str) -> String {
     let list = format!("/w/{}/members", member.workspace.slug);
-    if back == list || back.starts_with(&format!("{list}?")) { back.to_string() } else { list }
+    if back == list || back.starts_with(&format!("{list}?")) {
+        back.to_string()
+    } else {
+        list
+    }
 }
 
 fn is_htmx(headers: &HeaderMap) -> bool {
@@ -75,15 +83,27 @@ impl FromRequest<AppState> for RowAction {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
-        let Admin(member) = Admin::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
-        let auth = AuthSession::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
-        let Path((_, account_id)) =
-            Path::<(String, String)>::from_request_parts(&mut parts, state).await.map_err(|_| AppError::NotFound.into_response())?;
+        let Admin(member) = Admin::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let auth = AuthSession::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Path((_, account_id)) = Path::<(String, String)>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|_| AppError::NotFound.into_response())?;
         let htmx = is_htmx(&parts.headers);
         let Form(form) = Form::<ActionForm>::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(IntoResponse::into_response)?;
-        Ok(Self { svc: state.services.clone(), member, auth, htmx, account_id, form })
+        Ok(Self {
+            svc: state.services.clone(),
+            member,
+            auth,
+            htmx,
+            account_id,
+            form,
+        })
     }
 }
 
@@ -97,7 +117,12 @@ impl RowAction {
     async fn respond(self, outcome: ServiceResult<()>, done: &str) -> AppResult<Response> {
         let error = match outcome {
             Ok(()) => None,
-            Err(ServiceError::Invalid(errors)) => Some(errors.get("member").unwrap_or("That change is not allowed.").to_string()),
+            Err(ServiceError::Invalid(errors)) => Some(
+                errors
+                    .get("member")
+                    .unwrap_or("That change is not allowed.")
+                    .to_string(),
+            ),
             Err(e) => return Err(e.into()),
         };
         let back = back_to(&self.member, &self.form.back);
@@ -107,17 +132,37 @@ impl RowAction {
         }
         let pool = self.svc.store.pool();
         let workspace_id = &self.member.workspace.id;
-        let workspace = workspaces::by_id(pool, workspace_id).await?.ok_or(AppError::NotFound)?;
+        let workspace = workspaces::by_id(pool, workspace_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let row = member_list::one(pool, workspace_id, &self.account_id)
             .await?
-            .map(|m| member_row(m, self.member.role, &self.member.signed_in.account.id, error.clone()));
+            .map(|m| {
+                member_row(
+                    m,
+                    self.member.role,
+                    &self.member.signed_in.account.id,
+                    error.clone(),
+                )
+            });
         let csrf = crate::web::csrf::token(&self.auth.session).await?;
         let fragment = RowFragment {
-            v: RowContext { slug: self.member.workspace.slug.clone(), csrf, back },
+            v: RowContext {
+                slug: self.member.workspace.slug.clone(),
+                csrf,
+                back,
+            },
             r: row,
-            seats: Seats { used: workspace.seats_used, count: workspace.seat_count },
+            seats: Seats {
+                used: workspace.seats_used,
+                count: workspace.seat_count,
+            },
         };
-        let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+        let status = if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
         Ok((status, fragment).into_response())
     }
 }
@@ -125,7 +170,10 @@ impl RowAction {
 pub async fn change_role(act: RowAction) -> AppResult<Response> {
     let outcome = match Role::parse(&act.form.role) {
         Some(role) => members::change_role(&act.svc, &act.manager(), &act.account_id, role).await,
-        None => Err(ServiceError::Invalid(FieldErrors::single("member", "Choose a role."))),
+        None => Err(ServiceError::Invalid(FieldErrors::single(
+            "member",
+            "Choose a role.",
+        ))),
     };
     act.respond(outcome, "Role changed.").await
 }
@@ -168,7 +216,11 @@ pub async fn auto_assign(
 ) -> AppResult<Response> {
     let on = form.enabled.is_some();
     members::set_auto_assign(&svc, &manager(&member), on).await?;
-    let message = if on { "Auto-assign seats is on." } else { "Auto-assign seats is off." };
+    let message = if on {
+        "Auto-assign seats is on."
+    } else {
+        "Auto-assign seats is off."
+    };
     flash(&auth.session, message).await?;
     Ok(Redirect::to(&back_to(&member, &form.back)).into_response())
 }

@@ -15,11 +15,16 @@ use crate::services::Services;
 use crate::store::member_list::{self, ListedMember};
 use crate::web::extract::Admin;
 
-const HEADER: &str = "id,email,firstName,lastName,isAdmin,hasSeat,role,status,joinedAt,joinedVia\r\n";
+const HEADER: &str =
+    "id,email,firstName,lastName,isAdmin,hasSeat,role,status,joinedAt,joinedVia\r\n";
 /// Rows per chunk handed to the socket.
 const CHUNK_ROWS: usize = 500;
 
-pub async fn csv(State(svc): State<Services>, Admin(member): Admin, Query(params): Query<ListParams>) -> Response {
+pub async fn csv(
+    State(svc): State<Services>,
+    Admin(member): Admin,
+    Query(params): Query<ListParams>,
+) -> Response {
     let (tx, rx) = mpsc::channel::<ListedMember>(CHUNK_ROWS * 2);
     let workspace_id = member.workspace.id.clone();
     let pool = svc.store.pool().clone();
@@ -30,13 +35,26 @@ pub async fn csv(State(svc): State<Services>, Admin(member): Admin, Query(params
             }
         });
     }
-    let rows = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|row| (row, rx)) });
+    let rows =
+        futures_util::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|row| (row, rx)) },
+        );
     let body = futures_util::stream::once(async { HEADER.to_string() })
-        .chain(rows.ready_chunks(CHUNK_ROWS).map(|chunk| chunk.iter().map(csv_line).collect::<String>()))
+        .chain(
+            rows.ready_chunks(CHUNK_ROWS)
+                .map(|chunk| chunk.iter().map(csv_line).collect::<String>()),
+        )
         .map(Ok::<_, std::convert::Infallible>);
-    let filename = format!("attachment; filename=\"{}-members.csv\"", member.workspace.slug);
+    let filename = format!(
+        "attachment; filename=\"{}-members.csv\"",
+        member.workspace.slug
+    );
     (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, filename)],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, filename),
+        ],
         Body::from_stream(body),
     )
         .into_response()
@@ -44,7 +62,9 @@ pub async fn csv(State(svc): State<Services>, Admin(member): Admin, Query(params
 
 fn csv_line(m: &ListedMember) -> String {
     let role = Role::parse(&m.role).unwrap_or(Role::Viewer);
-    let joined = chrono::DateTime::from_timestamp(m.joined_at, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default();
+    let joined = chrono::DateTime::from_timestamp(m.joined_at, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default();
     record([
         m.account_id.as_str(),
         m.email.as_str(),

@@ -30,12 +30,27 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/w/{slug}/members", get(show))
         .route("/w/{slug}/members.csv", get(export::csv))
-        .route("/w/{slug}/members/assign-seats", post(actions::assign_seats))
+        .route(
+            "/w/{slug}/members/assign-seats",
+            post(actions::assign_seats),
+        )
         .route("/w/{slug}/members/auto-assign", post(actions::auto_assign))
-        .route("/w/{slug}/members/{account_id}/role", post(actions::change_role))
-        .route("/w/{slug}/members/{account_id}/suspend", post(actions::suspend))
-        .route("/w/{slug}/members/{account_id}/reactivate", post(actions::reactivate))
-        .route("/w/{slug}/members/{account_id}/remove", post(actions::remove))
+        .route(
+            "/w/{slug}/members/{account_id}/role",
+            post(actions::change_role),
+        )
+        .route(
+            "/w/{slug}/members/{account_id}/suspend",
+            post(actions::suspend),
+        )
+        .route(
+            "/w/{slug}/members/{account_id}/reactivate",
+            post(actions::reactivate),
+        )
+        .route(
+            "/w/{slug}/members/{account_id}/remove",
+            post(actions::remove),
+        )
 }
 
 /// The page's query string, as typed; anything unknown falls back to the default.
@@ -67,7 +82,12 @@ impl ListParams {
             _ => SeatFilter::All,
         };
         let search = self.q.trim().to_lowercase().chars().take(100).collect();
-        Some(MemberQuery { search, seat, status, descending: self.sort == "desc" })
+        Some(MemberQuery {
+            search,
+            seat,
+            status,
+            descending: self.sort == "desc",
+        })
     }
 
     pub fn page_number(&self) -> i64 {
@@ -106,7 +126,9 @@ struct ResultsFragment {
 
 /// Whether htmx asked for just the results table.
 fn wants_results(headers: &HeaderMap) -> bool {
-    headers.get("hx-target").is_some_and(|t| t.as_bytes() == b"member-results")
+    headers
+        .get("hx-target")
+        .is_some_and(|t| t.as_bytes() == b"member-results")
 }
 
 async fn show(
@@ -125,7 +147,12 @@ async fn show(
 }
 
 /// Loads one page of results with everything the page shows around it.
-async fn load_view(svc: &Services, member: &super::extract::Member, params: &ListParams, csrf: &str) -> AppResult<MembersView> {
+async fn load_view(
+    svc: &Services,
+    member: &super::extract::Member,
+    params: &ListParams,
+    csrf: &str,
+) -> AppResult<MembersView> {
     let pool = svc.store.pool();
     let w = &member.workspace;
     let page_number = params.page_number();
@@ -138,6 +165,16 @@ async fn load_view(svc: &Services, member: &super::extract::Member, params: &Lis
         None => (Vec::new(), 0),
     };
     let me = &member.signed_in.account.id;
-    let rows = rows.into_iter().map(|m| member_row(m, member.role, me, None)).collect();
-    Ok(MembersView::new(member, params, csrf, rows, total, page_number))
+    let rows = rows
+        .into_iter()
+        .map(|m| member_row(m, member.role, me, None))
+        .collect();
+    Ok(MembersView::new(
+        member,
+        params,
+        csrf,
+        rows,
+        total,
+        page_number,
+    ))
 }

@@ -48,7 +48,11 @@ pub fn member_row(m: ListedMember, manager: Role, me: &str, error: Option<String
     let mut options: Vec<RoleOption> = [Role::Owner, Role::Admin, Role::Member, Role::Viewer]
         .into_iter()
         .filter(|r| *r == role || manager.can_grant(*r))
-        .map(|r| RoleOption { value: r.as_str(), label: r.label(), selected: r == role })
+        .map(|r| RoleOption {
+            value: r.as_str(),
+            label: r.label(),
+            selected: r == role,
+        })
         .collect();
     if !manageable {
         options.retain(|o| o.selected);
@@ -106,7 +110,14 @@ pub struct MembersView {
 }
 
 impl MembersView {
-    pub fn new(member: &Member, params: &ListParams, csrf: &str, rows: Vec<MemberRow>, total: i64, page: i64) -> Self {
+    pub fn new(
+        member: &Member,
+        params: &ListParams,
+        csrf: &str,
+        rows: Vec<MemberRow>,
+        total: i64,
+        page: i64,
+    ) -> Self {
         let w = &member.workspace;
         let base = format!("/w/{}/members", w.slug);
         let link = |p: i64| format!("{base}?{}", params.query_string(Some(p)));
@@ -123,10 +134,25 @@ impl MembersView {
             next_link: (page < pages).then(|| link(page + 1)),
             csv_link: format!("/w/{}/members.csv?{}", w.slug, params.query_string(None)),
             q: params.q.trim().to_string(),
-            seat: if params.seat.is_empty() { "all".into() } else { params.seat.clone() },
-            status: if params.status.is_empty() { "active".into() } else { params.status.clone() },
-            sort: if params.sort == "desc" { "desc".into() } else { "asc".into() },
-            seats: Seats { used: w.seats_used, count: w.seat_count },
+            seat: if params.seat.is_empty() {
+                "all".into()
+            } else {
+                params.seat.clone()
+            },
+            status: if params.status.is_empty() {
+                "active".into()
+            } else {
+                params.status.clone()
+            },
+            sort: if params.sort == "desc" {
+                "desc".into()
+            } else {
+                "asc".into()
+            },
+            seats: Seats {
+                used: w.seats_used,
+                count: w.seat_count,
+            },
             auto_assign: w.auto_assign_seats == 1,
             pending: params.status == "pending",
         }

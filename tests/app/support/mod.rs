@@ -235,3 +235,88 @@ where
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
+
+impl TestApp {
+    /// Adds `n` people to a workspace straight in the database (no passwords that work),
+    /// named "{prefix} 000", "{prefix} 001", …, joined one second apart in that order.
+    /// Seat-holding roles take seats as they would in the product.
+    pub async fn add_members(&self, slug: &str, prefix: &str, n: usize, role: &str) -> Vec<String> {
+        let pool = self.services.store.pool();
+        let workspace_id: String = sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(pool)
+            .await
+            .expect("workspace");
+        let mut ids = Vec::with_capacity(n);
+        let mut tx = self
+            .services
+            .store
+            .begin_write()
+            .await
+            .expect("transaction");
+        let start = self.clock().now();
+        for i in 0..n {
+            let id = uuid::Uuid::new_v4().to_string();
+            let name = format!("{prefix} {i:03}");
+            let email = format!(
+                "{}{i:03}@example.com",
+                prefix.to_lowercase().replace(' ', ".")
+            );
+            let account = gatehouse::store::accounts::NewAccount {
+                id: &id,
+                email: &email,
+                password_hash: "not-a-hash",
+                first_name: prefix,
+                last_name: &format!("{i:03}"),
+                display_name: &name,
+                email_verified: true,
+                now: start,
+            };
+            gatehouse::store::accounts::insert(&mut *tx, account)
+                .await
+                .expect("account");
+            let seat = role != "viewer"
+                && gatehouse::store::workspaces::take_seat(&mut *tx, &workspace_id)
+                    .await
+                    .expect("seat");
+            let membership = gatehouse::store::members::NewMembership {
+                workspace_id: &workspace_id,
+                account_id: &id,
+                role: if seat || role == "viewer" {
+                    role
+                } else {
+                    "viewer"
+                },
+                has_seat: seat,
+                joined_via: "seed",
+                joined_via_ref: None,
+                invited_by: None,
+                now: start + i as i64,
+            };
+            gatehouse::store::members::insert(&mut *tx, membership)
+                .await
+                .expect("membership");
+            ids.push(id);
+        }
+        tx.commit().await.expect("commit");
+        ids
+    }
+
+    /// Sets a workspace's seat count directly.
+    pub async fn set_seat_count(&self, slug: &str, seats: i64) {
+        sqlx::query("UPDATE workspaces SET seat_count = $2 WHERE slug = $1")
+            .bind(slug)
+            .bind(seats)
+            .execute(self.services.store.pool())
+            .await
+            .expect("seat count");
+    }
+
+    /// One number from the database.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.services.store.pool())
+            .await
+            .expect(sql)
+    }
+}

@@ -1,0 +1,132 @@
+//! Search, filters, sort, pagination and CSV on the Members page.
+
+use crate::both_databases;
+use crate::support::{Db, TestApp, TestClient};
+
+both_databases!(
+    search_filters_sort_and_pages_combine,
+    htmx_search_answers_with_the_results_only,
+    csv_has_exactly_the_filtered_rows_escaped,
+);
+
+fn rows(html: &str) -> usize {
+    html.matches("<tr id=\"member-").count()
+}
+
+async fn setup(db: Db) -> (TestApp, TestClient, String) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Big").await;
+    app.set_seat_count(&slug, 100).await;
+    app.add_members(&slug, "Alpha", 55, "member").await;
+    app.add_members(&slug, "Beta", 10, "viewer").await;
+    (app, owner, slug)
+}
+
+async fn search_filters_sort_and_pages_combine(db: Db) {
+    let (_app, owner, slug) = setup(db).await;
+    let list = |query: &str| format!("/w/{slug}/members?{query}");
+    let (_, page1) = owner.page(&list("")).await;
+    assert_eq!(rows(&page1), 50, "50 per page");
+    assert!(page1.contains("66 members") && page1.contains("Page 1 of 2"));
+    let (_, page2) = owner.page(&list("page=2")).await;
+    assert_eq!(rows(&page2), 16);
+
+    let (_, beta) = owner.page(&list("q=BETA")).await;
+    assert_eq!(rows(&beta), 10, "search ignores case");
+    let (_, by_email) = owner.page(&list("q=alpha054%40")).await;
+    assert_eq!(rows(&by_email), 1, "search by email");
+    let (_, literal) = owner.page(&list("q=%25")).await;
+    assert_eq!(rows(&literal), 0, "wildcards are literal");
+
+    let (_, with_seat) = owner.page(&list("seat=with")).await;
+    assert!(with_seat.contains("56 members"), "55 Alphas and the owner");
+    let (_, without) = owner.page(&list("seat=without&q=beta&sort=desc")).await;
+    assert_eq!(rows(&without), 10);
+    let first = without.find("Beta 009").expect("Beta 009");
+    let last = without.find("Beta 000").expect("Beta 000");
+    assert!(first < last, "Z→A");
+    let (_, suspended) = owner.page(&list("status=suspended")).await;
+    assert!(suspended.contains("0 members") && suspended.contains("No members match."));
+    let (_, pending) = owner.page(&list("status=pending")).await;
+    assert!(pending.contains("No pending invitations."));
+    let next = page1
+        .find("rel=\"next\"")
+        .map(|i| &page1[..i])
+        .and_then(|s| s.rfind("href=\""))
+        .map(|i| &page1[i + 6..]);
+    assert!(
+        next.is_some_and(|n| n.starts_with(&format!("/w/{slug}/members?page=2"))),
+        "next link keeps the query"
+    );
+}
+
+async fn htmx_search_answers_with_the_results_only(db: Db) {
+    let (_app, owner, slug) = setup(db).await;
+    let res = owner
+        .http
+        .get(owner.url(&format!("/w/{slug}/members?q=beta")))
+        .header("HX-Request", "true")
+        .header("HX-Target", "member-results")
+        .send()
+        .await
+        .expect("GET");
+    let html = res.text().await.expect("body");
+    assert!(
+        !html.contains("<html") && !html.contains("<h1>"),
+        "a fragment"
+    );
+    assert_eq!(rows(&html), 10);
+    assert!(
+        html.contains("members.csv?q=beta"),
+        "the CSV link follows the filters"
+    );
+}
+
+async fn csv_has_exactly_the_filtered_rows_escaped(db: Db) {
+    let (app, owner, slug) = setup(db).await;
+    sqlx::query("UPDATE accounts SET first_name = '=HYPERLINK(\"http://x\")', last_name = 'O''Neil, Jr' WHERE email = 'beta000@example.com'")
+        .execute(app.services.store.pool())
+        .await
+        .expect("update");
+    let res = owner.get(&format!("/w/{slug}/members.csv?q=beta")).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/csv")
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("attachment")
+    );
+    let body = res.text().await.expect("body");
+    let lines: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "id,email,firstName,lastName,isAdmin,hasSeat,role,status,joinedAt,joinedVia"
+    );
+    assert_eq!(lines.len(), 11, "header and the 10 Betas");
+    let escaped = lines
+        .iter()
+        .find(|l| l.contains("beta000@example.com"))
+        .expect("beta000");
+    assert!(
+        escaped.contains(",\"'=HYPERLINK(\"\"http://x\"\")\",\"O'Neil, Jr\",no,no,viewer,active,"),
+        "{escaped}"
+    );
+    let all = owner
+        .get(&format!("/w/{slug}/members.csv"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(
+        all.split("\r\n").filter(|l| !l.is_empty()).count(),
+        67,
+        "every page: 66 members and the header"
+    );
+    assert!(all.contains(",owner@example.com,Owner,Tester,yes,yes,owner,active,"));
+}
