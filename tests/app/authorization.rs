@@ -5,14 +5,34 @@ use crate::both_databases;
 use crate::support::client::location;
 use crate::support::{Db, TestApp};
 
-both_databases!(every_workspace_route_checks_membership_and_role);
+both_databases!(
+    every_workspace_route_checks_membership_and_role,
+    every_workspace_action_checks_membership_and_role,
+);
 
 /// (path under /w/{slug}, whether only Owners and Admins may open it)
 const ROUTES: &[(&str, bool)] = &[
     ("", false),
     ("/members", true),
+    (
+        "/members?q=a&seat=with&status=suspended&sort=desc&page=2",
+        true,
+    ),
+    ("/members.csv", true),
     ("/invitations", true),
     ("/security", true),
+];
+
+/// (POST path under /w/{slug}, with {target} for a member's id; form; whether an Admin's
+/// request is harmless enough to run here)
+type Action = (&'static str, &'static [(&'static str, &'static str)], bool);
+const ACTIONS: &[Action] = &[
+    ("/members/assign-seats", &[], true),
+    ("/members/auto-assign", &[("enabled", "on")], true),
+    ("/members/{target}/role", &[("role", "viewer")], true),
+    ("/members/{target}/suspend", &[], false),
+    ("/members/{target}/reactivate", &[], false),
+    ("/members/{target}/remove", &[], false),
 ];
 
 async fn every_workspace_route_checks_membership_and_role(db: Db) {
@@ -67,4 +87,64 @@ async fn every_workspace_route_checks_membership_and_role(db: Db) {
         !nav.contains("/members\"") && !nav.contains(">Security<"),
         "members see no admin navigation"
     );
+}
+
+async fn every_workspace_action_checks_membership_and_role(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Guarded").await;
+    let (outsider, _) = app.owner_of("outsider@example.com", "Elsewhere").await;
+    let admin = app.member_as(&slug, "admin@example.com", "admin").await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    let viewer = app.member_as(&slug, "viewer@example.com", "viewer").await;
+    let target = app
+        .add_members(&slug, "Target", 1, "viewer")
+        .await
+        .remove(0);
+    let anonymous = app.client();
+    let before = app
+        .scalar("SELECT COUNT(*) FROM audit_events WHERE workspace_id IS NOT NULL")
+        .await;
+
+    for (path, form, harmless) in ACTIONS {
+        let path = format!("/w/{slug}{}", path.replace("{target}", &target));
+        let res = anonymous.post_form(&path, form).await;
+        assert!(
+            location(&res).starts_with("/sign-in?next="),
+            "anonymous {path}"
+        );
+        assert_eq!(
+            outsider.post_form(&path, form).await.status(),
+            404,
+            "admin of another workspace {path}"
+        );
+        assert_eq!(
+            viewer.post_form(&path, form).await.status(),
+            403,
+            "viewer {path}"
+        );
+        assert_eq!(
+            member.post_form(&path, form).await.status(),
+            403,
+            "member {path}"
+        );
+        if *harmless {
+            assert_eq!(
+                admin.post_form(&path, form).await.status(),
+                303,
+                "admin {path}"
+            );
+            assert_eq!(
+                owner.post_form(&path, form).await.status(),
+                303,
+                "owner {path}"
+            );
+        }
+    }
+    let after = app.scalar("SELECT COUNT(*) FROM audit_events WHERE workspace_id IS NOT NULL AND action <> 'workspace.created'").await;
+    assert!(
+        after >= 4 && before >= 1,
+        "only the Admin's and Owner's requests left events"
+    );
+    let other_workspace = app.scalar("SELECT COUNT(*) FROM memberships WHERE account_id = (SELECT id FROM accounts WHERE email = 'outsider@example.com')").await;
+    assert_eq!(other_workspace, 1, "the outsider gained nothing");
 }
