@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod members;
 pub mod passwords;
+pub mod settings;
 pub mod sign_in;
 pub mod workspaces;
 

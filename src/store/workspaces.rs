@@ -148,3 +148,45 @@ pub async fn set_auto_assign<'e, E: Executor<'e, Database = Any>>(
         .await
         .map(|_| ())
 }
+
+pub async fn rename<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    name: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE workspaces SET name = $2 WHERE id = $1")
+        .bind(workspace_id)
+        .bind(name)
+        .execute(e)
+        .await
+        .map(|_| ())
+}
+
+/// Sets plan and seat count unless fewer seats than are in use; `false` when refused.
+pub async fn set_plan<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    plan: &str,
+    seat_count: i64,
+) -> StoreResult<bool> {
+    let changed = sqlx::query(
+        "UPDATE workspaces SET plan = $2, seat_count = $3 WHERE id = $1 AND seats_used <= $3",
+    )
+    .bind(workspace_id)
+    .bind(plan)
+    .bind(seat_count)
+    .execute(e)
+    .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
+pub async fn delete<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM workspaces WHERE id = $1")
+        .bind(workspace_id)
+        .execute(e)
+        .await
+        .map(|_| ())
+}

@@ -159,3 +159,24 @@ where
         }
     }
 }
+
+/// The Owner of the workspace in the URL; other members get 403.
+#[derive(Debug, Clone)]
+pub struct Owner(pub Member);
+
+impl<S> FromRequestParts<S> for Owner
+where
+    S: Send + Sync,
+    Services: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let member = Member::from_request_parts(parts, state).await?;
+        if member.role == Role::Owner {
+            Ok(Self(member))
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

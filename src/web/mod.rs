@@ -10,6 +10,7 @@ pub mod members;
 pub mod page;
 pub mod password;
 pub mod session;
+pub mod settings;
 pub mod workspaces;
 
 use axum::Router;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(password::router())
         .merge(workspaces::router())
         .merge(members::router())
+        .merge(settings::router())
         .fallback(not_found)
         .layer(middleware::from_fn(csrf::verify))
         .layer(middleware::from_fn_with_state(

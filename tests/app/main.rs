@@ -18,4 +18,5 @@ mod member_list;
 mod members;
 mod migrations;
 mod security;
+mod settings;
 mod workspaces;
