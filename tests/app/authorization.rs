@@ -10,17 +10,26 @@ both_databases!(
     every_workspace_action_checks_membership_and_role,
 );
 
-/// (path under /w/{slug}, whether only Owners and Admins may open it)
-const ROUTES: &[(&str, bool)] = &[
-    ("", false),
-    ("/members", true),
+/// Who may open a page.
+#[derive(Clone, Copy, PartialEq)]
+enum Least {
+    Viewer,
+    Admin,
+    Owner,
+}
+
+/// (path under /w/{slug}, the least role that may open it)
+const ROUTES: &[(&str, Least)] = &[
+    ("", Least::Viewer),
+    ("/members", Least::Admin),
     (
         "/members?q=a&seat=with&status=suspended&sort=desc&page=2",
-        true,
+        Least::Admin,
     ),
-    ("/members.csv", true),
-    ("/invitations", true),
-    ("/security", true),
+    ("/members.csv", Least::Admin),
+    ("/invitations", Least::Admin),
+    ("/security", Least::Admin),
+    ("/settings", Least::Owner),
 ];
 
 /// (POST path under /w/{slug}, with {target} for a member's id; form; whether an Admin's
@@ -51,7 +60,7 @@ async fn every_workspace_route_checks_membership_and_role(db: Db) {
         .expect("suspend");
     let anonymous = app.client();
 
-    for (suffix, admin_only) in ROUTES {
+    for (suffix, least) in ROUTES {
         let path = format!("/w/{slug}{suffix}");
         let res = anonymous.get(&path).await;
         assert_eq!(res.status(), 303, "anonymous {path}");
@@ -65,10 +74,22 @@ async fn every_workspace_route_checks_membership_and_role(db: Db) {
             "admin of another workspace {path}"
         );
         assert_eq!(suspended.get(&path).await.status(), 404, "suspended {path}");
-        let limited = if *admin_only { 403 } else { 200 };
-        assert_eq!(viewer.get(&path).await.status(), limited, "viewer {path}");
-        assert_eq!(member.get(&path).await.status(), limited, "member {path}");
-        assert_eq!(admin.get(&path).await.status(), 200, "admin {path}");
+        let expect = |allowed: bool| if allowed { 200 } else { 403 };
+        assert_eq!(
+            viewer.get(&path).await.status(),
+            expect(*least == Least::Viewer),
+            "viewer {path}"
+        );
+        assert_eq!(
+            member.get(&path).await.status(),
+            expect(*least == Least::Viewer),
+            "member {path}"
+        );
+        assert_eq!(
+            admin.get(&path).await.status(),
+            expect(*least != Least::Owner),
+            "admin {path}"
+        );
         assert_eq!(owner.get(&path).await.status(), 200, "owner {path}");
         let unknown = format!("/w/no-such-workspace{suffix}");
         assert_eq!(
