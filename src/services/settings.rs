@@ -3,6 +3,7 @@
 
 use crate::domain::{Plan, Role};
 use crate::store::audit;
+use crate::store::workspaces::Coordinator;
 use crate::store::{members, workspaces};
 
 use super::members::Manager;
@@ -189,6 +190,63 @@ pub async fn delete(
     )
     .await?;
     workspaces::delete(&mut *tx, &by.workspace_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Saves the coordinator card (Admins and Owners). Every field is optional; an email, if
+/// given, must be valid.
+pub async fn set_coordinator(svc: &Services, by: &Manager, card: Coordinator) -> ServiceResult<()> {
+    if !by.role.is_admin() {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut errors = FieldErrors::default();
+    let trimmed = |s: &str, field: &'static str, max: usize, errors: &mut FieldErrors| {
+        let s = s.trim().to_string();
+        if s.chars().count() > max {
+            errors.add(field, format!("Use at most {max} characters."));
+        }
+        s
+    };
+    let mut clean = Coordinator {
+        coordinator_name: trimmed(&card.coordinator_name, "coordinator_name", 100, &mut errors),
+        coordinator_email: trimmed(
+            &card.coordinator_email,
+            "coordinator_email",
+            254,
+            &mut errors,
+        ),
+        coordinator_phone: trimmed(
+            &card.coordinator_phone,
+            "coordinator_phone",
+            40,
+            &mut errors,
+        ),
+        coordinator_notes: trimmed(
+            &card.coordinator_notes,
+            "coordinator_notes",
+            1000,
+            &mut errors,
+        ),
+    };
+    if !clean.coordinator_email.is_empty() {
+        match crate::domain::EmailAddress::parse(&clean.coordinator_email) {
+            Ok(email) => clean.coordinator_email = email.to_string(),
+            Err(m) => errors.add("coordinator_email", m),
+        }
+    }
+    errors.into_result().map_err(ServiceError::Invalid)?;
+    let mut tx = svc.store.begin_write().await?;
+    workspaces::set_coordinator(&mut *tx, &by.workspace_id, &clean).await?;
+    record(
+        svc,
+        &mut tx,
+        by,
+        "coordinator.updated",
+        None,
+        serde_json::json!({ "name": clean.coordinator_name, "email": clean.coordinator_email }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

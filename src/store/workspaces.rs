@@ -190,3 +190,47 @@ pub async fn delete<'e, E: Executor<'e, Database = Any>>(
         .await
         .map(|_| ())
 }
+
+/// The workspace's help contact.
+#[derive(Debug, Clone, Default, FromRow, serde::Deserialize)]
+pub struct Coordinator {
+    #[serde(default)]
+    pub coordinator_name: String,
+    #[serde(default)]
+    pub coordinator_email: String,
+    #[serde(default)]
+    pub coordinator_phone: String,
+    #[serde(default)]
+    pub coordinator_notes: String,
+}
+
+pub async fn coordinator<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<Coordinator> {
+    sqlx::query_as(
+        "SELECT coordinator_name, coordinator_email, coordinator_phone, coordinator_notes FROM workspaces WHERE id = $1",
+    )
+    .bind(workspace_id)
+    .fetch_one(e)
+    .await
+}
+
+pub async fn set_coordinator<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    c: &Coordinator,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE workspaces SET coordinator_name = $2, coordinator_email = $3, coordinator_phone = $4, \
+         coordinator_notes = $5 WHERE id = $1",
+    )
+    .bind(workspace_id)
+    .bind(&c.coordinator_name)
+    .bind(&c.coordinator_email)
+    .bind(&c.coordinator_phone)
+    .bind(&c.coordinator_notes)
+    .execute(e)
+    .await
+    .map(|_| ())
+}

@@ -12,17 +12,20 @@ use serde::Deserialize;
 
 use super::extract::{Admin, Member, SignedIn};
 use super::page::{Page, PageContext};
-use super::session::AuthSession;
+use super::session::{AuthSession, flash};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::AppResult;
-use crate::services::{FieldErrors, ServiceError, Services, workspaces};
+use crate::services::members::Manager;
+use crate::services::{FieldErrors, ServiceError, Services, settings, workspaces};
+use crate::store::workspaces::{self as workspaces_store, Coordinator};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/workspaces", post(create))
         .route("/w/{slug}", get(workspace_home))
+        .route("/w/{slug}/coordinator", post(save_coordinator))
         .route("/w/{slug}/invitations", get(invitations_page))
         .route("/w/{slug}/security", get(security_page))
 }
@@ -88,13 +91,62 @@ struct WorkspaceHome {
     page: Page,
     role: Role,
     has_seat: bool,
+    coordinator: Coordinator,
+    errors: FieldErrors,
 }
 
-async fn workspace_home(member: Member, ctx: PageContext) -> WorkspaceHome {
+async fn workspace_home(
+    State(svc): State<Services>,
+    member: Member,
+    ctx: PageContext,
+) -> AppResult<WorkspaceHome> {
+    let coordinator = workspaces_store::coordinator(svc.store.pool(), &member.workspace.id).await?;
+    Ok(home_page(
+        &ctx,
+        &member,
+        coordinator,
+        FieldErrors::default(),
+    ))
+}
+
+fn home_page(
+    ctx: &PageContext,
+    member: &Member,
+    coordinator: Coordinator,
+    errors: FieldErrors,
+) -> WorkspaceHome {
     WorkspaceHome {
-        page: ctx.in_workspace(&member, "Home", "home"),
+        page: ctx.in_workspace(member, "Home", "home"),
         role: member.role,
         has_seat: member.membership.has_seat == 1,
+        coordinator,
+        errors,
+    }
+}
+
+async fn save_coordinator(
+    State(svc): State<Services>,
+    Admin(member): Admin,
+    auth: AuthSession,
+    ctx: PageContext,
+    Form(card): Form<Coordinator>,
+) -> AppResult<Response> {
+    let by = Manager {
+        workspace_id: member.workspace.id.clone(),
+        role: member.role,
+        actor: member.actor(),
+    };
+    match settings::set_coordinator(&svc, &by, card.clone()).await {
+        Ok(()) => {
+            flash(&auth.session, "The coordinator card is saved.").await?;
+            Ok(Redirect::to(&format!("/w/{}", member.workspace.slug)).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            home_page(&ctx, &member, card, errors),
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -36,6 +36,7 @@ const ROUTES: &[(&str, Least)] = &[
 /// request is harmless enough to run here)
 type Action = (&'static str, &'static [(&'static str, &'static str)], bool);
 const ACTIONS: &[Action] = &[
+    ("/coordinator", &[("coordinator_name", "Cora")], true),
     ("/members/assign-seats", &[], true),
     ("/members/auto-assign", &[("enabled", "on")], true),
     ("/members/{target}/role", &[("role", "viewer")], true),

@@ -10,6 +10,7 @@ both_databases!(
     ownership_transfers_to_another_member,
     deleting_needs_the_typed_name,
     only_the_owner_reaches_settings,
+    admins_edit_the_coordinator_card_everyone_sees_it,
 );
 
 async fn plan_and_seats_refuse_a_count_below_seats_in_use(db: Db) {
@@ -202,5 +203,52 @@ async fn only_the_owner_reaches_settings(db: Db) {
             .await,
         1,
         "nothing changed"
+    );
+}
+
+async fn admins_edit_the_coordinator_card_everyone_sees_it(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_owner, slug) = app.owner_of("o@example.com", "Helpdesk").await;
+    let admin = app.member_as(&slug, "a@example.com", "admin").await;
+    let member = app.member_as(&slug, "m@example.com", "member").await;
+    let path = format!("/w/{slug}/coordinator");
+    let res = admin
+        .post_form(
+            &path,
+            &[
+                ("coordinator_name", "Cora"),
+                ("coordinator_email", "not an email"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .expect("body")
+            .contains("id=\"coordinator_email-error\"")
+    );
+    let card = [
+        ("coordinator_name", "Cora Ordinator"),
+        ("coordinator_email", "Cora@Example.com"),
+        ("coordinator_phone", "+44 20 7946 0000"),
+        ("coordinator_notes", "Ask me about seats."),
+    ];
+    assert_eq!(admin.post_form(&path, &card).await.status(), 303);
+    let (_, home) = member.page(&format!("/w/{slug}")).await;
+    assert!(
+        home.contains("Cora Ordinator")
+            && home.contains("cora@example.com")
+            && home.contains("Ask me about seats.")
+    );
+    assert!(
+        !home.contains("Edit coordinator"),
+        "members see the card, not the form"
+    );
+    assert_eq!(member.post_form(&path, &card).await.status(), 403);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'coordinator.updated'")
+            .await,
+        1
     );
 }
