@@ -6,6 +6,7 @@ pub mod members;
 pub mod passwords;
 pub mod settings;
 pub mod sign_in;
+pub mod teams;
 pub mod workspaces;
 
 use std::collections::BTreeMap;

@@ -9,6 +9,7 @@ pub mod member_list;
 pub mod members;
 pub mod outbox;
 pub mod sessions;
+pub mod teams;
 pub mod throttle;
 pub mod tokens;
 pub mod workspaces;

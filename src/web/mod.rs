@@ -11,6 +11,7 @@ pub mod page;
 pub mod password;
 pub mod session;
 pub mod settings;
+pub mod teams;
 pub mod workspaces;
 
 use axum::Router;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(workspaces::router())
         .merge(members::router())
         .merge(settings::router())
+        .merge(teams::router())
         .fallback(not_found)
         .layer(middleware::from_fn(csrf::verify))
         .layer(middleware::from_fn_with_state(

@@ -19,4 +19,5 @@ mod members;
 mod migrations;
 mod security;
 mod settings;
+mod teams;
 mod workspaces;

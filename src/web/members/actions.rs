@@ -9,13 +9,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::view::{MemberRow, Seats, member_row};
+use super::view::{MemberRow, Seats, member_row, team_tags};
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::members::{self, Manager};
 use crate::services::{FieldErrors, ServiceError, ServiceResult, Services};
-use crate::store::{member_list, workspaces};
+use crate::store::{member_list, teams, workspaces};
 use crate::web::extract::{Admin, Member};
 use crate::web::session::{AuthSession, flash};
 
@@ -135,6 +135,10 @@ impl RowAction {
         let workspace = workspaces::by_id(pool, workspace_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        let ids = [self.account_id.clone()];
+        let teams = team_tags(teams::of_accounts(pool, workspace_id, &ids).await?)
+            .remove(&self.account_id)
+            .unwrap_or_default();
         let row = member_list::one(pool, workspace_id, &self.account_id)
             .await?
             .map(|m| {
@@ -143,6 +147,7 @@ impl RowAction {
                     self.member.role,
                     &self.member.signed_in.account.id,
                     error.clone(),
+                    teams,
                 )
             });
         let csrf = crate::web::csrf::token(&self.auth.session).await?;

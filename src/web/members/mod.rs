@@ -22,7 +22,8 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::Services;
 use crate::store::member_list::{self, MemberQuery, SeatFilter, StatusFilter};
-use view::{MembersView, member_row};
+use crate::store::teams;
+use view::{MembersView, member_row, team_tags};
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -165,9 +166,14 @@ async fn load_view(
         None => (Vec::new(), 0),
     };
     let me = &member.signed_in.account.id;
+    let ids: Vec<String> = rows.iter().map(|m| m.account_id.clone()).collect();
+    let mut tags = team_tags(teams::of_accounts(pool, &w.id, &ids).await?);
     let rows = rows
         .into_iter()
-        .map(|m| member_row(m, member.role, me, None))
+        .map(|m| {
+            let teams = tags.remove(&m.account_id).unwrap_or_default();
+            member_row(m, member.role, me, None, teams)
+        })
         .collect();
     Ok(MembersView::new(
         member,

@@ -1,9 +1,12 @@
 //! What the Members templates show: rows ready to render, the seat bar, filters and
 //! pagination links.
 
+use std::collections::HashMap;
+
 use super::{ListParams, PAGE_SIZE};
 use crate::domain::{MembershipStatus, Role};
 use crate::store::member_list::ListedMember;
+use crate::store::teams::TeamMember;
 use crate::web::extract::Member;
 use crate::web::workspaces::format_date;
 
@@ -37,12 +40,39 @@ pub struct MemberRow {
     pub status_label: &'static str,
     pub joined_via: String,
     pub joined_at: String,
+    /// Team names, the primary one first and marked.
+    pub teams: Vec<TeamTag>,
     pub is_me: bool,
     pub error: Option<String>,
 }
 
+/// A team shown in a member's row.
+#[derive(Debug, Clone)]
+pub struct TeamTag {
+    pub name: String,
+    pub primary: bool,
+}
+
+/// The teams of each listed member, keyed by account id.
+pub fn team_tags(memberships: Vec<TeamMember>) -> HashMap<String, Vec<TeamTag>> {
+    let mut tags: HashMap<String, Vec<TeamTag>> = HashMap::new();
+    for tm in memberships {
+        tags.entry(tm.account_id).or_default().push(TeamTag {
+            name: tm.team_name,
+            primary: tm.is_primary == 1,
+        });
+    }
+    tags
+}
+
 /// Builds a row as `manager` sees it.
-pub fn member_row(m: ListedMember, manager: Role, me: &str, error: Option<String>) -> MemberRow {
+pub fn member_row(
+    m: ListedMember,
+    manager: Role,
+    me: &str,
+    error: Option<String>,
+    teams: Vec<TeamTag>,
+) -> MemberRow {
     let role = Role::parse(&m.role).unwrap_or(Role::Viewer);
     let manageable = role != Role::Owner || manager == Role::Owner;
     let mut options: Vec<RoleOption> = [Role::Owner, Role::Admin, Role::Member, Role::Viewer]
@@ -71,6 +101,7 @@ pub fn member_row(m: ListedMember, manager: Role, me: &str, error: Option<String
         status_label: status.label(),
         joined_via: joined_via_label(&m.joined_via).to_string(),
         joined_at: format_date(m.joined_at),
+        teams,
         error,
     }
 }

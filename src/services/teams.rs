@@ -1,0 +1,228 @@
+//! Teams: Admins create, rename and delete them, add and remove members, and pick each
+//! member's primary team. Team and member ids from forms are checked against the
+//! workspace in the URL.
+
+use crate::store::{accounts, audit, members, teams};
+
+use super::members::Manager;
+use super::workspaces::workspace_event;
+use super::{FieldErrors, ServiceError, ServiceResult, Services};
+
+fn require_admin(by: &Manager) -> ServiceResult<()> {
+    if by.role.is_admin() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+fn parse_team_name(name: &str) -> ServiceResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "team_name",
+            "Give the team a name of 1 to 60 characters.",
+        )));
+    }
+    Ok(name.to_string())
+}
+
+const TAKEN: &str = "This workspace already has a team with that name.";
+
+async fn log(
+    svc: &Services,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    by: &Manager,
+    action: &str,
+    target: Option<&str>,
+    details: serde_json::Value,
+) -> ServiceResult<()> {
+    audit::record(
+        &mut **tx,
+        workspace_event(
+            &by.workspace_id,
+            &by.actor,
+            action,
+            target,
+            Some(details.to_string()),
+            svc.clock.now(),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn team_name(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    by: &Manager,
+    team_id: &str,
+) -> ServiceResult<String> {
+    teams::name_of(&mut **tx, &by.workspace_id, team_id)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+pub async fn create(svc: &Services, by: &Manager, name: &str) -> ServiceResult<()> {
+    require_admin(by)?;
+    let name = parse_team_name(name)?;
+    let mut tx = svc.store.begin_write().await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    if !teams::create(&mut *tx, &id, &by.workspace_id, &name, svc.clock.now()).await? {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "team_name",
+            TAKEN,
+        )));
+    }
+    log(
+        svc,
+        &mut tx,
+        by,
+        "team.created",
+        None,
+        serde_json::json!({ "team": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn rename(svc: &Services, by: &Manager, team_id: &str, name: &str) -> ServiceResult<()> {
+    require_admin(by)?;
+    let name = parse_team_name(name)?;
+    let mut tx = svc.store.begin_write().await?;
+    let old = team_name(&mut tx, by, team_id).await?;
+    if let Err(e) = teams::rename(&mut *tx, &by.workspace_id, team_id, &name).await {
+        return Err(if crate::store::is_unique_violation(&e) {
+            ServiceError::Invalid(FieldErrors::single("team_name", TAKEN))
+        } else {
+            e.into()
+        });
+    }
+    log(
+        svc,
+        &mut tx,
+        by,
+        "team.renamed",
+        None,
+        serde_json::json!({ "from": old, "to": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete(svc: &Services, by: &Manager, team_id: &str) -> ServiceResult<()> {
+    require_admin(by)?;
+    let mut tx = svc.store.begin_write().await?;
+    let name = team_name(&mut tx, by, team_id).await?;
+    teams::delete(&mut *tx, &by.workspace_id, team_id).await?;
+    log(
+        svc,
+        &mut tx,
+        by,
+        "team.deleted",
+        None,
+        serde_json::json!({ "team": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a member of the workspace (by email) to a team.
+pub async fn add_member(
+    svc: &Services,
+    by: &Manager,
+    team_id: &str,
+    email: &str,
+) -> ServiceResult<()> {
+    require_admin(by)?;
+    let mut tx = svc.store.begin_write().await?;
+    let name = team_name(&mut tx, by, team_id).await?;
+    let account = accounts::by_email(&mut *tx, &email.trim().to_lowercase()).await?;
+    let member = match &account {
+        Some(a) => members::find(&mut *tx, &by.workspace_id, &a.id).await?,
+        None => None,
+    };
+    let (Some(account), Some(_)) = (account, member) else {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "email",
+            "Enter the email address of a member of this workspace.",
+        )));
+    };
+    if !teams::add_member(
+        &mut *tx,
+        &by.workspace_id,
+        team_id,
+        &account.id,
+        svc.clock.now(),
+    )
+    .await?
+    {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "email",
+            "That member is already in the team.",
+        )));
+    }
+    log(
+        svc,
+        &mut tx,
+        by,
+        "team.member_added",
+        Some(&account.id),
+        serde_json::json!({ "team": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_member(
+    svc: &Services,
+    by: &Manager,
+    team_id: &str,
+    account_id: &str,
+) -> ServiceResult<()> {
+    require_admin(by)?;
+    let mut tx = svc.store.begin_write().await?;
+    let name = team_name(&mut tx, by, team_id).await?;
+    teams::remove_member(&mut *tx, team_id, account_id).await?;
+    log(
+        svc,
+        &mut tx,
+        by,
+        "team.member_removed",
+        Some(account_id),
+        serde_json::json!({ "team": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes this team the member's primary one (and no other).
+pub async fn set_primary(
+    svc: &Services,
+    by: &Manager,
+    team_id: &str,
+    account_id: &str,
+) -> ServiceResult<()> {
+    require_admin(by)?;
+    let mut tx = svc.store.begin_write().await?;
+    let name = team_name(&mut tx, by, team_id).await?;
+    teams::clear_primary(&mut *tx, &by.workspace_id, account_id).await?;
+    if !teams::set_primary(&mut *tx, team_id, account_id).await? {
+        return Err(ServiceError::NotFound);
+    }
+    log(
+        svc,
+        &mut tx,
+        by,
+        "team.primary_set",
+        Some(account_id),
+        serde_json::json!({ "team": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
