@@ -4,12 +4,10 @@
 //! requests cannot break it on either database.
 
 use crate::domain::{MembershipStatus, Role};
-use crate::store::audit;
 use crate::store::members::{self, MembershipRow};
 use crate::store::workspaces;
 
-use super::workspaces::workspace_event;
-use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
+use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, record_event};
 
 /// An Owner or Admin acting on their workspace.
 #[derive(Debug, Clone)]
@@ -67,19 +65,7 @@ async fn finish(
     target: &str,
     details: serde_json::Value,
 ) -> ServiceResult<()> {
-    let now = svc.clock.now();
-    audit::record(
-        &mut *tx,
-        workspace_event(
-            &by.workspace_id,
-            &by.actor,
-            action,
-            Some(target),
-            Some(details.to_string()),
-            now,
-        ),
-    )
-    .await?;
+    record_event(svc, &mut tx, by, action, Some(target), details).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -227,16 +213,13 @@ pub async fn assign_seats(svc: &Services, by: &Manager) -> ServiceResult<SeatAss
         )
         .await?;
         let details = serde_json::json!({ "from": "viewer", "to": "member", "seat": true, "by": "assign_seats" });
-        audit::record(
-            &mut *tx,
-            workspace_event(
-                &by.workspace_id,
-                &by.actor,
-                "member.role_changed",
-                Some(&account_id),
-                Some(details.to_string()),
-                svc.clock.now(),
-            ),
+        record_event(
+            svc,
+            &mut tx,
+            by,
+            "member.role_changed",
+            Some(&account_id),
+            details,
         )
         .await?;
         promoted += 1;
@@ -244,18 +227,7 @@ pub async fn assign_seats(svc: &Services, by: &Manager) -> ServiceResult<SeatAss
     let waiting = members::count_waiting_viewers(&mut *tx, &by.workspace_id).await?;
     let result = SeatAssignment { promoted, waiting };
     let details = serde_json::json!({ "promoted": promoted, "waiting": waiting });
-    audit::record(
-        &mut *tx,
-        workspace_event(
-            &by.workspace_id,
-            &by.actor,
-            "seats.assigned",
-            None,
-            Some(details.to_string()),
-            svc.clock.now(),
-        ),
-    )
-    .await?;
+    record_event(svc, &mut tx, by, "seats.assigned", None, details).await?;
     tx.commit().await?;
     Ok(result)
 }
@@ -268,18 +240,7 @@ pub async fn set_auto_assign(svc: &Services, by: &Manager, on: bool) -> ServiceR
     let mut tx = svc.store.begin_write().await?;
     workspaces::set_auto_assign(&mut *tx, &by.workspace_id, on).await?;
     let details = serde_json::json!({ "setting": "auto_assign_seats", "to": on });
-    audit::record(
-        &mut *tx,
-        workspace_event(
-            &by.workspace_id,
-            &by.actor,
-            "settings.changed",
-            None,
-            Some(details.to_string()),
-            svc.clock.now(),
-        ),
-    )
-    .await?;
+    record_event(svc, &mut tx, by, "settings.changed", None, details).await?;
     tx.commit().await?;
     Ok(())
 }

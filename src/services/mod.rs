@@ -93,3 +93,25 @@ impl From<sqlx::Error> for ServiceError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Records an audit event in the acting manager's workspace, inside the caller's
+/// transaction (so the event exists exactly when the change does).
+pub(crate) async fn record_event(
+    svc: &Services,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    by: &members::Manager,
+    action: &str,
+    target: Option<&str>,
+    details: serde_json::Value,
+) -> ServiceResult<()> {
+    let event = workspaces::workspace_event(
+        &by.workspace_id,
+        &by.actor,
+        action,
+        target,
+        Some(details.to_string()),
+        svc.clock.now(),
+    );
+    crate::store::audit::record(&mut **tx, event).await?;
+    Ok(())
+}

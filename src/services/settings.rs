@@ -2,13 +2,12 @@
 //! deleting the workspace.
 
 use crate::domain::{Plan, Role};
-use crate::store::audit;
 use crate::store::workspaces::Coordinator;
 use crate::store::{members, workspaces};
 
 use super::members::Manager;
-use super::workspaces::{parse_name, workspace_event};
-use super::{FieldErrors, ServiceError, ServiceResult, Services};
+use super::workspaces::parse_name;
+use super::{FieldErrors, ServiceError, ServiceResult, Services, record_event};
 
 pub const MAX_SEATS: i64 = 1_000_000;
 
@@ -20,35 +19,12 @@ fn require_owner(by: &Manager) -> ServiceResult<()> {
     }
 }
 
-async fn record(
-    svc: &Services,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    by: &Manager,
-    action: &str,
-    target: Option<&str>,
-    details: serde_json::Value,
-) -> ServiceResult<()> {
-    audit::record(
-        &mut **tx,
-        workspace_event(
-            &by.workspace_id,
-            &by.actor,
-            action,
-            target,
-            Some(details.to_string()),
-            svc.clock.now(),
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
 pub async fn rename(svc: &Services, by: &Manager, name: &str) -> ServiceResult<()> {
     require_owner(by)?;
     let name = parse_name(name).map_err(ServiceError::Invalid)?;
     let mut tx = svc.store.begin_write().await?;
     workspaces::rename(&mut *tx, &by.workspace_id, &name).await?;
-    record(
+    record_event(
         svc,
         &mut tx,
         by,
@@ -98,7 +74,7 @@ pub async fn set_plan(
             format!("{used} seats are in use. Free seats before lowering the count below {used}."),
         )));
     }
-    record(
+    record_event(
         svc,
         &mut tx,
         by,
@@ -152,7 +128,7 @@ pub async fn transfer_ownership(
     .await?;
     members::set_role(&mut *tx, &by.workspace_id, me, Role::Admin.as_str(), true).await?;
     let details = serde_json::json!({ "from": membership.role, "to": "owner", "previous_owner_now": "admin" });
-    record(
+    record_event(
         svc,
         &mut tx,
         by,
@@ -180,7 +156,7 @@ pub async fn delete(
         )));
     }
     let mut tx = svc.store.begin_write().await?;
-    record(
+    record_event(
         svc,
         &mut tx,
         by,
@@ -238,7 +214,7 @@ pub async fn set_coordinator(svc: &Services, by: &Manager, card: Coordinator) ->
     errors.into_result().map_err(ServiceError::Invalid)?;
     let mut tx = svc.store.begin_write().await?;
     workspaces::set_coordinator(&mut *tx, &by.workspace_id, &clean).await?;
-    record(
+    record_event(
         svc,
         &mut tx,
         by,

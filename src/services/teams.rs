@@ -2,11 +2,10 @@
 //! member's primary team. Team and member ids from forms are checked against the
 //! workspace in the URL.
 
-use crate::store::{accounts, audit, members, teams};
+use crate::store::{accounts, members, teams};
 
 use super::members::Manager;
-use super::workspaces::workspace_event;
-use super::{FieldErrors, ServiceError, ServiceResult, Services};
+use super::{FieldErrors, ServiceError, ServiceResult, Services, record_event};
 
 fn require_admin(by: &Manager) -> ServiceResult<()> {
     if by.role.is_admin() {
@@ -29,29 +28,6 @@ fn parse_team_name(name: &str) -> ServiceResult<String> {
 
 const TAKEN: &str = "This workspace already has a team with that name.";
 
-async fn log(
-    svc: &Services,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    by: &Manager,
-    action: &str,
-    target: Option<&str>,
-    details: serde_json::Value,
-) -> ServiceResult<()> {
-    audit::record(
-        &mut **tx,
-        workspace_event(
-            &by.workspace_id,
-            &by.actor,
-            action,
-            target,
-            Some(details.to_string()),
-            svc.clock.now(),
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
 async fn team_name(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     by: &Manager,
@@ -73,7 +49,7 @@ pub async fn create(svc: &Services, by: &Manager, name: &str) -> ServiceResult<(
             TAKEN,
         )));
     }
-    log(
+    record_event(
         svc,
         &mut tx,
         by,
@@ -98,7 +74,7 @@ pub async fn rename(svc: &Services, by: &Manager, team_id: &str, name: &str) -> 
             e.into()
         });
     }
-    log(
+    record_event(
         svc,
         &mut tx,
         by,
@@ -116,7 +92,7 @@ pub async fn delete(svc: &Services, by: &Manager, team_id: &str) -> ServiceResul
     let mut tx = svc.store.begin_write().await?;
     let name = team_name(&mut tx, by, team_id).await?;
     teams::delete(&mut *tx, &by.workspace_id, team_id).await?;
-    log(
+    record_event(
         svc,
         &mut tx,
         by,
@@ -164,7 +140,7 @@ pub async fn add_member(
             "That member is already in the team.",
         )));
     }
-    log(
+    record_event(
         svc,
         &mut tx,
         by,
@@ -187,7 +163,7 @@ pub async fn remove_member(
     let mut tx = svc.store.begin_write().await?;
     let name = team_name(&mut tx, by, team_id).await?;
     teams::remove_member(&mut *tx, team_id, account_id).await?;
-    log(
+    record_event(
         svc,
         &mut tx,
         by,
@@ -214,7 +190,7 @@ pub async fn set_primary(
     if !teams::set_primary(&mut *tx, team_id, account_id).await? {
         return Err(ServiceError::NotFound);
     }
-    log(
+    record_event(
         svc,
         &mut tx,
         by,
