@@ -158,10 +158,3 @@ pub async fn update_names<'e, E: Executor<'e, Database = Any>>(
     .await
     .map(|_| ())
 }
-
-/// How many accounts exist (the first sign-up on an empty instance is told it can start).
-pub async fn count<'e, E: Executor<'e, Database = Any>>(e: E) -> StoreResult<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
-        .fetch_one(e)
-        .await
-}

@@ -1,6 +1,6 @@
 //! Audit events: an append-only record of who did what to whom, when, from where.
 
-use sqlx::{Any, Executor, FromRow};
+use sqlx::{Any, Executor};
 
 use super::StoreResult;
 
@@ -36,35 +36,4 @@ pub async fn record<'e, E: Executor<'e, Database = Any>>(
     .execute(e)
     .await
     .map(|_| ())
-}
-
-/// An event as stored.
-#[derive(Debug, Clone, FromRow)]
-pub struct EventRow {
-    pub id: i64,
-    pub workspace_id: Option<String>,
-    pub actor_account_id: Option<String>,
-    pub action: String,
-    pub target_account_id: Option<String>,
-    pub target: Option<String>,
-    pub details: Option<String>,
-    pub ip: Option<String>,
-    pub created_at: i64,
-}
-
-/// The newest events an account took part in (as actor or target), newest first.
-pub async fn involving_account<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    account_id: &str,
-    limit: i64,
-) -> StoreResult<Vec<EventRow>> {
-    sqlx::query_as(
-        "SELECT id, workspace_id, actor_account_id, action, target_account_id, target, details, ip, \
-         created_at FROM audit_events WHERE actor_account_id = $1 OR target_account_id = $1 \
-         ORDER BY id DESC LIMIT $2",
-    )
-    .bind(account_id)
-    .bind(limit)
-    .fetch_all(e)
-    .await
 }

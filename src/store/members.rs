@@ -86,49 +86,6 @@ pub async fn delete_unless_last_owner<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// One line of the basic members list.
-#[derive(Debug, Clone, FromRow)]
-pub struct MemberListRow {
-    pub account_id: String,
-    pub display_name: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub role: String,
-    pub has_seat: i64,
-    pub status: String,
-    pub joined_at: i64,
-}
-
-/// A page of members, ordered by name then email.
-pub async fn list<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    workspace_id: &str,
-    limit: i64,
-    offset: i64,
-) -> StoreResult<Vec<MemberListRow>> {
-    sqlx::query_as(
-        "SELECT a.id AS account_id, a.display_name, a.first_name, a.last_name, a.email, m.role, \
-         m.has_seat, m.status, m.joined_at FROM memberships m JOIN accounts a ON a.id = m.account_id \
-         WHERE m.workspace_id = $1 ORDER BY lower(a.display_name), a.email LIMIT $2 OFFSET $3",
-    )
-    .bind(workspace_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(e)
-    .await
-}
-
-pub async fn count<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    workspace_id: &str,
-) -> StoreResult<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1")
-        .bind(workspace_id)
-        .fetch_one(e)
-        .await
-}
-
 /// Sets role and seat together (the CHECK constraint keeps them consistent).
 pub async fn set_role<'e, E: Executor<'e, Database = Any>>(
     e: E,

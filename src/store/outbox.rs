@@ -105,24 +105,3 @@ pub async fn mark_failed<'e, E: Executor<'e, Database = Any>>(
     .await
     .map(|_| ())
 }
-
-/// Cancels unsent emails about something (e.g. a revoked invitation). Returns how many.
-pub async fn cancel_by_ref<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    ref_id: &str,
-    now: i64,
-) -> StoreResult<u64> {
-    sqlx::query("UPDATE mail_outbox SET cancelled_at = $2 WHERE ref_id = $1 AND sent_at IS NULL AND cancelled_at IS NULL")
-        .bind(ref_id)
-        .bind(now)
-        .execute(e)
-        .await
-        .map(|r| r.rows_affected())
-}
-
-/// The earliest time an unsent email is due (the worker sleeps until then).
-pub async fn next_due<'e, E: Executor<'e, Database = Any>>(e: E) -> StoreResult<Option<i64>> {
-    sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL")
-        .fetch_one(e)
-        .await
-}

@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use super::session::AuthSession;
 use crate::domain::{MembershipStatus, Role};
 use crate::error::AppError;
+use crate::services::members::Manager;
 use crate::services::{Actor, Services};
 use crate::store::accounts::AccountRow;
 use crate::store::members::{self, MembershipRow};
@@ -96,6 +97,24 @@ impl Member {
     pub fn actor(&self) -> Actor {
         self.signed_in.actor()
     }
+
+    /// This member as the acting manager the workflows check roles against.
+    pub fn manager(&self) -> Manager {
+        Manager {
+            workspace_id: self.workspace.id.clone(),
+            role: self.role,
+            actor: self.actor(),
+        }
+    }
+
+    /// Keeps the member only if their role passes `allowed`; otherwise 403.
+    fn only_if(self, allowed: impl Fn(Role) -> bool) -> Result<Self, AppError> {
+        if allowed(self.role) {
+            Ok(self)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
 }
 
 impl<S> FromRequestParts<S> for Member
@@ -151,12 +170,10 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let member = Member::from_request_parts(parts, state).await?;
-        if member.role.is_admin() {
-            Ok(Self(member))
-        } else {
-            Err(AppError::Forbidden)
-        }
+        Member::from_request_parts(parts, state)
+            .await?
+            .only_if(Role::is_admin)
+            .map(Self)
     }
 }
 
@@ -172,11 +189,9 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let member = Member::from_request_parts(parts, state).await?;
-        if member.role == Role::Owner {
-            Ok(Self(member))
-        } else {
-            Err(AppError::Forbidden)
-        }
+        Member::from_request_parts(parts, state)
+            .await?
+            .only_if(|r| r == Role::Owner)
+            .map(Self)
     }
 }

@@ -18,14 +18,15 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tower_http::LatencyUnit;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::app::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::services::{FieldErrors, ServiceError, ServiceResult};
 
 /// Where the fingerprinted static files are served from.
 pub const ASSETS: &str = concat!("/static/", env!("GATEHOUSE_ASSET_VERSION"));
@@ -94,6 +95,32 @@ pub fn redacted_path(path: &str) -> String {
 
 async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+/// The usual answer to a form post: done → a one-time message and a redirect to `then`;
+/// refused for bad input → the page again (422) with each reason beside its field.
+pub async fn answer_post<P, F, Fut>(
+    outcome: ServiceResult<()>,
+    session: &tower_sessions::Session,
+    done: &str,
+    then: &str,
+    rerender: F,
+) -> AppResult<Response>
+where
+    P: IntoResponse,
+    F: FnOnce(FieldErrors) -> Fut,
+    Fut: Future<Output = AppResult<P>>,
+{
+    match outcome {
+        Ok(()) => {
+            session::flash(session, done).await?;
+            Ok(Redirect::to(then).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, rerender(errors).await?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Percent-encodes a string for a query parameter.

@@ -5,19 +5,18 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::answer_post;
 use super::extract::{Member, Owner};
 use super::page::{Page, PageContext};
-use super::session::{AuthSession, flash};
+use super::session::AuthSession;
 use crate::app::AppState;
 use crate::domain::Plan;
 use crate::error::AppResult;
-use crate::services::members::Manager;
-use crate::services::{FieldErrors, ServiceError, ServiceResult, Services, settings};
+use crate::services::{FieldErrors, ServiceResult, Services, settings};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -81,14 +80,6 @@ async fn show(Owner(member): Owner, ctx: PageContext) -> SettingsPage {
     settings_page(&ctx, &member, None, FieldErrors::default())
 }
 
-fn manager(member: &Member) -> Manager {
-    Manager {
-        workspace_id: member.workspace.id.clone(),
-        role: member.role,
-        actor: member.actor(),
-    }
-}
-
 /// Success: a message and back to the settings (or home); refusal: the page again, 422.
 async fn answer(
     outcome: ServiceResult<()>,
@@ -99,18 +90,10 @@ async fn answer(
     done: &str,
     then: String,
 ) -> AppResult<Response> {
-    match outcome {
-        Ok(()) => {
-            flash(&auth.session, done).await?;
-            Ok(Redirect::to(&then).into_response())
-        }
-        Err(ServiceError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            settings_page(ctx, member, Some(form), errors),
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    answer_post(outcome, &auth.session, done, &then, |errors| async move {
+        Ok(settings_page(ctx, member, Some(form), errors))
+    })
+    .await
 }
 
 async fn rename(
@@ -120,7 +103,7 @@ async fn rename(
     ctx: PageContext,
     Form(f): Form<SettingsForm>,
 ) -> AppResult<Response> {
-    let outcome = settings::rename(&svc, &manager(&m), &f.name).await;
+    let outcome = settings::rename(&svc, &m.manager(), &f.name).await;
     let back = format!("/w/{}/settings", m.workspace.slug);
     answer(
         outcome,
@@ -141,7 +124,7 @@ async fn set_plan(
     ctx: PageContext,
     Form(f): Form<SettingsForm>,
 ) -> AppResult<Response> {
-    let outcome = settings::set_plan(&svc, &manager(&m), &f.plan, &f.seat_count).await;
+    let outcome = settings::set_plan(&svc, &m.manager(), &f.plan, &f.seat_count).await;
     let back = format!("/w/{}/settings", m.workspace.slug);
     answer(
         outcome,
@@ -163,7 +146,7 @@ async fn transfer(
     Form(f): Form<SettingsForm>,
 ) -> AppResult<Response> {
     let outcome =
-        settings::transfer_ownership(&svc, &manager(&m), &m.signed_in.account.id, &f.transfer_to)
+        settings::transfer_ownership(&svc, &m.manager(), &m.signed_in.account.id, &f.transfer_to)
             .await;
     let back = format!("/w/{}", m.workspace.slug);
     answer(
@@ -185,7 +168,7 @@ async fn delete(
     ctx: PageContext,
     Form(f): Form<SettingsForm>,
 ) -> AppResult<Response> {
-    let outcome = settings::delete(&svc, &manager(&m), &m.workspace.name, &f.confirm_name).await;
+    let outcome = settings::delete(&svc, &m.manager(), &m.workspace.name, &f.confirm_name).await;
     answer(
         outcome,
         &ctx,

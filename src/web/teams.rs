@@ -6,18 +6,17 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::answer_post;
 use super::extract::{Admin, Member};
 use super::page::{Page, PageContext};
-use super::session::{AuthSession, flash};
+use super::session::AuthSession;
 use crate::app::AppState;
 use crate::error::AppResult;
-use crate::services::members::Manager;
-use crate::services::{FieldErrors, ServiceError, ServiceResult, Services, teams};
+use crate::services::{FieldErrors, ServiceResult, Services, teams};
 use crate::store::teams::{self as store, TeamMember, TeamRow};
 
 pub fn router() -> Router<AppState> {
@@ -100,14 +99,6 @@ async fn show(
     teams_page(&svc, &ctx, &member, "", FieldErrors::default()).await
 }
 
-fn manager(member: &Member) -> Manager {
-    Manager {
-        workspace_id: member.workspace.id.clone(),
-        role: member.role,
-        actor: member.actor(),
-    }
-}
-
 /// Done: a message and back to the Teams page; refused: the page again with the reason.
 async fn answer(
     svc: &Services,
@@ -118,17 +109,11 @@ async fn answer(
     outcome: ServiceResult<()>,
     done: &str,
 ) -> AppResult<Response> {
-    match outcome {
-        Ok(()) => {
-            flash(&auth.session, done).await?;
-            Ok(Redirect::to(&format!("/w/{}/teams", member.workspace.slug)).into_response())
-        }
-        Err(ServiceError::Invalid(errors)) => {
-            let page = teams_page(svc, ctx, member, form_id, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let then = format!("/w/{}/teams", member.workspace.slug);
+    answer_post(outcome, &auth.session, done, &then, |errors| {
+        teams_page(svc, ctx, member, form_id, errors)
+    })
+    .await
 }
 
 async fn create(
@@ -138,7 +123,7 @@ async fn create(
     ctx: PageContext,
     Form(f): Form<TeamForm>,
 ) -> AppResult<Response> {
-    let outcome = teams::create(&svc, &manager(&m), &f.team_name).await;
+    let outcome = teams::create(&svc, &m.manager(), &f.team_name).await;
     answer(&svc, &ctx, &m, &auth, "new", outcome, "Team created.").await
 }
 
@@ -150,7 +135,7 @@ async fn rename(
     Path((_, team)): Path<(String, String)>,
     Form(f): Form<TeamForm>,
 ) -> AppResult<Response> {
-    let outcome = teams::rename(&svc, &manager(&m), &team, &f.team_name).await;
+    let outcome = teams::rename(&svc, &m.manager(), &team, &f.team_name).await;
     answer(&svc, &ctx, &m, &auth, &team, outcome, "Team renamed.").await
 }
 
@@ -161,7 +146,7 @@ async fn delete(
     ctx: PageContext,
     Path((_, team)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let outcome = teams::delete(&svc, &manager(&m), &team).await;
+    let outcome = teams::delete(&svc, &m.manager(), &team).await;
     answer(&svc, &ctx, &m, &auth, &team, outcome, "Team deleted.").await
 }
 
@@ -173,7 +158,7 @@ async fn add_member(
     Path((_, team)): Path<(String, String)>,
     Form(f): Form<TeamForm>,
 ) -> AppResult<Response> {
-    let outcome = teams::add_member(&svc, &manager(&m), &team, &f.email).await;
+    let outcome = teams::add_member(&svc, &m.manager(), &team, &f.email).await;
     answer(&svc, &ctx, &m, &auth, &team, outcome, "Added to the team.").await
 }
 
@@ -184,7 +169,7 @@ async fn remove_member(
     ctx: PageContext,
     Path((_, team, account)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let outcome = teams::remove_member(&svc, &manager(&m), &team, &account).await;
+    let outcome = teams::remove_member(&svc, &m.manager(), &team, &account).await;
     answer(
         &svc,
         &ctx,
@@ -204,6 +189,6 @@ async fn set_primary(
     ctx: PageContext,
     Path((_, team, account)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let outcome = teams::set_primary(&svc, &manager(&m), &team, &account).await;
+    let outcome = teams::set_primary(&svc, &m.manager(), &team, &account).await;
     answer(&svc, &ctx, &m, &auth, &team, outcome, "Primary team set.").await
 }

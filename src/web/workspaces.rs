@@ -10,13 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::answer_post;
 use super::extract::{Admin, Member, SignedIn};
 use super::page::{Page, PageContext};
-use super::session::{AuthSession, flash};
+use super::session::AuthSession;
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::AppResult;
-use crate::services::members::Manager;
 use crate::services::{FieldErrors, ServiceError, Services, settings, workspaces};
 use crate::store::workspaces::{self as workspaces_store, Coordinator};
 
@@ -131,23 +131,16 @@ async fn save_coordinator(
     ctx: PageContext,
     Form(card): Form<Coordinator>,
 ) -> AppResult<Response> {
-    let by = Manager {
-        workspace_id: member.workspace.id.clone(),
-        role: member.role,
-        actor: member.actor(),
-    };
-    match settings::set_coordinator(&svc, &by, card.clone()).await {
-        Ok(()) => {
-            flash(&auth.session, "The coordinator card is saved.").await?;
-            Ok(Redirect::to(&format!("/w/{}", member.workspace.slug)).into_response())
-        }
-        Err(ServiceError::Invalid(errors)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            home_page(&ctx, &member, card, errors),
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    let outcome = settings::set_coordinator(&svc, &member.manager(), card.clone()).await;
+    let then = format!("/w/{}", member.workspace.slug);
+    answer_post(
+        outcome,
+        &auth.session,
+        "The coordinator card is saved.",
+        &then,
+        |errors| async move { Ok(home_page(&ctx, &member, card, errors)) },
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]

@@ -45,14 +45,6 @@ pub struct ActionForm {
     enabled: Option<String>,
 }
 
-fn manager(member: &Member) -> Manager {
-    Manager {
-        workspace_id: member.workspace.id.clone(),
-        role: member.role,
-        actor: member.actor(),
-    }
-}
-
 /// Where a plain form goes back to: the list it came from, never elsewhere.
 fn back_to(member: &Member, back: &str) -> String {
     let list = format!("/w/{}/members", member.workspace.slug);
@@ -109,7 +101,7 @@ impl FromRequest<AppState> for RowAction {
 
 impl RowAction {
     fn manager(&self) -> Manager {
-        manager(&self.member)
+        self.member.manager()
     }
 
     /// Answers: the changed row and the seat bar for htmx (422 with the reason beside the
@@ -204,7 +196,7 @@ pub async fn assign_seats(
     auth: AuthSession,
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
-    let result = members::assign_seats(&svc, &manager(&member)).await?;
+    let result = members::assign_seats(&svc, &member.manager()).await?;
     let message = format!(
         "Assigned seats: {} promoted to Member, {} still waiting for a seat.",
         result.promoted, result.waiting
@@ -220,7 +212,7 @@ pub async fn auto_assign(
     Form(form): Form<ActionForm>,
 ) -> AppResult<Response> {
     let on = form.enabled.is_some();
-    members::set_auto_assign(&svc, &manager(&member), on).await?;
+    members::set_auto_assign(&svc, &member.manager(), on).await?;
     let message = if on {
         "Auto-assign seats is on."
     } else {
