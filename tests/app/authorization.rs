@@ -33,12 +33,21 @@ const ROUTES: &[(&str, Least)] = &[
     ("/settings", Least::Owner),
 ];
 
-/// (POST path under /w/{slug}, with {target} for a member's id; form; whether an Admin's
+/// (POST path under /w/{slug}, with {target} for a member's id and {team} for a team's; form; whether an Admin's
 /// request is harmless enough to run here)
 type Action = (&'static str, &'static [(&'static str, &'static str)], bool);
 const ACTIONS: &[Action] = &[
     ("/coordinator", &[("coordinator_name", "Cora")], true),
     ("/teams", &[("team_name", "Ops")], true),
+    ("/teams/{team}/rename", &[("team_name", "Crew")], true),
+    (
+        "/teams/{team}/members",
+        &[("email", "viewer@example.com")],
+        true,
+    ),
+    ("/teams/{team}/members/{target}/remove", &[], true),
+    ("/teams/{team}/members/{target}/primary", &[], false),
+    ("/teams/{team}/delete", &[], false),
     ("/members/assign-seats", &[], true),
     ("/members/auto-assign", &[("enabled", "on")], true),
     ("/members/{target}/role", &[("role", "viewer")], true),
@@ -124,13 +133,23 @@ async fn every_workspace_action_checks_membership_and_role(db: Db) {
         .add_members(&slug, "Target", 1, "viewer")
         .await
         .remove(0);
+    owner
+        .post_form(&format!("/w/{slug}/teams"), &[("team_name", "Crew")])
+        .await;
+    let team: String = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Crew'")
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("team");
     let anonymous = app.client();
     let before = app
         .scalar("SELECT COUNT(*) FROM audit_events WHERE workspace_id IS NOT NULL")
         .await;
 
     for (path, form, harmless) in ACTIONS {
-        let path = format!("/w/{slug}{}", path.replace("{target}", &target));
+        let path = format!(
+            "/w/{slug}{}",
+            path.replace("{target}", &target).replace("{team}", &team)
+        );
         let res = anonymous.post_form(&path, form).await;
         assert!(
             location(&res).starts_with("/sign-in?next="),

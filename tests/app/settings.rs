@@ -164,6 +164,7 @@ async fn only_the_owner_reaches_settings(db: Db) {
     let app = TestApp::spawn(db).await;
     let (owner, slug) = app.owner_of("o@example.com", "Private").await;
     let admin = app.member_as(&slug, "a@example.com", "admin").await;
+    let member = app.member_as(&slug, "m@example.com", "member").await;
     let (outsider, _) = app.owner_of("x@example.com", "Other").await;
     let anonymous = app.client();
     let posts: [(&str, &[(&str, &str)]); 4] = [
@@ -183,11 +184,15 @@ async fn only_the_owner_reaches_settings(db: Db) {
     assert!(location(&anonymous.get(&format!("/w/{slug}/settings")).await).starts_with("/sign-in"));
     for (action, form) in posts {
         let path = format!("/w/{slug}/settings/{action}");
-        assert_eq!(
-            admin.post_form(&path, form).await.status(),
-            403,
-            "admin {path}"
-        );
+        for (who, client) in [("admin", &admin), ("member", &member)] {
+            assert_eq!(
+                client.post_form(&path, form).await.status(),
+                403,
+                "{who} {path}"
+            );
+        }
+        let res = anonymous.post_form(&path, form).await;
+        assert!(location(&res).starts_with("/sign-in"), "anonymous {path}");
         assert_eq!(
             outsider.post_form(&path, form).await.status(),
             404,
