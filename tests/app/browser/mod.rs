@@ -1,6 +1,11 @@
 //! Real-browser journeys in headless Chromium over WebDriver (chromedriver), one at a
 //! time (the machine has two cores). Needs the Debian packages chromium and
 //! chromium-driver (`apt-get install -y chromium chromium-driver`), as .ci/run installs.
+//! Each journey lives in its own file; helpers for one journey may live beside it as
+//! another `impl Browser` block.
+
+mod members;
+mod skeleton;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -9,10 +14,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::sync::Mutex;
 
-use crate::support::{Db, PASSWORD, TestApp, link_in};
-
 /// Browser tests take this lock so that only one browser runs at once.
-static ONE_BROWSER: Mutex<()> = Mutex::const_new(());
+pub(crate) static ONE_BROWSER: Mutex<()> = Mutex::const_new(());
 
 /// A chromedriver process and a browser session on it; both end on drop.
 struct Browser {
@@ -130,89 +133,4 @@ impl Browser {
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_up_confirm_create_workspace_and_sign_in_again() {
-    let _one = ONE_BROWSER.lock().await;
-    let app = TestApp::spawn(Db::Sqlite).await;
-    let browser = Browser::start().await;
-    let b = &browser;
-
-    b.client
-        .goto(&format!("{}/", app.address))
-        .await
-        .expect("open start page");
-    b.click_link("Sign up").await;
-    b.wait_for_heading("Sign up").await;
-    b.fill("email", "newcomer@example.com").await;
-    b.fill("password", PASSWORD).await;
-    b.fill("first_name", "Nia").await;
-    b.fill("last_name", "Newcomer").await;
-    b.click_button("Sign up").await;
-    b.wait_for_heading("Check your email").await;
-
-    let mail = app
-        .mail
-        .wait_for("newcomer@example.com", "Confirm your email")
-        .await;
-    b.client
-        .goto(&format!("{}{}", app.address, link_in(&mail)))
-        .await
-        .expect("open the emailed link");
-    b.wait_for_heading("Confirm your email address").await;
-    b.click_button("Confirm my address").await;
-    b.wait_for_heading("Your workspaces").await;
-
-    let htmx: serde_json::Value = b
-        .client
-        .execute("return typeof window.htmx;", vec![])
-        .await
-        .expect("script");
-    assert_eq!(htmx, "object", "htmx loaded under the CSP");
-
-    b.fill("name", "Newcomer Labs").await;
-    b.click_button("Create workspace").await;
-    b.wait_for_heading("Members").await;
-    let table = b
-        .client
-        .find(Locator::Id("members"))
-        .await
-        .expect("members table")
-        .text()
-        .await
-        .expect("text");
-    assert!(
-        table.contains("newcomer@example.com") && table.contains("Owner"),
-        "{table}"
-    );
-    assert!(
-        b.client
-            .current_url()
-            .await
-            .expect("url")
-            .path()
-            .ends_with("/w/newcomer-labs/members")
-    );
-
-    b.click_button("Sign out").await;
-    b.client
-        .wait()
-        .for_element(Locator::LinkText("Sign in"))
-        .await
-        .expect("signed out")
-        .click()
-        .await
-        .expect("click");
-    b.wait_for_heading("Sign in").await;
-    b.fill("email", "newcomer@example.com").await;
-    b.fill("password", PASSWORD).await;
-    b.click_button("Sign in").await;
-    b.wait_for_heading("Your workspaces").await;
-    let source = b.client.source().await.expect("source");
-    assert!(
-        source.contains("Newcomer Labs"),
-        "the workspace is listed after signing in again"
-    );
-    browser.close().await;
 }

@@ -1,0 +1,1 @@
+//! The Members page journey (to be written).
