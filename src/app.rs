@@ -14,6 +14,7 @@ use tower_sessions::ExpiredDeletion;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::invite_code::CodeKey;
 use crate::mail::transport::Transport;
 use crate::mail::worker::Worker;
 use crate::services::Services;
@@ -59,6 +60,8 @@ impl App {
             clock: clock.clone(),
             base_url: config.base_url.clone().into(),
             mail_wakeup: Arc::new(Notify::new()),
+            codes: CodeKey::from_secret(&config.secret),
+            invite_quotas: config.invite_quotas,
         };
         let worker = Worker {
             store,

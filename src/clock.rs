@@ -19,3 +19,9 @@ impl Clock {
         self.offset_seconds.fetch_add(seconds, Ordering::Relaxed);
     }
 }
+
+/// A date as the console and emails show it: `2026-11-21` (UTC).
+pub fn format_date(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+}

@@ -74,6 +74,22 @@ pub struct Settings {
         global = true
     )]
     pub static_dir: PathBuf,
+    /// Email invitations a Trial workspace may send over its whole trial.
+    #[arg(
+        long,
+        env = "GATEHOUSE_INVITE_QUOTA_TRIAL",
+        default_value_t = 250,
+        global = true
+    )]
+    pub invite_quota_trial: i64,
+    /// Email invitations a Business workspace may send per day (resets at midnight UTC).
+    #[arg(
+        long,
+        env = "GATEHOUSE_INVITE_QUOTA_BUSINESS_DAILY",
+        default_value_t = 2000,
+        global = true
+    )]
+    pub invite_quota_business_daily: i64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -128,6 +144,14 @@ pub struct Config {
     pub mail_retry_base: Duration,
     /// How often the mail worker looks for due mail when nobody wakes it.
     pub mail_poll_interval: Duration,
+    pub invite_quotas: InviteQuotas,
+}
+
+/// How many email invitations each plan may send (Enterprise: no limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InviteQuotas {
+    pub trial_total: i64,
+    pub business_daily: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -171,6 +195,10 @@ impl Config {
             static_dir: s.static_dir,
             mail_retry_base: Duration::from_secs(5),
             mail_poll_interval: Duration::from_secs(2),
+            invite_quotas: InviteQuotas {
+                trial_total: s.invite_quota_trial.max(0),
+                business_daily: s.invite_quota_business_daily.max(0),
+            },
         })
     }
 

@@ -18,6 +18,8 @@ pub enum AppError {
     SignInRequired { next: String, htmx: bool },
     #[error("CSRF token missing or wrong")]
     Csrf,
+    #[error("malformed request body")]
+    BadRequest,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -76,6 +78,11 @@ impl IntoResponse for AppError {
                 StatusCode::FORBIDDEN,
                 "This form has expired",
                 "Go back, reload the page and try again.",
+            ),
+            Self::BadRequest => (
+                StatusCode::BAD_REQUEST,
+                "That did not arrive right",
+                "The form could not be read. Go back, reload the page and try again.",
             ),
             Self::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");

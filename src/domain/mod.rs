@@ -2,6 +2,8 @@
 
 pub mod csv;
 pub mod email;
+pub mod image;
+pub mod invite_code;
 pub mod names;
 pub mod password;
 pub mod role;

@@ -2,6 +2,8 @@
 //! transaction, its audit event and its email. Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod invitations;
+pub mod joining;
 pub mod members;
 pub mod passwords;
 pub mod settings;
@@ -15,6 +17,8 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
+use crate::config::InviteQuotas;
+use crate::domain::invite_code::CodeKey;
 use crate::store::Store;
 
 /// What the workflows need: the database, the time, where links point, a way to wake the
@@ -25,6 +29,9 @@ pub struct Services {
     pub clock: Clock,
     pub base_url: Arc<str>,
     pub mail_wakeup: Arc<Notify>,
+    /// Derives invitation and invite-link codes from the server secret.
+    pub codes: CodeKey,
+    pub invite_quotas: InviteQuotas,
 }
 
 impl Services {

@@ -5,6 +5,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod avatars;
+pub mod invitation_list;
+pub mod invitations;
 pub mod member_list;
 pub mod members;
 pub mod outbox;
@@ -12,6 +15,7 @@ pub mod sessions;
 pub mod teams;
 pub mod throttle;
 pub mod tokens;
+pub mod workspace_settings;
 pub mod workspaces;
 
 use std::str::FromStr;

@@ -105,3 +105,21 @@ pub async fn mark_failed<'e, E: Executor<'e, Database = Any>>(
     .await
     .map(|_| ())
 }
+
+/// Cancels the not-yet-sent emails about `ref_id` (e.g. a revoked invitation's). An email
+/// a worker is handing to SMTP right now cannot be called back and is left alone.
+pub async fn cancel_by_ref<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    ref_id: &str,
+    now: i64,
+) -> StoreResult<u64> {
+    sqlx::query(
+        "UPDATE mail_outbox SET cancelled_at = $2 WHERE ref_id = $1 AND sent_at IS NULL \
+         AND cancelled_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)",
+    )
+    .bind(ref_id)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|r| r.rows_affected())
+}

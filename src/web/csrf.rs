@@ -3,7 +3,7 @@
 //! (set once on <body> with hx-headers). Requests without the right token change nothing.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +16,8 @@ use crate::error::AppError;
 const SESSION_KEY: &str = "gh.csrf";
 pub const FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
-const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// The largest form body (an avatar or a CSV of addresses fits).
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
 /// The session's token, created on first use.
 pub async fn token(session: &Session) -> anyhow::Result<String> {
@@ -63,26 +64,49 @@ pub async fn verify(session: Session, request: Request, next: Next) -> Response 
     }
 }
 
-/// The token from the header, or from an urlencoded form body (which is put back).
+/// The token from the header, or from a form body (urlencoded or multipart), which is put
+/// back for the handler.
 async fn presented_token(request: Request) -> Result<(Request, Option<String>), Response> {
     if let Some(value) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         let token = value.to_string();
         return Ok((request, Some(token)));
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_string();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if !is_form && !is_multipart {
         return Ok((request, None));
     }
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
         (axum::http::StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response()
     })?;
-    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+    let token = if is_form {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v))
+    } else {
+        multipart_token(&content_type, bytes.clone()).await
+    };
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+/// The `csrf_token` field of a multipart body (forms put it first, so this reads little).
+async fn multipart_token(content_type: &str, bytes: axum::body::Bytes) -> Option<String> {
+    let request = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes))
+        .ok()?;
+    let mut multipart = Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }

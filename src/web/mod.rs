@@ -5,7 +5,10 @@ pub mod account;
 pub mod auth;
 pub mod csrf;
 pub mod extract;
+pub mod form;
 pub mod headers;
+pub mod invitations;
+pub mod invite;
 pub mod members;
 pub mod page;
 pub mod password;
@@ -41,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .merge(members::router())
         .merge(settings::router())
         .merge(teams::router())
+        .merge(invitations::router())
+        .merge(invite::router())
         .fallback(not_found)
         .layer(middleware::from_fn(csrf::verify))
         .layer(middleware::from_fn_with_state(
@@ -86,7 +91,8 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 
 /// A path fit for logs: the token in /verify/{token} and the like becomes `…`.
 pub fn redacted_path(path: &str) -> String {
-    const SECRET_PREFIXES: [&str; 3] = ["/verify/", "/sign-in-link/", "/reset-password/"];
+    const SECRET_PREFIXES: [&str; 4] =
+        ["/verify/", "/sign-in-link/", "/reset-password/", "/invite/"];
     match SECRET_PREFIXES.iter().find(|p| path.starts_with(*p)) {
         Some(prefix) => format!("{prefix}…"),
         None => path.to_string(),

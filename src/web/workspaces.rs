@@ -26,7 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/workspaces", post(create))
         .route("/w/{slug}", get(workspace_home))
         .route("/w/{slug}/coordinator", post(save_coordinator))
-        .route("/w/{slug}/invitations", get(invitations_page))
         .route("/w/{slug}/security", get(security_page))
 }
 
@@ -151,24 +150,10 @@ struct ComingSoonPage {
     text: &'static str,
 }
 
-async fn invitations_page(Admin(member): Admin, ctx: PageContext) -> ComingSoonPage {
-    ComingSoonPage {
-        page: ctx.in_workspace(&member, "Invitations", "invitations"),
-        heading: "Invitations",
-        text: "Email invitations and invite links are managed here. Nobody has been invited yet.",
-    }
-}
-
 async fn security_page(Admin(member): Admin, ctx: PageContext) -> ComingSoonPage {
     ComingSoonPage {
         page: ctx.in_workspace(&member, "Security", "security"),
         heading: "Security",
         text: "Approved domains, invite-link switches and the audit log are managed here.",
     }
-}
-
-/// A unix time as a calendar date (UTC).
-pub fn format_date(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
 }

@@ -17,6 +17,8 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         mail_from: "Gatehouse <g@localhost>".into(),
         data_dir: data_dir.to_path_buf(),
         static_dir: "static".into(),
+        invite_quota_trial: 250,
+        invite_quota_business_daily: 2000,
     }
 }
 

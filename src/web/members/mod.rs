@@ -165,6 +165,13 @@ async fn load_view(
         }
         None => (Vec::new(), 0),
     };
+    let (invitations, total) = if params.query().is_none() {
+        let search = params.q.trim().to_lowercase();
+        let offset = (page_number - 1) * PAGE_SIZE;
+        crate::web::invitations::pending::load(svc, &w.id, &search, PAGE_SIZE, offset).await?
+    } else {
+        (Vec::new(), total)
+    };
     let me = &member.signed_in.account.id;
     let ids: Vec<String> = rows.iter().map(|m| m.account_id.clone()).collect();
     let mut tags = team_tags(teams::of_accounts(pool, &w.id, &ids).await?);
@@ -175,12 +182,7 @@ async fn load_view(
             member_row(m, member.role, me, None, teams)
         })
         .collect();
-    Ok(MembersView::new(
-        member,
-        params,
-        csrf,
-        rows,
-        total,
-        page_number,
-    ))
+    let mut view = MembersView::new(member, params, csrf, rows, total, page_number);
+    view.invitations = invitations;
+    Ok(view)
 }

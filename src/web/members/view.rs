@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use super::{ListParams, PAGE_SIZE};
+use crate::clock::format_date;
 use crate::domain::{MembershipStatus, Role};
 use crate::store::member_list::ListedMember;
 use crate::store::teams::TeamMember;
 use crate::web::extract::Member;
-use crate::web::workspaces::format_date;
 
 /// The seat bar: `12 / 25`.
 #[derive(Debug, Clone)]
@@ -138,6 +138,8 @@ pub struct MembersView {
     pub seats: Seats,
     pub auto_assign: bool,
     pub pending: bool,
+    /// The outstanding invitations, under the Pending filter.
+    pub invitations: Vec<crate::web::invitations::InvitationItem>,
 }
 
 impl MembersView {
@@ -186,6 +188,7 @@ impl MembersView {
             },
             auto_assign: w.auto_assign_seats == 1,
             pending: params.status == "pending",
+            invitations: Vec::new(),
         }
     }
 }

@@ -58,6 +58,10 @@ pub enum Smtp {
     DevMailbox,
 }
 
+/// Small invitation quotas, so tests reach the edges quickly.
+pub const TRIAL_QUOTA: i64 = 20;
+pub const BUSINESS_DAILY_QUOTA: i64 = 10;
+
 impl TestApp {
     pub async fn spawn(db: Db) -> Self {
         Self::spawn_with(db, Smtp::Running).await
@@ -80,6 +84,8 @@ impl TestApp {
             mail_from: "Gatehouse <gatehouse@gatehouse.test>".into(),
             data_dir: data_dir.clone(),
             static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
+            invite_quota_trial: TRIAL_QUOTA,
+            invite_quota_business_daily: BUSINESS_DAILY_QUOTA,
         };
         let mut config = Config::from_settings(settings).expect("test config");
         config.mail_retry_base = Duration::from_secs(1);

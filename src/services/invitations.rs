@@ -1,0 +1,524 @@
+//! Email invitations from the inviting side: the Invite dialog (many addresses at once,
+//! per-address results, quotas, who may invite, approval of Members' invitations) and the
+//! Invitations tab's Resend, Copy link, Revoke and Approve. Mail goes through the outbox
+//! in the same transaction as the invitation.
+
+mod addresses;
+mod emails;
+
+pub use addresses::{AddressLine, parse_csv, split_addresses};
+
+use std::collections::HashSet;
+
+use crate::config::InviteQuotas;
+use crate::domain::{EmailAddress, Plan, Role};
+use crate::store::invitations::{self, InvitationRow, NewInvitation};
+use crate::store::workspace_settings::{self, JoinSettings};
+use crate::store::{outbox, teams, workspaces};
+
+use super::members::Manager;
+use super::{FieldErrors, ServiceError, ServiceResult, Services};
+use emails::{Inviter, invitation_email};
+
+/// The most addresses one submission may hold.
+pub const MAX_ADDRESSES: usize = 5_000;
+const DAY: i64 = 86_400;
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// What the Invite dialog submits, parsed.
+#[derive(Debug, Clone)]
+pub struct InviteRequest {
+    pub addresses: Vec<AddressLine>,
+    pub role: Role,
+    pub primary_team: Option<String>,
+    pub extra_teams: Vec<String>,
+    pub send_email: bool,
+}
+
+/// What happened to one address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Invited,
+    AwaitingApproval,
+    AlreadyMember,
+    Resent,
+    AlreadyAwaitingApproval,
+    Invalid(String),
+}
+
+impl Outcome {
+    pub fn label(&self) -> String {
+        match self {
+            Self::Invited => "invited".into(),
+            Self::AwaitingApproval => "invited (waits for an admin's approval)".into(),
+            Self::AlreadyMember => "already a member".into(),
+            Self::Resent => "already invited (resent)".into(),
+            Self::AlreadyAwaitingApproval => "already invited (waiting for approval)".into(),
+            Self::Invalid(why) => format!("invalid: {why}"),
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        !matches!(self, Self::Invalid(_))
+    }
+}
+
+/// One address's result, as typed.
+#[derive(Debug, Clone)]
+pub struct AddressResult {
+    pub address: String,
+    pub outcome: Outcome,
+}
+
+/// How many email invitations the workspace may still create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quota {
+    Unlimited,
+    /// `left` more, over the trial (`daily == false`) or today (UTC).
+    Remaining {
+        left: i64,
+        daily: bool,
+    },
+}
+
+impl Quota {
+    pub fn describe(self) -> String {
+        match self {
+            Self::Unlimited => "No invitation limit on this plan.".into(),
+            Self::Remaining { left, daily: true } => {
+                format!("{left} invitations left today (resets at midnight UTC).")
+            }
+            Self::Remaining { left, daily: false } => {
+                format!("{left} invitations left in your trial.")
+            }
+        }
+    }
+
+    fn allows(self, n: i64) -> bool {
+        match self {
+            Self::Unlimited => true,
+            Self::Remaining { left, .. } => n <= left,
+        }
+    }
+}
+
+/// The quota of a workspace right now.
+pub async fn quota<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    e: E,
+    quotas: InviteQuotas,
+    workspace_id: &str,
+    plan: &str,
+    now: i64,
+) -> ServiceResult<Quota> {
+    let (since, limit, daily) = match Plan::parse(plan) {
+        Some(Plan::Enterprise) => return Ok(Quota::Unlimited),
+        Some(Plan::Business) => (now - now.rem_euclid(DAY), quotas.business_daily, true),
+        _ => (0, quotas.trial_total, false),
+    };
+    let used = invitations::count_created_since(e, workspace_id, since).await?;
+    Ok(Quota::Remaining {
+        left: (limit - used).max(0),
+        daily,
+    })
+}
+
+/// Whether `role` may invite here at all, and whether their invitations need approval.
+pub fn needs_approval(role: Role, ws: &JoinSettings) -> ServiceResult<bool> {
+    match role {
+        r if r.is_admin() => Ok(false),
+        Role::Member if ws.everyone_may_invite() => Ok(ws.auto_approve_join_requests == 0),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(FieldErrors::single(field, message))
+}
+
+/// Invites every address in the request. Bad addresses are reported and skipped; a
+/// submission that would pass the quota is refused whole and changes nothing.
+pub async fn invite(
+    svc: &Services,
+    by: &Manager,
+    req: InviteRequest,
+) -> ServiceResult<Vec<AddressResult>> {
+    if req.addresses.is_empty() {
+        return Err(invalid("addresses", "Enter at least one email address."));
+    }
+    if req.addresses.len() > MAX_ADDRESSES {
+        return Err(invalid(
+            "addresses",
+            format!("At most {MAX_ADDRESSES} addresses at a time."),
+        ));
+    }
+    if !by.role.can_grant(req.role) {
+        return Err(invalid(
+            "role",
+            format!("You can invite people as {} at most.", by.role.label()),
+        ));
+    }
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    workspaces::lock(&mut *tx, &by.workspace_id).await?;
+    let ws = workspace_settings::get(&mut *tx, &by.workspace_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let awaiting = needs_approval(by.role, &ws)?;
+    check_teams(&mut tx, &ws.id, &req).await?;
+    let planned = classify(&mut tx, by.role, &ws.id, &req).await?;
+    let new = planned.iter().filter(|p| p.is_new()).count();
+    let quota = quota(&mut *tx, svc.invite_quotas, &ws.id, &ws.plan, now).await?;
+    if !quota.allows(i64::try_from(new).unwrap_or(i64::MAX)) {
+        return Err(invalid(
+            "addresses",
+            format!(
+                "This would create {new} invitations. {} Nothing was sent.",
+                quota.describe()
+            ),
+        ));
+    }
+    let inviter = Inviter::load(&mut tx, by).await?;
+    let mut results = Vec::with_capacity(planned.len());
+    for plan in planned {
+        let outcome = apply(svc, &mut tx, by, &ws, &inviter, &req, &plan, awaiting, now).await?;
+        results.push(AddressResult {
+            address: plan.address,
+            outcome,
+        });
+    }
+    tx.commit().await?;
+    svc.mail_wakeup.notify_one();
+    Ok(results)
+}
+
+async fn check_teams(tx: &mut Tx, workspace_id: &str, req: &InviteRequest) -> ServiceResult<()> {
+    let known: HashSet<String> = teams::list(&mut **tx, workspace_id)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let all = req.primary_team.iter().chain(&req.extra_teams);
+    if all.into_iter().any(|id| !known.contains(id)) {
+        return Err(invalid("teams", "Pick teams of this workspace."));
+    }
+    Ok(())
+}
+
+/// What to do with one address.
+struct Planned {
+    address: String,
+    email: Option<EmailAddress>,
+    role: Role,
+    decision: Decision,
+}
+
+enum Decision {
+    New,
+    Existing(Box<InvitationRow>),
+    Skip(Outcome),
+}
+
+impl Planned {
+    fn is_new(&self) -> bool {
+        matches!(self.decision, Decision::New)
+    }
+}
+
+async fn classify(
+    tx: &mut Tx,
+    inviter_role: Role,
+    workspace_id: &str,
+    req: &InviteRequest,
+) -> ServiceResult<Vec<Planned>> {
+    let mut seen = HashSet::new();
+    let mut planned = Vec::with_capacity(req.addresses.len());
+    for line in &req.addresses {
+        let skip = |why: &str| Decision::Skip(Outcome::Invalid(why.to_string()));
+        let (email, role, decision) =
+            match (EmailAddress::parse(&line.address), line.role(req.role)) {
+                (Err(why), _) => (None, req.role, skip(why)),
+                (_, Err(why)) => (None, req.role, skip(why)),
+                (Ok(_), Ok(role)) if !inviter_role.can_grant(role) => {
+                    (None, role, skip("you cannot invite people with that role"))
+                }
+                (Ok(email), Ok(role)) if !seen.insert(email.as_str().to_string()) => {
+                    (None, role, skip("listed twice"))
+                }
+                (Ok(email), Ok(role)) => {
+                    let decision = decide(tx, workspace_id, &email).await?;
+                    (Some(email), role, decision)
+                }
+            };
+        planned.push(Planned {
+            address: line.address.clone(),
+            email,
+            role,
+            decision,
+        });
+    }
+    Ok(planned)
+}
+
+async fn decide(tx: &mut Tx, workspace_id: &str, email: &EmailAddress) -> ServiceResult<Decision> {
+    if invitations::is_member_email(&mut **tx, workspace_id, email.as_str()).await? {
+        return Ok(Decision::Skip(Outcome::AlreadyMember));
+    }
+    Ok(
+        match invitations::live_for_email(&mut **tx, workspace_id, email.as_str()).await? {
+            Some(inv) if inv.status == "awaiting_approval" => {
+                Decision::Skip(Outcome::AlreadyAwaitingApproval)
+            }
+            Some(inv) => Decision::Existing(Box::new(inv)),
+            None => Decision::New,
+        },
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    svc: &Services,
+    tx: &mut Tx,
+    by: &Manager,
+    ws: &JoinSettings,
+    inviter: &Inviter,
+    req: &InviteRequest,
+    plan: &Planned,
+    awaiting: bool,
+    now: i64,
+) -> ServiceResult<Outcome> {
+    let (Some(email), decision) = (&plan.email, &plan.decision) else {
+        return Ok(skipped(&plan.decision));
+    };
+    let expires_at = now + ws.invitation_expiry_days * DAY;
+    match decision {
+        Decision::Skip(outcome) => Ok(outcome.clone()),
+        Decision::Existing(inv) => {
+            invitations::renew(&mut **tx, &ws.id, &inv.id, now, expires_at).await?;
+            if req.send_email {
+                let code = svc.codes.code_for(&inv.code_nonce);
+                let role = Role::parse(&inv.role).unwrap_or(Role::Viewer);
+                invitation_email(
+                    svc,
+                    ws,
+                    inviter,
+                    email.as_str(),
+                    role,
+                    &code,
+                    expires_at,
+                    true,
+                )
+                .enqueue(&mut **tx, Some(&inv.id), now)
+                .await?;
+            }
+            emails::event(
+                svc,
+                tx,
+                by,
+                "invitation.resent",
+                email.as_str(),
+                serde_json::json!({}),
+            )
+            .await?;
+            Ok(Outcome::Resent)
+        }
+        Decision::New => {
+            create(
+                svc, tx, by, ws, inviter, req, email, plan.role, awaiting, now,
+            )
+            .await?;
+            Ok(if awaiting {
+                Outcome::AwaitingApproval
+            } else {
+                Outcome::Invited
+            })
+        }
+    }
+}
+
+fn skipped(decision: &Decision) -> Outcome {
+    match decision {
+        Decision::Skip(outcome) => outcome.clone(),
+        _ => Outcome::Invalid("not an email address".into()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create(
+    svc: &Services,
+    tx: &mut Tx,
+    by: &Manager,
+    ws: &JoinSettings,
+    inviter: &Inviter,
+    req: &InviteRequest,
+    email: &EmailAddress,
+    role: Role,
+    awaiting: bool,
+    now: i64,
+) -> ServiceResult<()> {
+    let code = svc.codes.issue().map_err(anyhow::Error::from)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let expires_at = now + ws.invitation_expiry_days * DAY;
+    let inserted = invitations::insert(
+        &mut **tx,
+        NewInvitation {
+            id: &id,
+            workspace_id: &ws.id,
+            email: email.as_str(),
+            role: role.as_str(),
+            primary_team_id: req.primary_team.as_deref(),
+            awaiting_approval: awaiting,
+            code_nonce: &code.nonce,
+            code_hash: &code.hash,
+            send_email: req.send_email,
+            invited_by: &inviter.account_id,
+            now,
+            expires_at,
+        },
+    )
+    .await?;
+    if !inserted {
+        return Err(anyhow::anyhow!("invitation for a locked workspace collided").into());
+    }
+    for team in &req.extra_teams {
+        invitations::add_team(&mut **tx, &id, team).await?;
+    }
+    if req.send_email && !awaiting {
+        invitation_email(
+            svc,
+            ws,
+            inviter,
+            email.as_str(),
+            role,
+            &code.code,
+            expires_at,
+            false,
+        )
+        .enqueue(&mut **tx, Some(&id), now)
+        .await?;
+    }
+    let details = serde_json::json!({ "role": role.as_str(), "awaiting_approval": awaiting, "emailed": req.send_email });
+    emails::event(svc, tx, by, "invitation.created", email.as_str(), details).await
+}
+
+/// Loads an invitation of the manager's workspace for an admin action.
+async fn admin_target(tx: &mut Tx, by: &Manager, id: &str) -> ServiceResult<InvitationRow> {
+    if !by.role.is_admin() {
+        return Err(ServiceError::Forbidden);
+    }
+    workspaces::lock(&mut **tx, &by.workspace_id).await?;
+    invitations::by_id(&mut **tx, &by.workspace_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Sends a pending invitation again (also an expired one) with a renewed expiry.
+pub async fn resend(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    let inv = admin_target(&mut tx, by, id).await?;
+    let ws = workspace_settings::get(&mut *tx, &by.workspace_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let expires_at = now + ws.invitation_expiry_days * DAY;
+    if !invitations::renew(&mut *tx, &ws.id, &inv.id, now, expires_at).await? {
+        return Err(invalid(
+            "invitation",
+            "Only pending or expired invitations can be resent.",
+        ));
+    }
+    let inviter = Inviter::load(&mut tx, by).await?;
+    let role = Role::parse(&inv.role).unwrap_or(Role::Viewer);
+    let code = svc.codes.code_for(&inv.code_nonce);
+    invitation_email(
+        svc, &ws, &inviter, &inv.email, role, &code, expires_at, true,
+    )
+    .enqueue(&mut *tx, Some(&inv.id), now)
+    .await?;
+    emails::event(
+        svc,
+        &mut tx,
+        by,
+        "invitation.resent",
+        &inv.email,
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    svc.mail_wakeup.notify_one();
+    Ok(inv.email)
+}
+
+/// Revokes a live invitation and cancels its email if it has not gone out yet.
+pub async fn revoke(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    let inv = admin_target(&mut tx, by, id).await?;
+    if !invitations::revoke(&mut *tx, &by.workspace_id, &inv.id, now).await? {
+        return Err(invalid(
+            "invitation",
+            "This invitation is no longer pending.",
+        ));
+    }
+    let cancelled = outbox::cancel_by_ref(&mut *tx, &inv.id, now).await?;
+    let details = serde_json::json!({ "was": inv.status, "emails_cancelled": cancelled });
+    emails::event(svc, &mut tx, by, "invitation.revoked", &inv.email, details).await?;
+    tx.commit().await?;
+    Ok(inv.email)
+}
+
+/// Approves a Member's invitation: it becomes pending from now and its email goes out.
+pub async fn approve(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    let inv = admin_target(&mut tx, by, id).await?;
+    let ws = workspace_settings::get(&mut *tx, &by.workspace_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let expires_at = now + ws.invitation_expiry_days * DAY;
+    if !invitations::approve(&mut *tx, &ws.id, &inv.id, now, expires_at).await? {
+        return Err(invalid(
+            "invitation",
+            "This invitation is not waiting for approval.",
+        ));
+    }
+    if inv.send_email == 1 {
+        let inviter = Inviter::of_invitation(&mut tx, &inv).await?;
+        let role = Role::parse(&inv.role).unwrap_or(Role::Viewer);
+        let code = svc.codes.code_for(&inv.code_nonce);
+        invitation_email(
+            svc, &ws, &inviter, &inv.email, role, &code, expires_at, false,
+        )
+        .enqueue(&mut *tx, Some(&inv.id), now)
+        .await?;
+    }
+    emails::event(
+        svc,
+        &mut tx,
+        by,
+        "invitation.approved",
+        &inv.email,
+        serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    svc.mail_wakeup.notify_one();
+    Ok(inv.email)
+}
+
+/// The link of a pending, unexpired invitation, for Copy link.
+pub async fn link(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
+    if !by.role.is_admin() {
+        return Err(ServiceError::Forbidden);
+    }
+    let inv = invitations::by_id(svc.store.pool(), &by.workspace_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if inv.status != "pending" || inv.expires_at <= svc.clock.now() {
+        return Err(invalid(
+            "invitation",
+            "Only pending invitations have a working link. Resend an expired one first.",
+        ));
+    }
+    Ok(svc.link(&format!("/invite/{}", svc.codes.code_for(&inv.code_nonce))))
+}

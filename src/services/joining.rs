@@ -1,0 +1,346 @@
+//! Joining a workspace from an email invitation: what the invitation page shows (it uses
+//! nothing up), signing up from it, and accepting with an existing account. The
+//! invitation proves the address. Using it up is one conditional UPDATE, so however many
+//! requests race, one membership results; seats follow the auto-assign rule.
+
+use crate::domain::image::Avatar;
+use crate::domain::invite_code::{code_hash, looks_like_code};
+use crate::domain::{Password, Role};
+use crate::mail::ActionEmail;
+use crate::store::accounts::{self, AccountRow, NewAccount};
+use crate::store::audit::{self, NewEvent};
+use crate::store::invitations::{self, InvitationRow};
+use crate::store::members::{self, NewMembership};
+use crate::store::workspace_settings::{self, JoinSettings};
+use crate::store::{avatars, teams, workspaces};
+
+use super::accounts::parse_names;
+use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, passwords};
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// What the invitation page shows.
+#[derive(Debug, Clone)]
+pub struct InvitationView {
+    pub workspace_name: String,
+    pub role: Role,
+    pub inviter_name: String,
+    pub email: String,
+    /// A verified account has this address: joining signs them in.
+    pub account_exists: bool,
+}
+
+/// The live invitation a code stands for, or `None` (unknown, used, revoked, expired).
+async fn live(
+    svc: &Services,
+    tx: Option<&mut Tx>,
+    code: &str,
+) -> ServiceResult<Option<InvitationRow>> {
+    if !looks_like_code(code) {
+        return Ok(None);
+    }
+    let hash = code_hash(code);
+    let found = match tx {
+        Some(tx) => invitations::by_code_hash(&mut **tx, &hash).await?,
+        None => invitations::by_code_hash(svc.store.pool(), &hash).await?,
+    };
+    Ok(found.filter(|i| i.status == "pending" && i.expires_at > svc.clock.now()))
+}
+
+/// What the page shows for a code, without changing anything.
+pub async fn peek(svc: &Services, code: &str) -> ServiceResult<Option<InvitationView>> {
+    let Some(inv) = live(svc, None, code).await? else {
+        return Ok(None);
+    };
+    let pool = svc.store.pool();
+    let Some(ws) = workspace_settings::get(pool, &inv.workspace_id).await? else {
+        return Ok(None);
+    };
+    let account = accounts::by_email(pool, &inv.email).await?;
+    Ok(Some(InvitationView {
+        workspace_name: ws.name,
+        role: Role::parse(&inv.role).unwrap_or(Role::Viewer),
+        inviter_name: inv
+            .inviter_name
+            .unwrap_or_else(|| "A workspace admin".into()),
+        email: inv.email,
+        account_exists: account.is_some_and(|a| a.email_verified == 1),
+    }))
+}
+
+/// Where someone ended up.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub account: AccountRow,
+    pub slug: String,
+    pub already_member: bool,
+}
+
+/// Accepts with an existing, verified account: the signed-in one (which must have the
+/// invited address), or, signed out, the account the invitation's address belongs to.
+pub async fn accept(
+    svc: &Services,
+    code: &str,
+    signed_in: Option<&AccountRow>,
+    actor: &Actor,
+) -> ServiceResult<Accepted> {
+    let mut tx = svc.store.begin_write().await?;
+    let inv = live(svc, Some(&mut tx), code)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let account = match signed_in {
+        Some(a) if a.email != inv.email => return Err(ServiceError::Forbidden),
+        Some(a) => a.clone(),
+        None => accounts::by_email(&mut *tx, &inv.email)
+            .await?
+            .filter(|a| a.email_verified == 1)
+            .ok_or(ServiceError::NotFound)?,
+    };
+    let accepted = admit(svc, &mut tx, &inv, account, actor).await?;
+    tx.commit().await?;
+    svc.mail_wakeup.notify_one();
+    Ok(accepted)
+}
+
+/// What the invitee's sign-up form sends (the address comes from the invitation).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct InviteeSignUp {
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub display_name: String,
+}
+
+/// Signs up from an invitation: the account exists at once with its address verified,
+/// and joins. An unverified account with that address (nobody proved it) is taken over:
+/// new password and names, its sessions ended.
+pub async fn sign_up(
+    svc: &Services,
+    code: &str,
+    form: &InviteeSignUp,
+    avatar: Option<Result<Avatar, &'static str>>,
+    actor: &Actor,
+) -> ServiceResult<Accepted> {
+    let view = peek(svc, code).await?.ok_or(ServiceError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    let password = Password::parse_new(&form.password, &view.email)
+        .map_err(|m| errors.add("password", m))
+        .ok();
+    let name = parse_names(&form.first_name, &form.last_name, &form.display_name)
+        .map_err(|(field, m)| errors.add(field, m))
+        .ok();
+    let avatar = match avatar {
+        Some(Err(m)) => {
+            errors.add("avatar", m);
+            None
+        }
+        Some(Ok(a)) => Some(a),
+        None => None,
+    };
+    let (Some(password), Some(name)) = (password, name) else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    errors.into_result().map_err(ServiceError::Invalid)?;
+    let hash = passwords::hash(&password).await?;
+    let now = svc.clock.now();
+    let mut tx = svc.store.begin_write().await?;
+    let inv = live(svc, Some(&mut tx), code)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let new = NewAccount {
+        id: &id,
+        email: &inv.email,
+        password_hash: &hash,
+        first_name: &name.first,
+        last_name: &name.last,
+        display_name: &name.display,
+        email_verified: true,
+        now,
+    };
+    let account_id = match accounts::insert(&mut *tx, new).await? {
+        Some(id) => id,
+        None => take_over_unverified(&mut tx, &inv.email, &hash, &name, now).await?,
+    };
+    if let Some(avatar) = avatar {
+        avatars::put(
+            &mut *tx,
+            &account_id,
+            avatar.content_type,
+            &avatar.bytes,
+            now,
+        )
+        .await?;
+    }
+    let account = accounts::by_id(&mut *tx, &account_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let accepted = admit(svc, &mut tx, &inv, account, actor).await?;
+    tx.commit().await?;
+    svc.mail_wakeup.notify_one();
+    Ok(accepted)
+}
+
+/// The existing account with this address, when nobody has verified it yet. A verified
+/// one must use "Join" (which signs them in) instead.
+async fn take_over_unverified(
+    tx: &mut Tx,
+    email: &str,
+    hash: &str,
+    name: &crate::domain::PersonName,
+    now: i64,
+) -> ServiceResult<String> {
+    let existing = accounts::by_email(&mut **tx, email)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if existing.email_verified == 1 {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "password",
+            "This address already has an account: use Join instead.",
+        )));
+    }
+    accounts::set_password(&mut **tx, &existing.id, hash, now).await?;
+    accounts::update_names(&mut **tx, &existing.id, name, now).await?;
+    Ok(existing.id)
+}
+
+/// Uses the invitation up and makes the account a member (or finds it already is one).
+async fn admit(
+    svc: &Services,
+    tx: &mut Tx,
+    inv: &InvitationRow,
+    account: AccountRow,
+    actor: &Actor,
+) -> ServiceResult<Accepted> {
+    let now = svc.clock.now();
+    workspaces::lock(&mut **tx, &inv.workspace_id).await?;
+    let ws = workspace_settings::get(&mut **tx, &inv.workspace_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let already_member = members::find(&mut **tx, &ws.id, &account.id)
+        .await?
+        .is_some();
+    if !invitations::accept(&mut **tx, &inv.id, &account.id, now).await? {
+        return Err(ServiceError::NotFound);
+    }
+    accounts::mark_verified(&mut **tx, &account.id, now).await?;
+    if !already_member {
+        let offered = Role::parse(&inv.role).unwrap_or(Role::Viewer);
+        let (role, seat) = newcomer_role(tx, &ws, offered).await?;
+        members::insert(
+            &mut **tx,
+            NewMembership {
+                workspace_id: &ws.id,
+                account_id: &account.id,
+                role: role.as_str(),
+                has_seat: seat,
+                joined_via: "invitation",
+                joined_via_ref: Some(&inv.id),
+                invited_by: inv.invited_by.as_deref(),
+                now,
+            },
+        )
+        .await?;
+        join_teams(tx, inv, &account.id, now).await?;
+        record_accept(svc, tx, inv, &account, actor, role, seat).await?;
+    }
+    Ok(Accepted {
+        account,
+        slug: ws.slug,
+        already_member,
+    })
+}
+
+/// The seat rule for newcomers: with Auto-assign seats on, a Member seat if one is free,
+/// else Viewer; off, Viewer. An Admin invitation takes a seat whenever one is free.
+pub(crate) async fn newcomer_role(
+    tx: &mut Tx,
+    ws: &JoinSettings,
+    offered: Role,
+) -> ServiceResult<(Role, bool)> {
+    let wants_seat = match offered {
+        Role::Admin => true,
+        Role::Member => ws.auto_assign_seats == 1,
+        _ => false,
+    };
+    if wants_seat && workspaces::take_seat(&mut **tx, &ws.id).await? {
+        return Ok((offered, true));
+    }
+    Ok((Role::Viewer, false))
+}
+
+async fn join_teams(
+    tx: &mut Tx,
+    inv: &InvitationRow,
+    account_id: &str,
+    now: i64,
+) -> ServiceResult<()> {
+    if let Some(team) = &inv.primary_team_id {
+        teams::add_member(&mut **tx, &inv.workspace_id, team, account_id, now).await?;
+        teams::set_primary(&mut **tx, team, account_id).await?;
+    }
+    for team in invitations::extra_teams(&mut **tx, &inv.id).await? {
+        teams::add_member(&mut **tx, &inv.workspace_id, &team, account_id, now).await?;
+    }
+    Ok(())
+}
+
+/// The audit event, and the inviter's "your invitation was accepted" email.
+async fn record_accept(
+    svc: &Services,
+    tx: &mut Tx,
+    inv: &InvitationRow,
+    account: &AccountRow,
+    actor: &Actor,
+    role: Role,
+    seat: bool,
+) -> ServiceResult<()> {
+    let now = svc.clock.now();
+    let details = serde_json::json!({ "invitation": inv.id, "role": role.as_str(), "seat": seat });
+    audit::record(
+        &mut **tx,
+        NewEvent {
+            workspace_id: Some(&inv.workspace_id),
+            actor_account_id: Some(&account.id),
+            action: "invitation.accepted",
+            target_account_id: Some(&account.id),
+            target: Some(&inv.email),
+            details: Some(details.to_string()),
+            ip: actor.ip.as_deref(),
+            now,
+        },
+    )
+    .await?;
+    let Some(inviter) = inv.invited_by.as_deref() else {
+        return Ok(());
+    };
+    let Some(inviter) = accounts::by_id(&mut **tx, inviter).await? else {
+        return Ok(());
+    };
+    let ws = workspace_settings::get(&mut **tx, &inv.workspace_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    ActionEmail {
+        kind: "invitation_accepted",
+        to: inviter.email,
+        subject: format!("{} joined {}", account.display_name, ws.name),
+        greeting: format!("Hi {},", inviter.display_name),
+        paragraphs: vec![format!(
+            "{} ({}) accepted your invitation and joined {} as {}.",
+            account.display_name,
+            account.email,
+            ws.name,
+            role.label()
+        )],
+        button: "See the members".into(),
+        link: svc.link(&format!("/w/{}/members", ws.slug)),
+        footer: format!(
+            "You get this email because you invited {} to {}.",
+            account.email, ws.name
+        ),
+    }
+    .enqueue(&mut **tx, None, now)
+    .await?;
+    Ok(())
+}

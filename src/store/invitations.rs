@@ -1,0 +1,262 @@
+//! Email invitations: one live invitation per address and workspace, found by the hash of
+//! its code, used up by a single conditional UPDATE.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::StoreResult;
+
+/// An invitation as stored, with the names the pages and emails show.
+#[derive(Debug, Clone, FromRow)]
+pub struct InvitationRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub email: String,
+    pub role: String,
+    pub primary_team_id: Option<String>,
+    pub status: String,
+    pub code_nonce: String,
+    pub send_email: i64,
+    pub invited_by: Option<String>,
+    pub inviter_name: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+}
+
+const SELECT: &str = "SELECT i.id, i.workspace_id, i.email, i.role, i.primary_team_id, i.status, \
+                      i.code_nonce, i.send_email, i.invited_by, a.display_name AS inviter_name, \
+                      i.created_at, i.sent_at, i.expires_at, i.accepted_at \
+                      FROM invitations i LEFT JOIN accounts a ON a.id = i.invited_by";
+
+/// What a new invitation is made of.
+pub struct NewInvitation<'a> {
+    pub id: &'a str,
+    pub workspace_id: &'a str,
+    pub email: &'a str,
+    pub role: &'a str,
+    pub primary_team_id: Option<&'a str>,
+    pub awaiting_approval: bool,
+    pub code_nonce: &'a str,
+    pub code_hash: &'a str,
+    pub send_email: bool,
+    pub invited_by: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+/// Inserts an invitation; `false` when the address already has a live one here.
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    n: NewInvitation<'_>,
+) -> StoreResult<bool> {
+    let status = if n.awaiting_approval {
+        "awaiting_approval"
+    } else {
+        "pending"
+    };
+    let sent_at = (!n.awaiting_approval && n.send_email).then_some(n.now);
+    let id: Option<String> = sqlx::query_scalar(
+        "INSERT INTO invitations (id, workspace_id, email, role, primary_team_id, status, code_nonce, \
+         code_hash, send_email, invited_by, created_at, sent_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(n.id)
+    .bind(n.workspace_id)
+    .bind(n.email)
+    .bind(n.role)
+    .bind(n.primary_team_id)
+    .bind(status)
+    .bind(n.code_nonce)
+    .bind(n.code_hash)
+    .bind(super::flag(n.send_email))
+    .bind(n.invited_by)
+    .bind(n.now)
+    .bind(sent_at)
+    .bind(n.expires_at)
+    .fetch_optional(e)
+    .await?;
+    Ok(id.is_some())
+}
+
+/// Pre-assigns an additional team to an invitation.
+pub async fn add_team<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    invitation_id: &str,
+    team_id: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO invitation_teams (invitation_id, team_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(invitation_id)
+    .bind(team_id)
+    .execute(e)
+    .await
+    .map(|_| ())
+}
+
+/// The additional teams of an invitation.
+pub async fn extra_teams<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    invitation_id: &str,
+) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar("SELECT team_id FROM invitation_teams WHERE invitation_id = $1")
+        .bind(invitation_id)
+        .fetch_all(e)
+        .await
+}
+
+/// The live (pending or awaiting approval) invitation of an address in a workspace.
+pub async fn live_for_email<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    email: &str,
+) -> StoreResult<Option<InvitationRow>> {
+    let sql = format!(
+        "{SELECT} WHERE i.workspace_id = $1 AND i.email = $2 \
+         AND i.status IN ('awaiting_approval', 'pending')"
+    );
+    sqlx::query_as(&sql)
+        .bind(workspace_id)
+        .bind(email)
+        .fetch_optional(e)
+        .await
+}
+
+/// One invitation of a workspace (an id from another workspace finds nothing).
+pub async fn by_id<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    id: &str,
+) -> StoreResult<Option<InvitationRow>> {
+    let sql = format!("{SELECT} WHERE i.workspace_id = $1 AND i.id = $2");
+    sqlx::query_as(&sql)
+        .bind(workspace_id)
+        .bind(id)
+        .fetch_optional(e)
+        .await
+}
+
+/// The invitation a code stands for, whatever its state.
+pub async fn by_code_hash<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    code_hash: &str,
+) -> StoreResult<Option<InvitationRow>> {
+    let sql = format!("{SELECT} WHERE i.code_hash = $1");
+    sqlx::query_as(&sql).bind(code_hash).fetch_optional(e).await
+}
+
+/// Renews a pending invitation (also an expired one): new expiry, sent again now.
+/// `false` when it is no longer pending.
+pub async fn renew<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    id: &str,
+    now: i64,
+    expires_at: i64,
+) -> StoreResult<bool> {
+    sqlx::query(
+        "UPDATE invitations SET expires_at = $3, sent_at = $4 \
+         WHERE workspace_id = $1 AND id = $2 AND status = 'pending'",
+    )
+    .bind(workspace_id)
+    .bind(id)
+    .bind(expires_at)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Approves an invitation that waited for an admin: it becomes pending from now.
+pub async fn approve<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    id: &str,
+    now: i64,
+    expires_at: i64,
+) -> StoreResult<bool> {
+    sqlx::query(
+        "UPDATE invitations SET status = 'pending', expires_at = $3, \
+         sent_at = CASE WHEN send_email = 1 THEN $4 ELSE NULL END \
+         WHERE workspace_id = $1 AND id = $2 AND status = 'awaiting_approval'",
+    )
+    .bind(workspace_id)
+    .bind(id)
+    .bind(expires_at)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Revokes a live invitation; `false` when it was not live.
+pub async fn revoke<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    id: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    sqlx::query(
+        "UPDATE invitations SET status = 'revoked', revoked_at = $3 \
+         WHERE workspace_id = $1 AND id = $2 AND status IN ('awaiting_approval', 'pending')",
+    )
+    .bind(workspace_id)
+    .bind(id)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Uses an invitation up: only one caller ever gets `true`, and only before it expires.
+pub async fn accept<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: &str,
+    account_id: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    sqlx::query(
+        "UPDATE invitations SET status = 'accepted', accepted_at = $3, accepted_by = $2 \
+         WHERE id = $1 AND status = 'pending' AND expires_at > $3",
+    )
+    .bind(id)
+    .bind(account_id)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// How many invitations a workspace created since `since` (for the quota).
+pub async fn count_created_since<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    since: i64,
+) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND created_at >= $2",
+    )
+    .bind(workspace_id)
+    .bind(since)
+    .fetch_one(e)
+    .await
+}
+
+/// Whether the address belongs to a member (of any status) of the workspace.
+pub async fn is_member_email<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    email: &str,
+) -> StoreResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.workspace_id = $1 AND a.email = $2",
+    )
+    .bind(workspace_id)
+    .bind(email)
+    .fetch_optional(e)
+    .await?;
+    Ok(found.is_some())
+}

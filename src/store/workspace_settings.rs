@@ -1,0 +1,61 @@
+//! The settings that govern who may join a workspace and how: who may invite, invitation
+//! expiry, auto-approval, invite links, discoverability.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::StoreResult;
+
+/// A workspace's joining settings, with the facts invitations need beside them.
+#[derive(Debug, Clone, FromRow)]
+pub struct JoinSettings {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub plan: String,
+    pub auto_assign_seats: i64,
+    pub allow_invite_links: i64,
+    pub auto_approve_join_requests: i64,
+    pub discoverable: i64,
+    pub who_may_invite: String,
+    pub invitation_expiry_days: i64,
+}
+
+impl JoinSettings {
+    pub fn everyone_may_invite(&self) -> bool {
+        self.who_may_invite == "everyone"
+    }
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<Option<JoinSettings>> {
+    sqlx::query_as(
+        "SELECT id, slug, name, plan, auto_assign_seats, allow_invite_links, auto_approve_join_requests, \
+         discoverable, who_may_invite, invitation_expiry_days FROM workspaces WHERE id = $1",
+    )
+    .bind(workspace_id)
+    .fetch_optional(e)
+    .await
+}
+
+/// Who may invite (`admins` or `everyone`), the default expiry and auto-approval.
+pub async fn set_invitation_rules<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    who_may_invite: &str,
+    expiry_days: i64,
+    auto_approve: bool,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE workspaces SET who_may_invite = $2, invitation_expiry_days = $3, \
+         auto_approve_join_requests = $4 WHERE id = $1",
+    )
+    .bind(workspace_id)
+    .bind(who_may_invite)
+    .bind(expiry_days)
+    .bind(super::flag(auto_approve))
+    .execute(e)
+    .await
+    .map(|_| ())
+}
