@@ -71,15 +71,14 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
          t.name AS primary_team, i.created_at, i.sent_at, i.expires_at \
          FROM invitations i LEFT JOIN accounts a ON a.id = i.invited_by \
          LEFT JOIN teams t ON t.id = i.primary_team_id \
-         WHERE i.workspace_id = $1 AND ($2 = $2){} AND i.email >= $3 AND i.email < $4 \
-         ORDER BY i.created_at DESC, i.email LIMIT $5 OFFSET $6",
+         WHERE i.workspace_id = $1 AND ($2 = $2){} AND ($3 = '' OR substr(i.email, 1, length($3)) = $3) \
+         ORDER BY i.created_at DESC, i.email LIMIT $4 OFFSET $5",
         filter.condition()
     );
     sqlx::query_as(&sql)
         .bind(workspace_id)
         .bind(now)
         .bind(search)
-        .bind(prefix_end(search))
         .bind(limit)
         .bind(offset)
         .fetch_all(e)
@@ -96,21 +95,15 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
 ) -> StoreResult<i64> {
     let sql = format!(
         "SELECT COUNT(*) FROM invitations i WHERE i.workspace_id = $1 AND ($2 = $2){} \
-         AND i.email >= $3 AND i.email < $4",
+         AND ($3 = '' OR substr(i.email, 1, length($3)) = $3)",
         filter.condition()
     );
     sqlx::query_scalar(&sql)
         .bind(workspace_id)
         .bind(now)
         .bind(search)
-        .bind(prefix_end(search))
         .fetch_one(e)
         .await
-}
-
-/// The smallest string greater than every string starting with `prefix`.
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
 }
 
 /// Additional team names of the given invitations, as (invitation id, team name).

@@ -3,7 +3,7 @@
 
 use crate::both_databases;
 use crate::support::client::location;
-use crate::support::{Db, TestApp};
+use crate::support::{Db, TestApp, TestClient};
 
 both_databases!(
     every_workspace_route_checks_membership_and_role,
@@ -28,6 +28,9 @@ const ROUTES: &[(&str, Least)] = &[
     ),
     ("/members.csv", Least::Admin),
     ("/invitations", Least::Admin),
+    ("/invitations?status=expired&page=2", Least::Admin),
+    ("/invitations/{invitation}/link", Least::Admin),
+    ("/invite", Least::Admin),
     ("/security", Least::Admin),
     ("/teams", Least::Admin),
     ("/settings", Least::Owner),
@@ -54,7 +57,26 @@ const ACTIONS: &[Action] = &[
     ("/members/{target}/suspend", &[], false),
     ("/members/{target}/reactivate", &[], false),
     ("/members/{target}/remove", &[], false),
+    (
+        "/invite",
+        &[
+            ("addresses", "new@example.com"),
+            ("role", "viewer"),
+            ("then", "close"),
+        ],
+        true,
+    ),
+    ("/invitations/{invitation}/resend", &[], true),
+    ("/invitations/{invitation}/approve", &[], true),
+    ("/invitations/{invitation}/revoke", &[], false),
 ];
+
+/// A pending invitation in the workspace; returns its id.
+async fn invited(app: &TestApp, owner: &TestClient, slug: &str) -> String {
+    let res = crate::support::invites::invite(owner, slug, "invitee@example.com", "member").await;
+    assert_eq!(res.status(), 303);
+    app.invitation_id("invitee@example.com").await
+}
 
 async fn every_workspace_route_checks_membership_and_role(db: Db) {
     let app = TestApp::spawn(db).await;
@@ -71,8 +93,10 @@ async fn every_workspace_route_checks_membership_and_role(db: Db) {
         .await
         .expect("suspend");
     let anonymous = app.client();
+    let invitation = invited(&app, &owner, &slug).await;
 
     for (suffix, least) in ROUTES {
+        let suffix = suffix.replace("{invitation}", &invitation);
         let path = format!("/w/{slug}{suffix}");
         let res = anonymous.get(&path).await;
         assert_eq!(res.status(), 303, "anonymous {path}");
@@ -141,6 +165,7 @@ async fn every_workspace_action_checks_membership_and_role(db: Db) {
         .await
         .expect("team");
     let anonymous = app.client();
+    let invitation = invited(&app, &owner, &slug).await;
     let before = app
         .scalar("SELECT COUNT(*) FROM audit_events WHERE workspace_id IS NOT NULL")
         .await;
@@ -148,7 +173,9 @@ async fn every_workspace_action_checks_membership_and_role(db: Db) {
     for (path, form, harmless) in ACTIONS {
         let path = format!(
             "/w/{slug}{}",
-            path.replace("{target}", &target).replace("{team}", &team)
+            path.replace("{target}", &target)
+                .replace("{team}", &team)
+                .replace("{invitation}", &invitation)
         );
         let res = anonymous.post_form(&path, form).await;
         assert!(

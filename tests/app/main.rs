@@ -13,6 +13,8 @@ mod authorization;
 mod browser;
 mod concurrency;
 mod config;
+mod invitations;
+mod invitee;
 mod mail;
 mod member_list;
 mod members;

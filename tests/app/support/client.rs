@@ -83,6 +83,17 @@ impl TestClient {
             .expect("POST")
     }
 
+    /// Posts a multipart form (file uploads) with the session's CSRF token.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Response {
+        let token = self.csrf().await;
+        self.http
+            .post(self.url(path))
+            .multipart(form.text("csrf_token", token))
+            .send()
+            .await
+            .expect("POST multipart")
+    }
+
     /// The session cookie's current value.
     pub fn session_cookie(&self) -> Option<String> {
         let url = self.address.parse().expect("address is a URL");

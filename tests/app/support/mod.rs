@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod db;
+pub mod invites;
 pub mod smtp;
 
 use std::path::PathBuf;

@@ -1,0 +1,542 @@
+//! The inviting side of email invitations: the Invite dialog's per-address results, the
+//! role ceiling, quotas, who may invite and approval, the Invitations tab's statuses and
+//! actions, and the emails, read from the real SMTP server.
+
+use crate::both_databases;
+use crate::support::client::location;
+use crate::support::invites::{copied_link, invite};
+use crate::support::{BUSINESS_DAILY_QUOTA, Db, TRIAL_QUOTA, TestApp, link_in};
+
+both_databases!(
+    each_address_gets_its_own_result_and_one_bad_address_blocks_nothing,
+    invite_another_keeps_the_dialog_open_and_cleared,
+    the_email_names_the_workspace_and_inviter_and_carries_a_working_link,
+    nobody_invites_above_their_own_role,
+    trial_quota_refuses_a_submission_past_it_as_a_whole,
+    business_quota_resets_at_midnight_utc,
+    a_thousand_addresses_in_one_submission,
+    csv_upload_with_a_role_column,
+    resend_renews_even_an_expired_invitation,
+    revoke_kills_the_link_and_cancels_an_unsent_email,
+    copy_link_works_for_pending_invitations_only,
+    members_invitations_wait_for_approval_unless_auto_approve,
+    members_cannot_invite_when_only_admins_may,
+    pending_filter_on_members_lists_outstanding_invitations,
+    an_invitation_id_of_another_workspace_is_not_found,
+);
+
+async fn each_address_gets_its_own_result_and_one_bad_address_blocks_nothing(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    app.member_as(&slug, "member@example.com", "member").await;
+    invite(&owner, &slug, "old@example.com", "member").await;
+    let res = invite(
+        &owner,
+        &slug,
+        "ann@example.com, not-an-address\nbo@example.com member@example.com OLD@example.com ann@example.com",
+        "member",
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("/w/{slug}/invitations"));
+    let (_, html) = owner.page(&format!("/w/{slug}/invitations")).await;
+    for expected in [
+        "ann@example.com — invited",
+        "bo@example.com — invited",
+        "not-an-address — invalid",
+        "member@example.com — already a member",
+        "OLD@example.com — already invited (resent)",
+        "ann@example.com — invalid: listed twice",
+    ] {
+        assert!(html.contains(expected), "result {expected:?} in:\n{html}");
+    }
+    let pending = app
+        .scalar("SELECT COUNT(*) FROM invitations WHERE status = 'pending'")
+        .await;
+    assert_eq!(pending, 3, "ann, bo and old; nothing for the rest");
+    app.mail
+        .wait_for_count("old@example.com", "Reminder", 1)
+        .await;
+    let events = app
+        .scalar("SELECT COUNT(*) FROM audit_events WHERE action IN ('invitation.created', 'invitation.resent')")
+        .await;
+    assert_eq!(events, 4, "3 created + 1 resent");
+}
+
+async fn invite_another_keeps_the_dialog_open_and_cleared(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let res = owner
+        .post_form(
+            &format!("/w/{slug}/invite"),
+            &[
+                ("addresses", "ann@example.com"),
+                ("role", "viewer"),
+                ("send_email", "on"),
+                ("then", "another"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "the dialog again, not a redirect");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("ann@example.com</span> — invited"), "{html}");
+    assert!(
+        html.contains("placeholder=\"ann@example.com, bo@example.com\"></textarea>"),
+        "the address box is cleared"
+    );
+    assert!(html.contains("19 invitations left in your trial."));
+    // htmx asks for the fragment: no page layout around it.
+    let token = owner.csrf().await;
+    let res = owner
+        .http
+        .post(owner.url(&format!("/w/{slug}/invite")))
+        .header("HX-Request", "true")
+        .header("X-CSRF-Token", token)
+        .form(&[
+            ("addresses", "cy@example.com"),
+            ("role", "member"),
+            ("then", "another"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let fragment = res.text().await.unwrap();
+    assert!(fragment.contains("cy@example.com</span> — invited"));
+    assert!(!fragment.contains("<html"), "a fragment for the dialog");
+    let emailed = app
+        .scalar("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'cy@example.com'")
+        .await;
+    assert_eq!(emailed, 0, "Send invitation by email was off");
+}
+
+async fn the_email_names_the_workspace_and_inviter_and_carries_a_working_link(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme Rockets").await;
+    invite(&owner, &slug, "ann@example.com", "admin").await;
+    let mail = app.mail.wait_for("ann@example.com", "invited you").await;
+    assert!(mail.subject.contains("Acme Rockets"), "{}", mail.subject);
+    for part in [&mail.text, &mail.html] {
+        assert!(part.contains("Acme Rockets"), "workspace named");
+        assert!(part.contains("owner@example.com"), "inviter named");
+        assert!(part.contains("an Admin"), "role named");
+    }
+    let path = link_in(&mail);
+    assert!(path.starts_with("/invite/") && path.len() == "/invite/".len() + 32);
+    let (status, page) = app.client().page(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Join Acme Rockets"));
+    let stored: String = sqlx::query_scalar("SELECT code_hash FROM invitations")
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap();
+    let code = path.trim_start_matches("/invite/");
+    assert!(!stored.contains(code), "only a hash of the code is stored");
+    let nonce: String = sqlx::query_scalar("SELECT code_nonce FROM invitations")
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap();
+    let (status, _) = app.client().page(&format!("/invite/{nonce}")).await;
+    assert_eq!(status, 404, "what the database holds does not redeem");
+}
+
+async fn nobody_invites_above_their_own_role(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let res = invite(&owner, &slug, "ann@example.com", "owner").await;
+    assert_eq!(res.status(), 422, "Owner is only given by transfer");
+    assert!(res.text().await.unwrap().contains("as Owner at most") || true);
+    app.set_workspace(
+        &slug,
+        "who_may_invite = 'everyone', auto_approve_join_requests = 1",
+    )
+    .await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    let res = invite(&member, &slug, "bo@example.com", "admin").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("You can invite people as Member at most."),
+        "the reason beside the role field: {html}"
+    );
+    let res = invite(&member, &slug, "bo@example.com", "member").await;
+    assert_eq!(res.status(), 303, "up to their own role is fine");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 1);
+}
+
+async fn trial_quota_refuses_a_submission_past_it_as_a_whole(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let first: Vec<String> = (0..15).map(|i| format!("p{i}@example.com")).collect();
+    assert_eq!(
+        invite(&owner, &slug, &first.join(","), "member")
+            .await
+            .status(),
+        303
+    );
+    let next: Vec<String> = (15..21).map(|i| format!("p{i}@example.com")).collect();
+    let res = invite(&owner, &slug, &next.join(","), "member").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(
+            "This would create 6 invitations. 5 invitations left in your trial. Nothing was sent."
+        ),
+        "{html}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 15);
+    // Resending and already-members do not count against the quota.
+    let res = invite(
+        &owner,
+        &slug,
+        &format!("p0@example.com,{}", next[..5].join(",")),
+        "member",
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invitations").await,
+        TRIAL_QUOTA
+    );
+    let (_, dialog) = owner.page(&format!("/w/{slug}/invite")).await;
+    assert!(dialog.contains("0 invitations left in your trial."));
+    // Links and domains are not limited; Enterprise has no limit.
+    app.set_workspace(&slug, "plan = 'enterprise'").await;
+    assert_eq!(
+        invite(&owner, &slug, "more@example.com", "member")
+            .await
+            .status(),
+        303
+    );
+}
+
+async fn business_quota_resets_at_midnight_utc(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    app.set_workspace(&slug, "plan = 'business'").await;
+    let now = app.clock().now();
+    let to_midnight = 86_400 - now.rem_euclid(86_400);
+    // Start the day one hour before midnight.
+    app.clock().advance(to_midnight - 3600);
+    let day: Vec<String> = (0..BUSINESS_DAILY_QUOTA)
+        .map(|i| format!("d{i}@example.com"))
+        .collect();
+    assert_eq!(
+        invite(&owner, &slug, &day.join(" "), "member")
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        invite(&owner, &slug, "late@example.com", "member")
+            .await
+            .status(),
+        422
+    );
+    let (_, dialog) = owner.page(&format!("/w/{slug}/invite")).await;
+    assert!(dialog.contains("0 invitations left today"));
+    app.clock().advance(3601);
+    assert_eq!(
+        invite(&owner, &slug, "late@example.com", "member")
+            .await
+            .status(),
+        303,
+        "a new day (UTC), a new quota"
+    );
+}
+
+async fn a_thousand_addresses_in_one_submission(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    app.set_workspace(&slug, "plan = 'enterprise'").await;
+    let many: Vec<String> = (0..1000)
+        .map(|i| format!("person{i}@example.com"))
+        .collect();
+    let res = invite(&owner, &slug, &many.join("\n"), "member").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 1000);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invitation'")
+            .await,
+        1000,
+        "every email queued in the outbox, sent later by the worker"
+    );
+}
+
+async fn csv_upload_with_a_role_column(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let csv = "email,role\nann@example.com,Admin\nbo@example.com,\ncy@example.com,boss\n";
+    let form = reqwest::multipart::Form::new()
+        .text("addresses", "dee@example.com")
+        .text("role", "viewer")
+        .text("send_email", "on")
+        .text("then", "close")
+        .part(
+            "csv",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("people.csv"),
+        );
+    let res = owner
+        .post_multipart(&format!("/w/{slug}/invite"), form)
+        .await;
+    assert_eq!(res.status(), 303);
+    let roles: Vec<(String, String)> =
+        sqlx::query_as("SELECT email, role FROM invitations ORDER BY email")
+            .fetch_all(app.services.store.pool())
+            .await
+            .unwrap();
+    let expected = [
+        ("ann@example.com", "admin"),
+        ("bo@example.com", "viewer"),
+        ("dee@example.com", "viewer"),
+    ];
+    let got: Vec<(&str, &str)> = roles
+        .iter()
+        .map(|(e, r)| (e.as_str(), r.as_str()))
+        .collect();
+    assert_eq!(got, expected, "cy's unknown role is reported invalid");
+    let (_, html) = owner.page(&format!("/w/{slug}/invitations")).await;
+    assert!(html.contains("cy@example.com — invalid: unknown role"));
+    let bad = reqwest::multipart::Form::new().text("role", "member").part(
+        "csv",
+        reqwest::multipart::Part::bytes(b"name\nAnn\n".to_vec()).file_name("x.csv"),
+    );
+    let res = owner
+        .post_multipart(&format!("/w/{slug}/invite"), bad)
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("The CSV header needs an")
+    );
+}
+
+async fn resend_renews_even_an_expired_invitation(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    invite(&owner, &slug, "ann@example.com", "member").await;
+    let first = app.mail.wait_for("ann@example.com", "invited you").await;
+    app.clock().advance(8 * 86_400);
+    let (status, _) = app.client().page(&link_in(&first)).await;
+    assert_eq!(status, 404, "expired after 7 days");
+    // A week idle ends the Owner's session too: sign in again.
+    owner
+        .sign_in("owner@example.com", crate::support::PASSWORD)
+        .await;
+    let (_, html) = owner
+        .page(&format!("/w/{slug}/invitations?status=expired"))
+        .await;
+    assert!(
+        html.contains("ann@example.com") && html.contains("badge warn\">Expired<"),
+        "{html}"
+    );
+    let id = app.invitation_id("ann@example.com").await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/resend"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let again = app.mail.wait_for("ann@example.com", "Reminder").await;
+    assert_eq!(link_in(&again), link_in(&first), "the same code, renewed");
+    let (status, _) = app.client().page(&link_in(&again)).await;
+    assert_eq!(status, 200, "works again for another 7 days");
+    let (_, html) = owner
+        .page(&format!("/w/{slug}/invitations?status=pending"))
+        .await;
+    assert!(html.contains("ann@example.com"));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'invitation.resent'")
+            .await,
+        1
+    );
+}
+
+async fn revoke_kills_the_link_and_cancels_an_unsent_email(db: Db) {
+    let app = TestApp::spawn_with(db, crate::support::Smtp::Down).await;
+    let (owner, slug) = app.owner_of_without_mail("owner@example.com", "Acme").await;
+    invite(&owner, &slug, "ann@example.com", "member").await;
+    let id = app.invitation_id("ann@example.com").await;
+    let link = copied_link(&owner, &slug, &id).await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/revoke"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.invitation_status("ann@example.com").await, "revoked");
+    let cancelled = app
+        .scalar("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'ann@example.com' AND cancelled_at IS NOT NULL")
+        .await;
+    assert_eq!(cancelled, 1, "the unsent email is cancelled");
+    let (status, page) = app.client().page(&link).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("This invitation no longer works") && !page.contains("Acme"));
+    app.mail.start();
+    invite(&owner, &slug, "bo@example.com", "member").await;
+    app.mail.wait_for("bo@example.com", "invited you").await;
+    assert!(
+        app.mail.to("ann@example.com").is_empty(),
+        "ann never got the revoked invitation"
+    );
+    let res = owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/revoke"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'invitation.revoked'")
+            .await,
+        1,
+        "revoking twice changes nothing"
+    );
+}
+
+async fn copy_link_works_for_pending_invitations_only(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    owner
+        .post_form(
+            &format!("/w/{slug}/invite"),
+            &[
+                ("addresses", "ann@example.com"),
+                ("role", "member"),
+                ("then", "close"),
+            ],
+        )
+        .await;
+    let id = app.invitation_id("ann@example.com").await;
+    let link = copied_link(&owner, &slug, &id).await;
+    let (status, page) = app.client().page(&link).await;
+    assert_eq!(status, 200, "a never-emailed invitation's link works");
+    assert!(page.contains("Join Acme"));
+    let (_, fragment) = {
+        let res = owner
+            .http
+            .get(owner.url(&format!("/w/{slug}/invitations/{id}/link")))
+            .header("HX-Request", "true")
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    };
+    assert!(fragment.contains("data-copy") && !fragment.contains("<html"));
+    owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/revoke"), &[])
+        .await;
+    let (_, html) = owner
+        .page(&format!("/w/{slug}/invitations/{id}/link"))
+        .await;
+    assert!(html.contains("Only pending invitations have a working link"));
+    assert!(!html.contains("/invite/"));
+}
+
+async fn members_invitations_wait_for_approval_unless_auto_approve(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    app.set_workspace(&slug, "who_may_invite = 'everyone'")
+        .await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    let (status, dialog) = member.page(&format!("/w/{slug}/invite")).await;
+    assert_eq!(status, 200);
+    assert!(dialog.contains("An admin approves your invitations"));
+    let res = invite(&member, &slug, "ann@example.com", "member").await;
+    assert_eq!(location(&res), format!("/w/{slug}"), "members go back home");
+    assert_eq!(
+        app.invitation_status("ann@example.com").await,
+        "awaiting_approval"
+    );
+    let (status, _) = app.client().page("/invite/none").await;
+    assert_eq!(status, 404);
+    let (_, html) = owner
+        .page(&format!("/w/{slug}/invitations?status=awaiting_approval"))
+        .await;
+    assert!(html.contains("ann@example.com") && html.contains("Approve"));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'ann@example.com'")
+            .await,
+        0,
+        "nothing is sent before approval"
+    );
+    let id = app.invitation_id("ann@example.com").await;
+    owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/approve"), &[])
+        .await;
+    assert_eq!(app.invitation_status("ann@example.com").await, "pending");
+    let mail = app.mail.wait_for("ann@example.com", "invited you").await;
+    assert!(
+        mail.text.contains("Someone Tester"),
+        "the member is named as inviter"
+    );
+    app.set_workspace(&slug, "auto_approve_join_requests = 1")
+        .await;
+    invite(&member, &slug, "bo@example.com", "member").await;
+    assert_eq!(app.invitation_status("bo@example.com").await, "pending");
+    app.mail.wait_for("bo@example.com", "invited you").await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'invitation.approved'")
+            .await,
+        1
+    );
+}
+
+async fn members_cannot_invite_when_only_admins_may(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    assert_eq!(member.get(&format!("/w/{slug}/invite")).await.status(), 403);
+    assert_eq!(
+        invite(&member, &slug, "ann@example.com", "viewer")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 0);
+}
+
+async fn pending_filter_on_members_lists_outstanding_invitations(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    invite(&owner, &slug, "ann@example.com bob@example.com", "viewer").await;
+    let id = app.invitation_id("bob@example.com").await;
+    owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/revoke"), &[])
+        .await;
+    owner.page(&format!("/w/{slug}/invitations")).await; // shows the flash naming bob
+    let (_, html) = owner
+        .page(&format!("/w/{slug}/members?status=pending"))
+        .await;
+    assert!(
+        html.contains("ann@example.com"),
+        "pending invitation listed"
+    );
+    assert!(
+        !html.contains("bob@example.com"),
+        "revoked ones are not pending"
+    );
+    let (_, html) = owner
+        .page(&format!("/w/{slug}/members?status=pending&q=zed"))
+        .await;
+    assert!(
+        html.contains("No pending invitations."),
+        "search applies too"
+    );
+}
+
+async fn an_invitation_id_of_another_workspace_is_not_found(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let (other_owner, other) = app.owner_of("other@example.com", "Other").await;
+    invite(&owner, &slug, "ann@example.com", "member").await;
+    let id = app.invitation_id("ann@example.com").await;
+    for action in ["resend", "revoke", "approve"] {
+        let res = other_owner
+            .post_form(&format!("/w/{other}/invitations/{id}/{action}"), &[])
+            .await;
+        assert_eq!(res.status(), 404, "{action} across workspaces");
+    }
+    assert_eq!(
+        other_owner
+            .get(&format!("/w/{other}/invitations/{id}/link"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(app.invitation_status("ann@example.com").await, "pending");
+}
