@@ -152,6 +152,12 @@ pub async fn invite(
             format!("At most {MAX_ADDRESSES} addresses at a time."),
         ));
     }
+    if req.role == Role::Owner {
+        return Err(invalid(
+            "role",
+            "Owner is only given by transferring ownership.",
+        ));
+    }
     if !by.role.can_grant(req.role) {
         return Err(invalid(
             "role",
