@@ -1,0 +1,133 @@
+//! The email-invitation journey in Chromium: an Admin invites two addresses (one
+//! invalid) from the Invite dialog, copies a link, resends; the invitee opens the link
+//! from the received email, signs up and lands in the workspace; the Admin sees Accepted.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+
+use super::{Browser, ONE_BROWSER};
+use crate::support::{BASE_URL, Db, PASSWORD, TestApp, link_in};
+
+impl Browser {
+    /// Waits until some element matching the XPath exists, or fails with the page source.
+    async fn wait_for_xpath(&self, xpath: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath(xpath))
+            .await
+        {
+            Ok(element) => element,
+            Err(e) => {
+                let source = self.client.source().await.unwrap_or_default();
+                panic!("{xpath} never appeared ({e}); page:\n{source}");
+            }
+        }
+    }
+
+    async fn sign_in_as(&self, address: &str, email: &str) {
+        self.client
+            .goto(&format!("{address}/sign-in"))
+            .await
+            .expect("open sign-in");
+        self.fill("email", email).await;
+        self.fill("password", PASSWORD).await;
+        self.click_button("Sign in").await;
+        self.wait_for_heading("Your workspaces").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_invites_and_the_invitee_signs_up_from_the_email() {
+    let _one = ONE_BROWSER.lock().await;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (_owner, slug) = app.owner_of("owner@example.com", "Acme Rockets").await;
+    app.member_as(&slug, "admin@example.com", "admin").await;
+    let browser = Browser::start().await;
+    let b = &browser;
+    b.sign_in_as(&app.address, "admin@example.com").await;
+
+    b.client
+        .goto(&format!("{}/w/{slug}/invitations", app.address))
+        .await
+        .expect("open invitations");
+    b.wait_for_heading("Invitations").await;
+    b.click_link("Invite").await;
+    // htmx loads the form into the dialog, which opens as a modal.
+    b.wait_for_xpath("//dialog[@open]//textarea[@id='addresses']")
+        .await;
+    b.fill("addresses", "ann@example.com, not-an-address").await;
+    b.click_button("Send invites").await;
+    let flash = b
+        .wait_for_xpath("//p[contains(@class,'flash')]")
+        .await
+        .text()
+        .await
+        .expect("flash text");
+    assert!(flash.contains("ann@example.com — invited"), "{flash}");
+    assert!(flash.contains("not-an-address — invalid"), "{flash}");
+
+    let row = "//tr[@data-email='ann@example.com']";
+    b.wait_for_xpath(&format!("{row}//a[normalize-space()='Copy link']"))
+        .await
+        .click()
+        .await
+        .expect("click Copy link");
+    let copied = b
+        .wait_for_xpath(&format!("{row}//input[@data-copy]"))
+        .await
+        .prop("value")
+        .await
+        .expect("link value")
+        .unwrap_or_default();
+    assert!(
+        copied.starts_with(&format!("{BASE_URL}/invite/")),
+        "{copied}"
+    );
+
+    b.wait_for_xpath(&format!("{row}//button[normalize-space()='Resend']"))
+        .await
+        .click()
+        .await
+        .expect("click Resend");
+    b.wait_for_xpath("//p[contains(@class,'flash') and contains(., 'sent again')]")
+        .await;
+    let reminder = app.mail.wait_for("ann@example.com", "Reminder").await;
+    let path = link_in(&reminder);
+    assert_eq!(
+        copied,
+        format!("{BASE_URL}{path}"),
+        "the copied link is the emailed one"
+    );
+
+    b.click_button("Sign out").await;
+    b.client
+        .goto(&format!("{}{path}", app.address))
+        .await
+        .expect("open the emailed link");
+    b.wait_for_heading("Join Acme Rockets").await;
+    b.fill("password", PASSWORD).await;
+    b.fill("first_name", "Ann").await;
+    b.fill("last_name", "Invitee").await;
+    b.click_button("Sign up").await;
+    b.wait_for_heading("Acme Rockets").await;
+    let source = b.client.source().await.expect("source");
+    assert!(source.contains("Welcome! You joined the workspace."));
+
+    b.click_button("Sign out").await;
+    b.sign_in_as(&app.address, "admin@example.com").await;
+    b.client
+        .goto(&format!("{}/w/{slug}/invitations", app.address))
+        .await
+        .expect("open invitations");
+    let status = b
+        .wait_for_xpath(&format!("{row}//span[contains(@class,'badge')]"))
+        .await
+        .text()
+        .await
+        .expect("status");
+    assert_eq!(status, "Accepted");
+    browser.close().await;
+}
