@@ -6,6 +6,7 @@ pub mod invitations;
 pub mod joining;
 pub mod members;
 pub mod passwords;
+pub mod security;
 pub mod settings;
 pub mod sign_in;
 pub mod teams;

@@ -39,20 +39,31 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// Who may invite (`admins` or `everyone`), the default expiry and auto-approval.
-pub async fn set_invitation_rules<'e, E: Executor<'e, Database = Any>>(
+/// Who may invite: `admins` (Owners and admins) or `everyone`.
+pub async fn set_who_may_invite<'e, E: Executor<'e, Database = Any>>(
     e: E,
     workspace_id: &str,
-    who_may_invite: &str,
+    who: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE workspaces SET who_may_invite = $2 WHERE id = $1")
+        .bind(workspace_id)
+        .bind(who)
+        .execute(e)
+        .await
+        .map(|_| ())
+}
+
+/// The default invitation expiry and whether join requests are approved automatically.
+pub async fn set_invitation_defaults<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
     expiry_days: i64,
     auto_approve: bool,
 ) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE workspaces SET who_may_invite = $2, invitation_expiry_days = $3, \
-         auto_approve_join_requests = $4 WHERE id = $1",
+        "UPDATE workspaces SET invitation_expiry_days = $2, auto_approve_join_requests = $3 WHERE id = $1",
     )
     .bind(workspace_id)
-    .bind(who_may_invite)
     .bind(expiry_days)
     .bind(super::flag(auto_approve))
     .execute(e)

@@ -12,6 +12,7 @@ pub mod invite;
 pub mod members;
 pub mod page;
 pub mod password;
+pub mod security;
 pub mod session;
 pub mod settings;
 pub mod teams;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(teams::router())
         .merge(invitations::router())
         .merge(invite::router())
+        .merge(security::router())
         .fallback(not_found)
         .layer(middleware::from_fn(csrf::verify))
         .layer(middleware::from_fn_with_state(

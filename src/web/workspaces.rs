@@ -26,7 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/workspaces", post(create))
         .route("/w/{slug}", get(workspace_home))
         .route("/w/{slug}/coordinator", post(save_coordinator))
-        .route("/w/{slug}/security", get(security_page))
 }
 
 #[derive(Template, WebTemplate)]
@@ -92,6 +91,8 @@ struct WorkspaceHome {
     has_seat: bool,
     coordinator: Coordinator,
     errors: FieldErrors,
+    /// Whether this member may open the Invite dialog (admins; everyone when allowed).
+    may_invite: bool,
 }
 
 async fn workspace_home(
@@ -99,13 +100,14 @@ async fn workspace_home(
     member: Member,
     ctx: PageContext,
 ) -> AppResult<WorkspaceHome> {
-    let coordinator = workspaces_store::coordinator(svc.store.pool(), &member.workspace.id).await?;
-    Ok(home_page(
-        &ctx,
-        &member,
-        coordinator,
-        FieldErrors::default(),
-    ))
+    let pool = svc.store.pool();
+    let coordinator = workspaces_store::coordinator(pool, &member.workspace.id).await?;
+    let settings = crate::store::workspace_settings::get(pool, &member.workspace.id).await?;
+    let may_invite = settings
+        .is_some_and(|ws| crate::services::invitations::needs_approval(member.role, &ws).is_ok());
+    let mut page = home_page(&ctx, &member, coordinator, FieldErrors::default());
+    page.may_invite = may_invite;
+    Ok(page)
 }
 
 fn home_page(
@@ -120,6 +122,7 @@ fn home_page(
         has_seat: member.membership.has_seat == 1,
         coordinator,
         errors,
+        may_invite: member.role.is_admin(),
     }
 }
 
@@ -140,20 +143,4 @@ async fn save_coordinator(
         |errors| async move { Ok(home_page(&ctx, &member, card, errors)) },
     )
     .await
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "workspace/coming_soon.html")]
-struct ComingSoonPage {
-    page: Page,
-    heading: &'static str,
-    text: &'static str,
-}
-
-async fn security_page(Admin(member): Admin, ctx: PageContext) -> ComingSoonPage {
-    ComingSoonPage {
-        page: ctx.in_workspace(&member, "Security", "security"),
-        heading: "Security",
-        text: "Approved domains, invite-link switches and the audit log are managed here.",
-    }
 }

@@ -69,6 +69,16 @@ const ACTIONS: &[Action] = &[
     ("/invitations/{invitation}/resend", &[], true),
     ("/invitations/{invitation}/approve", &[], true),
     ("/invitations/{invitation}/revoke", &[], false),
+    (
+        "/security/who-may-invite",
+        &[("who_may_invite", "admins")],
+        false,
+    ),
+    (
+        "/security/invitations",
+        &[("invitation_expiry_days", "7")],
+        true,
+    ),
 ];
 
 /// A pending invitation in the workspace; returns its id.

@@ -23,6 +23,7 @@ both_databases!(
     members_cannot_invite_when_only_admins_may,
     pending_filter_on_members_lists_outstanding_invitations,
     an_invitation_id_of_another_workspace_is_not_found,
+    security_page_sets_who_may_invite_and_the_default_expiry,
 );
 
 async fn each_address_gets_its_own_result_and_one_bad_address_blocks_nothing(db: Db) {
@@ -544,4 +545,71 @@ async fn an_invitation_id_of_another_workspace_is_not_found(db: Db) {
         404
     );
     assert_eq!(app.invitation_status("ann@example.com").await, "pending");
+}
+
+async fn security_page_sets_who_may_invite_and_the_default_expiry(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let admin = app.member_as(&slug, "admin@example.com", "admin").await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    let who = format!("/w/{slug}/security/who-may-invite");
+    let (_, page) = admin.page(&format!("/w/{slug}/security")).await;
+    assert!(
+        page.contains("only an Owner can change this"),
+        "read-only to Admins"
+    );
+    let res = admin
+        .post_form(&who, &[("who_may_invite", "everyone")])
+        .await;
+    assert_eq!(res.status(), 403, "Owner only");
+    let res = owner.post_form(&who, &[("who_may_invite", "nobody")]).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(member.get(&format!("/w/{slug}/invite")).await.status(), 403);
+    let res = owner
+        .post_form(&who, &[("who_may_invite", "everyone")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(member.get(&format!("/w/{slug}/invite")).await.status(), 200);
+
+    let defaults = format!("/w/{slug}/security/invitations");
+    let res = admin
+        .post_form(&defaults, &[("invitation_expiry_days", "0")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"invitation_expiry_days-error\"")
+    );
+    assert_eq!(
+        app.scalar("SELECT invitation_expiry_days FROM workspaces")
+            .await,
+        7
+    );
+    let res = admin
+        .post_form(
+            &defaults,
+            &[
+                ("invitation_expiry_days", "3"),
+                ("auto_approve_join_requests", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    invite(&owner, &slug, "ann@example.com", "member").await;
+    let lifetime = app
+        .scalar("SELECT expires_at - created_at FROM invitations WHERE email = 'ann@example.com'")
+        .await;
+    assert_eq!(lifetime, 3 * 86_400);
+    assert_eq!(
+        app.scalar("SELECT auto_approve_join_requests FROM workspaces")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'settings.changed'")
+            .await,
+        2
+    );
 }

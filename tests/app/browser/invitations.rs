@@ -27,6 +27,12 @@ impl Browser {
         }
     }
 
+    /// Signs out and waits until the signed-out page is there.
+    async fn sign_out(&self) {
+        self.click_button("Sign out").await;
+        self.wait_for_xpath("//a[normalize-space()='Sign in']").await;
+    }
+
     async fn sign_in_as(&self, address: &str, email: &str) {
         self.client
             .goto(&format!("{address}/sign-in"))
@@ -102,7 +108,7 @@ async fn admin_invites_and_the_invitee_signs_up_from_the_email() {
         "the copied link is the emailed one"
     );
 
-    b.click_button("Sign out").await;
+    b.sign_out().await;
     b.client
         .goto(&format!("{}{path}", app.address))
         .await
@@ -116,7 +122,7 @@ async fn admin_invites_and_the_invitee_signs_up_from_the_email() {
     let source = b.client.source().await.expect("source");
     assert!(source.contains("Welcome! You joined the workspace."));
 
-    b.click_button("Sign out").await;
+    b.sign_out().await;
     b.sign_in_as(&app.address, "admin@example.com").await;
     b.client
         .goto(&format!("{}/w/{slug}/invitations", app.address))
