@@ -5,7 +5,7 @@
 
 use crate::domain::{MembershipStatus, Role};
 use crate::store::members::{self, MembershipRow};
-use crate::store::workspaces;
+use crate::store::{invitations, outbox, workspaces};
 
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, record_event};
 
@@ -159,7 +159,14 @@ pub async fn reactivate(svc: &Services, by: &Manager, account_id: &str) -> Servi
 }
 
 /// Removes someone from the workspace (their account stays); releases the seat.
-pub async fn remove(svc: &Services, by: &Manager, account_id: &str) -> ServiceResult<()> {
+/// Removes a member; with `revoke_created`, the open invitations they sent are revoked
+/// (and their unsent emails cancelled) in the same transaction.
+pub async fn remove(
+    svc: &Services,
+    by: &Manager,
+    account_id: &str,
+    revoke_created: bool,
+) -> ServiceResult<()> {
     let (mut tx, target, role) = begin(svc, by, account_id).await?;
     if is_last_owner(&mut tx, &target, role).await? {
         return Err(refuse(LAST_OWNER));
@@ -170,13 +177,23 @@ pub async fn remove(svc: &Services, by: &Manager, account_id: &str) -> ServiceRe
     if removed.has_seat == 1 {
         workspaces::release_seat(&mut *tx, &by.workspace_id).await?;
     }
+    let mut revoked = 0;
+    if revoke_created {
+        let now = svc.clock.now();
+        let ids =
+            invitations::revoke_all_sent_by(&mut *tx, &by.workspace_id, account_id, now).await?;
+        for id in &ids {
+            outbox::cancel_by_ref(&mut *tx, id, now).await?;
+        }
+        revoked = ids.len();
+    }
     finish(
         svc,
         tx,
         by,
         "member.removed",
         account_id,
-        serde_json::json!({ "role": role.as_str() }),
+        serde_json::json!({ "role": role.as_str(), "invitations_revoked": revoked }),
     )
     .await
 }

@@ -260,3 +260,21 @@ pub async fn is_member_email<'e, E: Executor<'e, Database = Any>>(
     .await?;
     Ok(found.is_some())
 }
+
+/// Revokes every live invitation `inviter` sent in the workspace; returns their ids.
+pub async fn revoke_all_sent_by<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    inviter: &str,
+    now: i64,
+) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar(
+        "UPDATE invitations SET status = 'revoked', revoked_at = $3 WHERE workspace_id = $1 \
+         AND invited_by = $2 AND status IN ('awaiting_approval', 'pending') RETURNING id",
+    )
+    .bind(workspace_id)
+    .bind(inviter)
+    .bind(now)
+    .fetch_all(e)
+    .await
+}

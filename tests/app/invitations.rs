@@ -24,6 +24,7 @@ both_databases!(
     pending_filter_on_members_lists_outstanding_invitations,
     an_invitation_id_of_another_workspace_is_not_found,
     security_page_sets_who_may_invite_and_the_default_expiry,
+    removing_a_member_offers_to_revoke_the_invitations_they_sent,
 );
 
 async fn each_address_gets_its_own_result_and_one_bad_address_blocks_nothing(db: Db) {
@@ -611,5 +612,43 @@ async fn security_page_sets_who_may_invite_and_the_default_expiry(db: Db) {
         app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'settings.changed'")
             .await,
         2
+    );
+}
+
+async fn removing_a_member_offers_to_revoke_the_invitations_they_sent(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    app.set_workspace(
+        &slug,
+        "who_may_invite = 'everyone', auto_approve_join_requests = 1",
+    )
+    .await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    let other = app.member_as(&slug, "other@example.com", "member").await;
+    invite(&member, &slug, "ann@example.com bo@example.com", "member").await;
+    invite(&other, &slug, "cy@example.com", "member").await;
+    let (_, page) = owner.page(&format!("/w/{slug}/members")).await;
+    assert!(
+        page.contains("name=\"revoke_created\" value=\"on\" checked"),
+        "revoking is the default in the removal dialog"
+    );
+    let member_id = app.account_id("member@example.com").await;
+    let res = owner
+        .post_form(
+            &format!("/w/{slug}/members/{member_id}/remove"),
+            &[("revoke_created", "on")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.invitation_status("ann@example.com").await, "revoked");
+    assert_eq!(app.invitation_status("bo@example.com").await, "revoked");
+    let other_id = app.account_id("other@example.com").await;
+    owner
+        .post_form(&format!("/w/{slug}/members/{other_id}/remove"), &[])
+        .await;
+    assert_eq!(
+        app.invitation_status("cy@example.com").await,
+        "pending",
+        "unticked: their invitations stay"
     );
 }

@@ -43,6 +43,9 @@ pub struct ActionForm {
     role: String,
     #[serde(default)]
     enabled: Option<String>,
+    /// On removal: also revoke the open invitations this person sent (ticked by default).
+    #[serde(default)]
+    revoke_created: Option<String>,
 }
 
 /// Where a plain form goes back to: the list it came from, never elsewhere.
@@ -186,7 +189,8 @@ pub async fn reactivate(act: RowAction) -> AppResult<Response> {
 }
 
 pub async fn remove(act: RowAction) -> AppResult<Response> {
-    let outcome = members::remove(&act.svc, &act.manager(), &act.account_id).await;
+    let revoke_created = act.form.revoke_created.is_some();
+    let outcome = members::remove(&act.svc, &act.manager(), &act.account_id, revoke_created).await;
     act.respond(outcome, "Removed from the workspace.").await
 }
 

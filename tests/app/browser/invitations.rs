@@ -30,7 +30,8 @@ impl Browser {
     /// Signs out and waits until the signed-out page is there.
     async fn sign_out(&self) {
         self.click_button("Sign out").await;
-        self.wait_for_xpath("//a[normalize-space()='Sign in']").await;
+        self.wait_for_xpath("//a[normalize-space()='Sign in']")
+            .await;
     }
 
     async fn sign_in_as(&self, address: &str, email: &str) {

@@ -46,6 +46,15 @@ impl TestApp {
         (client, slug)
     }
 
+    /// The id of the account with this address.
+    pub async fn account_id(&self, email: &str) -> String {
+        sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
+            .bind(email)
+            .fetch_one(self.services.store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("no account {email}: {e}"))
+    }
+
     /// The id of the newest invitation to `email`.
     pub async fn invitation_id(&self, email: &str) -> String {
         sqlx::query_scalar(
