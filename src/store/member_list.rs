@@ -1,11 +1,12 @@
 //! The Members page's query: search, seat and status filters, sort and pagination, and
-//! the same selection streamed for the CSV export.
+//! the same selection streamed for the CSV export. Each answers from an index (see
+//! migrations/*/0003_member_search.sql and `member_search`).
 
 use futures_util::TryStreamExt;
 use sqlx::{Any, AnyPool, Executor, FromRow};
 use tokio::sync::mpsc;
 
-use super::StoreResult;
+use super::{StoreResult, member_search};
 
 /// Which seat-holders to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,7 +28,8 @@ pub enum StatusFilter {
 /// A members query, already validated.
 #[derive(Debug, Clone, Default)]
 pub struct MemberQuery {
-    /// Lower-cased search text; matches within the name or the email.
+    /// Lower-cased search text; matches the start of any word of the names, of the
+    /// email or of its local part.
     pub search: String,
     pub seat: SeatFilter,
     pub status: StatusFilter,
@@ -49,42 +51,34 @@ pub struct ListedMember {
     pub joined_via: String,
 }
 
-const SELECT: &str = "SELECT a.id AS account_id, a.email, a.first_name, a.last_name, a.display_name, m.role, \
-                      m.has_seat, m.status, m.joined_at, m.joined_via \
-                      FROM memberships m JOIN accounts a ON a.id = m.account_id";
 
-/// Escapes LIKE wildcards so the search is literal.
-fn like_pattern(search: &str) -> String {
-    let escaped = search
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
+/// The listed columns, from memberships `m` joined to accounts `a`.
+const COLUMNS: &str = "a.id AS account_id, a.email, a.first_name, a.last_name, a.display_name, m.role, \
+                       m.has_seat, m.status, m.joined_at, m.joined_via";
 
 impl MemberQuery {
-    /// The WHERE clause; parameters are $1 workspace, $2 status, $3 pattern (when searching).
-    fn filter(&self) -> String {
-        let mut sql = String::from(" WHERE m.workspace_id = $1 AND m.status = $2");
+    /// Which memberships `alias` match; parameters are $1 workspace, $2 status, and when
+    /// searching $3 and $4, the bounds of the prefix range over the search terms (a range,
+    /// not LIKE, so it uses the index on both databases and wildcards stay literal).
+    fn filter(&self, alias: &str) -> String {
+        let mut sql = format!(" WHERE {alias}.workspace_id = $1 AND {alias}.status = $2");
         match self.seat {
             SeatFilter::All => {}
-            SeatFilter::With => sql.push_str(" AND m.has_seat = 1"),
-            SeatFilter::Without => sql.push_str(" AND m.has_seat = 0"),
+            SeatFilter::With => sql.push_str(&format!(" AND {alias}.has_seat = 1")),
+            SeatFilter::Without => sql.push_str(&format!(" AND {alias}.has_seat = 0")),
         }
         if !self.search.is_empty() {
-            sql.push_str(
-                " AND (lower(a.display_name) LIKE $3 ESCAPE '\\' OR a.email LIKE $3 ESCAPE '\\')",
-            );
+            sql.push_str(&format!(
+                " AND {alias}.account_id IN (SELECT t.account_id FROM member_search_terms t \
+                 WHERE t.workspace_id = $1 AND t.term >= $3 AND t.term < $4)"
+            ));
         }
         sql
     }
 
-    fn order(&self) -> &'static str {
-        if self.descending {
-            " ORDER BY lower(a.display_name) DESC, a.email DESC"
-        } else {
-            " ORDER BY lower(a.display_name), a.email"
-        }
+    fn order(&self, alias: &str) -> String {
+        let direction = if self.descending { " DESC" } else { "" };
+        format!(" ORDER BY {alias}.sort_name{direction}")
     }
 
     fn status(&self) -> &'static str {
@@ -94,17 +88,60 @@ impl MemberQuery {
         }
     }
 
-    fn bind<'q>(
-        &'q self,
-        query: sqlx::query::QueryAs<'q, Any, ListedMember, sqlx::any::AnyArguments<'q>>,
-        workspace_id: &'q str,
-    ) -> sqlx::query::QueryAs<'q, Any, ListedMember, sqlx::any::AnyArguments<'q>> {
-        let query = query.bind(workspace_id).bind(self.status());
-        if self.search.is_empty() {
-            query
-        } else {
-            query.bind(like_pattern(&self.search))
+    /// Parameters of the filter, in order ($1, $2, then $3 and $4 when searching).
+    pub fn params(&self, workspace_id: &str) -> Vec<String> {
+        let mut params = vec![workspace_id.to_string(), self.status().to_string()];
+        if !self.search.is_empty() {
+            params.push(self.search.clone());
+            params.push(format!("{}{}", self.search, member_search::PREFIX_END));
         }
+        params
+    }
+
+    /// The number of the first parameter after the filter's.
+    fn next_param(&self) -> usize {
+        if self.search.is_empty() { 3 } else { 5 }
+    }
+
+    /// One page: the page's memberships are picked from the index alone (LIMIT/OFFSET over
+    /// `memberships_list*`), then joined to their rows and accounts. Its last two
+    /// parameters are LIMIT and OFFSET.
+    pub fn page_sql(&self) -> String {
+        let n = self.next_param();
+        format!(
+            "SELECT {COLUMNS} FROM (SELECT p.account_id FROM memberships p{}{} LIMIT ${n} OFFSET ${}) page \
+             JOIN memberships m ON m.workspace_id = $1 AND m.account_id = page.account_id \
+             JOIN accounts a ON a.id = m.account_id{}",
+            self.filter("p"),
+            self.order("p"),
+            n + 1,
+            self.order("m"),
+        )
+    }
+
+    /// How many memberships match (for pagination).
+    pub fn count_sql(&self) -> String {
+        format!("SELECT COUNT(*) FROM memberships p{}", self.filter("p"))
+    }
+
+    /// Every match, in order (for the CSV export).
+    pub fn all_sql(&self) -> String {
+        format!(
+            "SELECT {COLUMNS} FROM memberships m JOIN accounts a ON a.id = m.account_id{}{}",
+            self.filter("m"),
+            self.order("m")
+        )
+    }
+
+    fn bind<'q, O>(
+        &self,
+        mut query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
+        workspace_id: &str,
+    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
+        for param in self.params(workspace_id) {
+            query = query.bind(param);
+        }
+        query
     }
 }
 
@@ -116,13 +153,7 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<ListedMember>> {
-    let n = if q.search.is_empty() { 3 } else { 4 };
-    let sql = format!(
-        "{SELECT}{}{} LIMIT ${n} OFFSET ${}",
-        q.filter(),
-        q.order(),
-        n + 1
-    );
+    let sql = q.page_sql();
     q.bind(sqlx::query_as(&sql), workspace_id)
         .bind(limit)
         .bind(offset)
@@ -136,17 +167,9 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
     workspace_id: &str,
     q: &MemberQuery,
 ) -> StoreResult<i64> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM memberships m JOIN accounts a ON a.id = m.account_id{}",
-        q.filter()
-    );
-    let query = sqlx::query_scalar(&sql).bind(workspace_id).bind(q.status());
-    let query = if q.search.is_empty() {
-        query
-    } else {
-        query.bind(like_pattern(&q.search))
-    };
-    query.fetch_one(e).await
+    let sql = q.count_sql();
+    let (n,): (i64,) = q.bind(sqlx::query_as(&sql), workspace_id).fetch_one(e).await?;
+    Ok(n)
 }
 
 /// Sends every matching member into `rows`, one at a time: the bounded channel keeps
@@ -157,7 +180,7 @@ pub async fn send_all(
     q: &MemberQuery,
     rows: mpsc::Sender<ListedMember>,
 ) -> StoreResult<()> {
-    let sql = format!("{SELECT}{}{}", q.filter(), q.order());
+    let sql = q.all_sql();
     let mut stream = q.bind(sqlx::query_as(&sql), workspace_id).fetch(pool);
     while let Some(row) = stream.try_next().await? {
         if rows.send(row).await.is_err() {
@@ -173,7 +196,10 @@ pub async fn one<'e, E: Executor<'e, Database = Any>>(
     workspace_id: &str,
     account_id: &str,
 ) -> StoreResult<Option<ListedMember>> {
-    let sql = format!("{SELECT} WHERE m.workspace_id = $1 AND m.account_id = $2");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.workspace_id = $1 AND m.account_id = $2"
+    );
     sqlx::query_as(&sql)
         .bind(workspace_id)
         .bind(account_id)

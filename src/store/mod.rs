@@ -6,8 +6,10 @@
 pub mod accounts;
 pub mod audit;
 pub mod member_list;
+pub mod member_search;
 pub mod members;
 pub mod outbox;
+pub mod seed;
 pub mod sessions;
 pub mod teams;
 pub mod throttle;
