@@ -11,11 +11,11 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::{Password, Role, slug};
 use crate::services::passwords;
+use crate::store::Store;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::members::{self, NewMembership};
 use crate::store::seed::{self, SeedMember};
 use crate::store::workspaces::{self, NewWorkspace};
-use crate::store::Store;
 
 /// Members per transaction.
 const BATCH: usize = 5_000;

@@ -51,29 +51,51 @@ pub struct ListedMember {
     pub joined_via: String,
 }
 
-
 /// The listed columns, from memberships `m` joined to accounts `a`.
 const COLUMNS: &str = "a.id AS account_id, a.email, a.first_name, a.last_name, a.display_name, m.role, \
                        m.has_seat, m.status, m.joined_at, m.joined_via";
 
 impl MemberQuery {
+    /// The seat filter on memberships `alias`.
+    fn seat_filter(&self, alias: &str) -> String {
+        match self.seat {
+            SeatFilter::All => String::new(),
+            SeatFilter::With => format!(" AND {alias}.has_seat = 1"),
+            SeatFilter::Without => format!(" AND {alias}.has_seat = 0"),
+        }
+    }
+
+    /// The search as a range over the index of terms: $3 <= term < $4. A range, not LIKE,
+    /// so both databases answer it from the index and wildcards stay literal.
+    const TERM_RANGE: &str = "t.workspace_id = $1 AND t.term >= $3 AND t.term < $4";
+
     /// Which memberships `alias` match; parameters are $1 workspace, $2 status, and when
-    /// searching $3 and $4, the bounds of the prefix range over the search terms (a range,
-    /// not LIKE, so it uses the index on both databases and wildcards stay literal).
+    /// searching $3 and $4 (see `TERM_RANGE`).
     fn filter(&self, alias: &str) -> String {
         let mut sql = format!(" WHERE {alias}.workspace_id = $1 AND {alias}.status = $2");
-        match self.seat {
-            SeatFilter::All => {}
-            SeatFilter::With => sql.push_str(&format!(" AND {alias}.has_seat = 1")),
-            SeatFilter::Without => sql.push_str(&format!(" AND {alias}.has_seat = 0")),
-        }
+        sql.push_str(&self.seat_filter(alias));
         if !self.search.is_empty() {
             sql.push_str(&format!(
-                " AND {alias}.account_id IN (SELECT t.account_id FROM member_search_terms t \
-                 WHERE t.workspace_id = $1 AND t.term >= $3 AND t.term < $4)"
+                " AND {alias}.account_id IN (SELECT t.account_id FROM member_search_terms t WHERE {})",
+                Self::TERM_RANGE
             ));
         }
         sql
+    }
+
+    /// FROM and WHERE for the matches as memberships `p`: with a search, driven from the
+    /// matching terms (a few rows found by the index, each joined to its membership by
+    /// primary key) rather than from the workspace's whole list.
+    fn matches(&self) -> String {
+        if self.search.is_empty() {
+            return format!(" FROM memberships p{}", self.filter("p"));
+        }
+        format!(
+            " FROM member_search_terms t CROSS JOIN memberships p WHERE {} \
+             AND p.workspace_id = $1 AND p.account_id = t.account_id AND p.status = $2{}",
+            Self::TERM_RANGE,
+            self.seat_filter("p")
+        )
     }
 
     fn order(&self, alias: &str) -> String {
@@ -103,28 +125,43 @@ impl MemberQuery {
         if self.search.is_empty() { 3 } else { 5 }
     }
 
-    /// One page: the page's memberships are picked from the index alone (LIMIT/OFFSET over
-    /// `memberships_list*`), then joined to their rows and accounts. Its last two
-    /// parameters are LIMIT and OFFSET.
+    /// One page: the page's memberships are picked from an index alone (LIMIT/OFFSET over
+    /// `memberships_list*`, or the matching terms), then joined to their rows and
+    /// accounts. Its last two parameters are LIMIT and OFFSET.
     pub fn page_sql(&self) -> String {
         let n = self.next_param();
+        let distinct = if self.search.is_empty() {
+            ""
+        } else {
+            "DISTINCT "
+        };
         format!(
-            "SELECT {COLUMNS} FROM (SELECT p.account_id FROM memberships p{}{} LIMIT ${n} OFFSET ${}) page \
+            "SELECT {COLUMNS} FROM (SELECT {distinct}p.account_id, p.sort_name{}{} LIMIT ${n} OFFSET ${}) page \
              JOIN memberships m ON m.workspace_id = $1 AND m.account_id = page.account_id \
              JOIN accounts a ON a.id = m.account_id{}",
-            self.filter("p"),
+            self.matches(),
             self.order("p"),
             n + 1,
             self.order("m"),
         )
     }
 
-    /// How many memberships match (for pagination).
+    /// How many members match (for pagination): without a search, the counts the
+    /// database keeps per status and seat (table `member_counts`); with one, a count of
+    /// the matching terms' distinct members.
     pub fn count_sql(&self) -> String {
-        format!("SELECT COUNT(*) FROM memberships p{}", self.filter("p"))
+        if self.search.is_empty() {
+            return format!(
+                "SELECT CAST(COALESCE(SUM(c.members), 0) AS BIGINT) FROM member_counts c \
+                 WHERE c.workspace_id = $1 AND c.status = $2{}",
+                self.seat_filter("c")
+            );
+        }
+        format!("SELECT COUNT(DISTINCT p.account_id){}", self.matches())
     }
 
-    /// Every match, in order (for the CSV export).
+    /// Every match, in order (for the CSV export): the list's index in order, each row
+    /// joined to its account as it streams.
     pub fn all_sql(&self) -> String {
         format!(
             "SELECT {COLUMNS} FROM memberships m JOIN accounts a ON a.id = m.account_id{}{}",
@@ -168,7 +205,10 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
     q: &MemberQuery,
 ) -> StoreResult<i64> {
     let sql = q.count_sql();
-    let (n,): (i64,) = q.bind(sqlx::query_as(&sql), workspace_id).fetch_one(e).await?;
+    let (n,): (i64,) = q
+        .bind(sqlx::query_as(&sql), workspace_id)
+        .fetch_one(e)
+        .await?;
     Ok(n)
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use sqlx::{AnyConnection, QueryBuilder};
+use sqlx::AnyConnection;
 
 use super::StoreResult;
 
@@ -52,16 +52,18 @@ pub struct TermRow<'a> {
 /// Inserts terms in batches (duplicates are ignored).
 pub async fn insert_terms(conn: &mut AnyConnection, rows: &[TermRow<'_>]) -> StoreResult<()> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = QueryBuilder::new(
-            "INSERT INTO member_search_terms (workspace_id, term, account_id) ",
+        let sql = format!(
+            "INSERT INTO member_search_terms (workspace_id, term, account_id){} ON CONFLICT DO NOTHING",
+            super::values("(?, ?, ?)", chunk.len())
         );
-        sql.push_values(chunk, |mut b, row| {
-            b.push_bind(row.workspace_id)
-                .push_bind(row.term)
-                .push_bind(row.account_id);
-        });
-        sql.push(" ON CONFLICT DO NOTHING");
-        sql.build().execute(&mut *conn).await?;
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.workspace_id)
+                .bind(row.term)
+                .bind(row.account_id);
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -124,7 +126,12 @@ mod tests {
 
     #[test]
     fn terms_are_words_names_and_email_parts() {
-        let t = terms("Anna Maria", "Smith", "Anna Smith", "Anna.Smith@Example.com");
+        let t = terms(
+            "Anna Maria",
+            "Smith",
+            "Anna Smith",
+            "Anna.Smith@Example.com",
+        );
         let expected = [
             "anna",
             "anna smith",

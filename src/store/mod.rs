@@ -124,6 +124,28 @@ fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
     Ok(format!("{url}{separator}mode=rwc"))
 }
 
+/// `VALUES` for a multi-row INSERT: `row` (e.g. `"(?, ?, 1)"`) repeated `rows` times with
+/// every `?` numbered `$1`, `$2`, … in order. (sqlx's QueryBuilder writes `?` for the `Any`
+/// driver, which PostgreSQL refuses.)
+pub fn values(row: &str, rows: usize) -> String {
+    let mut sql = String::from(" VALUES ");
+    let mut n = 0;
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        for c in row.chars() {
+            if c == '?' {
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            } else {
+                sql.push(c);
+            }
+        }
+    }
+    sql
+}
+
 /// 0/1 integer flags as stored.
 pub fn flag(value: bool) -> i64 {
     i64::from(value)

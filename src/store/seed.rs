@@ -2,7 +2,7 @@
 //! team memberships and search terms, so 100,000 members load in seconds rather than the
 //! minutes that one statement per row would take.
 
-use sqlx::{AnyConnection, QueryBuilder};
+use sqlx::AnyConnection;
 
 use super::StoreResult;
 use super::member_search::{self, SORT_SEPARATOR, TermRow};
@@ -61,22 +61,24 @@ async fn insert_accounts(
     password_hash: &str,
     members: &[SeedMember],
 ) -> StoreResult<()> {
-    let mut sql = QueryBuilder::new(
+    let sql = format!(
         "INSERT INTO accounts (id, email, password_hash, first_name, last_name, display_name, \
-         email_verified, session_version, created_at, updated_at) ",
+         email_verified, session_version, created_at, updated_at){}",
+        super::values("(?, ?, ?, ?, ?, ?, 1, 0, ?, ?)", members.len())
     );
-    sql.push_values(members, |mut b, m| {
-        b.push_bind(m.account_id.as_str())
-            .push_bind(m.email.as_str())
-            .push_bind(password_hash)
-            .push_bind(m.first_name.as_str())
-            .push_bind(m.last_name.as_str())
-            .push_bind(m.display_name.as_str())
-            .push("1, 0")
-            .push_bind(m.joined_at)
-            .push_bind(m.joined_at);
-    });
-    sql.build().execute(conn).await.map(|_| ())
+    let mut query = sqlx::query(&sql);
+    for m in members {
+        query = query
+            .bind(m.account_id.as_str())
+            .bind(m.email.as_str())
+            .bind(password_hash)
+            .bind(m.first_name.as_str())
+            .bind(m.last_name.as_str())
+            .bind(m.display_name.as_str())
+            .bind(m.joined_at)
+            .bind(m.joined_at);
+    }
+    query.execute(conn).await.map(|_| ())
 }
 
 async fn insert_memberships(
@@ -84,21 +86,23 @@ async fn insert_memberships(
     workspace_id: &str,
     members: &[SeedMember],
 ) -> StoreResult<()> {
-    let mut sql = QueryBuilder::new(
+    let sql = format!(
         "INSERT INTO memberships (workspace_id, account_id, role, has_seat, status, joined_at, \
-         joined_via, sort_name) ",
+         joined_via, sort_name){}",
+        super::values("(?, ?, ?, ?, ?, ?, 'seed', ?)", members.len())
     );
-    sql.push_values(members, |mut b, m| {
-        b.push_bind(workspace_id)
-            .push_bind(m.account_id.as_str())
-            .push_bind(m.role)
-            .push_bind(super::flag(m.has_seat))
-            .push_bind(m.status)
-            .push_bind(m.joined_at)
-            .push("'seed'")
-            .push_bind(sort_name(m));
-    });
-    sql.build().execute(conn).await.map(|_| ())
+    let mut query = sqlx::query(&sql);
+    for m in members {
+        query = query
+            .bind(workspace_id)
+            .bind(m.account_id.as_str())
+            .bind(m.role)
+            .bind(super::flag(m.has_seat))
+            .bind(m.status)
+            .bind(m.joined_at)
+            .bind(sort_name(m));
+    }
+    query.execute(conn).await.map(|_| ())
 }
 
 async fn insert_team_members(
@@ -106,17 +110,19 @@ async fn insert_team_members(
     workspace_id: &str,
     members: &[SeedMember],
 ) -> StoreResult<()> {
-    let mut sql = QueryBuilder::new(
-        "INSERT INTO team_members (team_id, workspace_id, account_id, is_primary, added_at) ",
+    let sql = format!(
+        "INSERT INTO team_members (team_id, workspace_id, account_id, is_primary, added_at){}",
+        super::values("(?, ?, ?, 1, ?)", members.len())
     );
-    sql.push_values(members, |mut b, m| {
-        b.push_bind(m.team_id.as_str())
-            .push_bind(workspace_id)
-            .push_bind(m.account_id.as_str())
-            .push("1")
-            .push_bind(m.joined_at);
-    });
-    sql.build().execute(conn).await.map(|_| ())
+    let mut query = sqlx::query(&sql);
+    for m in members {
+        query = query
+            .bind(m.team_id.as_str())
+            .bind(workspace_id)
+            .bind(m.account_id.as_str())
+            .bind(m.joined_at);
+    }
+    query.execute(conn).await.map(|_| ())
 }
 
 /// The sort key as the SQL `lower()` of both databases computes it for ASCII names (the
