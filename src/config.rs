@@ -24,6 +24,8 @@ pub enum Command {
     Migrate,
     /// Fill a workspace with generated members (for benchmarks and demos), then exit.
     Seed(crate::seed::SeedArgs),
+    /// Print the Members list's query plans for a workspace, then exit.
+    Plans(crate::seed::PlansArgs),
 }
 
 /// Every setting, as a flag or an environment variable.

@@ -23,6 +23,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve => gatehouse::App::serve_until_signal(config).await,
         Command::Migrate => gatehouse::App::migrate_only(&config).await,
         Command::Seed(args) => gatehouse::seed::run(&config, &args).await,
+        Command::Plans(args) => gatehouse::seed::plans(&config, &args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,7 +1,8 @@
 //! `gatehouse seed --workspace <slug> --members <N>`: fills a workspace with N generated
 //! people (realistic names, roles, seats, suspensions, teams, two years of join dates) so
 //! the Members page can be measured and demonstrated at scale. Creates the workspace and
-//! its Owner when missing and prints how to sign in as the Owner.
+//! its Owner when missing and prints how to sign in as the Owner. `gatehouse plans`
+//! prints the Members list's query plans on such a workspace.
 
 mod names;
 
@@ -13,6 +14,7 @@ use crate::domain::{Password, Role, slug};
 use crate::services::passwords;
 use crate::store::Store;
 use crate::store::accounts::{self, NewAccount};
+use crate::store::member_list::{self, MemberQuery, SeatFilter};
 use crate::store::members::{self, NewMembership};
 use crate::store::seed::{self, SeedMember};
 use crate::store::workspaces::{self, NewWorkspace};
@@ -33,6 +35,57 @@ pub struct SeedArgs {
     /// Password of the Owner and of every seeded account.
     #[arg(long, default_value = "seeded password 1234")]
     pub password: String,
+}
+
+/// Which workspace's Members list to explain.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlansArgs {
+    /// The workspace's slug.
+    #[arg(long)]
+    pub workspace: String,
+    /// The search to explain besides the plain list.
+    #[arg(long, default_value = "ann")]
+    pub search: String,
+}
+
+/// Prints the plans of the page, a search, a seat filter and the Z→A sort.
+pub async fn plans(config: &Config, args: &PlansArgs) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url, config.backend).await?;
+    let workspace = workspaces::by_slug(store.pool(), &args.workspace)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no workspace {}", args.workspace))?;
+    let queries = [
+        ("members page", MemberQuery::default()),
+        (
+            "search",
+            MemberQuery {
+                search: args.search.to_lowercase(),
+                ..MemberQuery::default()
+            },
+        ),
+        (
+            "seat filter (without seat)",
+            MemberQuery {
+                seat: SeatFilter::Without,
+                ..MemberQuery::default()
+            },
+        ),
+        (
+            "sort Z→A",
+            MemberQuery {
+                descending: true,
+                ..MemberQuery::default()
+            },
+        ),
+    ];
+    for (name, q) in queries {
+        println!("== {name}: page, then count");
+        for line in member_list::explain(&store, &workspace.id, &q).await? {
+            println!("{line}");
+        }
+    }
+    store.close().await;
+    Ok(())
 }
 
 /// Seeds and prints the Owner's sign-in and what was made.

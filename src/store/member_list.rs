@@ -3,10 +3,11 @@
 //! migrations/*/0003_member_search.sql and `member_search`).
 
 use futures_util::TryStreamExt;
-use sqlx::{Any, AnyPool, Executor, FromRow};
+use sqlx::{Any, AnyPool, Executor, FromRow, Row};
 use tokio::sync::mpsc;
 
-use super::{StoreResult, member_search};
+use super::{Store, StoreResult, member_search};
+use crate::config::Backend;
 
 /// Which seat-holders to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -245,4 +246,35 @@ pub async fn one<'e, E: Executor<'e, Database = Any>>(
         .bind(account_id)
         .fetch_optional(e)
         .await
+}
+
+/// The query plans of `q`'s first page and count, as the database words them: EXPLAIN
+/// QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL (for the benchmark script).
+pub async fn explain(
+    store: &Store,
+    workspace_id: &str,
+    q: &MemberQuery,
+) -> StoreResult<Vec<String>> {
+    let mut lines = Vec::new();
+    for sql in [q.page_sql(), q.count_sql()] {
+        let explain = match store.backend() {
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+            Backend::Postgres => format!("EXPLAIN ANALYZE {sql}"),
+        };
+        let mut query = sqlx::query(&explain);
+        for param in q.params(workspace_id) {
+            query = query.bind(param);
+        }
+        if sql.contains(" LIMIT ") {
+            query = query.bind(50_i64).bind(0_i64);
+        }
+        for row in query.fetch_all(store.pool()).await? {
+            lines.push(match store.backend() {
+                Backend::Sqlite => row.try_get::<String, _>("detail")?,
+                Backend::Postgres => row.try_get::<String, _>(0)?,
+            });
+        }
+        lines.push(String::new());
+    }
+    Ok(lines)
 }
