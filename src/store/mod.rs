@@ -52,6 +52,10 @@ impl Store {
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // No ping before every checkout: on SQLite it is a round trip to the
+            // connection's worker thread, doubling the context switches of each query; a
+            // broken connection fails its query and is dropped by the pool anyway.
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
