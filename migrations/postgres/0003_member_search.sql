@@ -16,6 +16,9 @@ UPDATE memberships SET sort_name = (
 );
 CREATE INDEX memberships_list ON memberships (workspace_id, status, sort_name, account_id);
 CREATE INDEX memberships_list_seat ON memberships (workspace_id, status, has_seat, sort_name, account_id);
+-- A search finds account ids in the terms, then checks each one's status and seat here
+-- without reading the table.
+CREATE INDEX memberships_match ON memberships (workspace_id, account_id, status, has_seat, sort_name);
 
 CREATE TABLE member_search_terms (
     workspace_id TEXT NOT NULL,

@@ -85,15 +85,16 @@ impl MemberQuery {
     }
 
     /// FROM and WHERE for the matches as memberships `p`: with a search, driven from the
-    /// matching terms (a few rows found by the index, each joined to its membership by
-    /// primary key) rather than from the workspace's whole list.
+    /// matching terms (the range of the index, each account once however many of its
+    /// words match, then its membership by primary key) rather than from the whole list.
     fn matches(&self) -> String {
         if self.search.is_empty() {
             return format!(" FROM memberships p{}", self.filter("p"));
         }
         format!(
-            " FROM member_search_terms t CROSS JOIN memberships p WHERE {} \
-             AND p.workspace_id = $1 AND p.account_id = t.account_id AND p.status = $2{}",
+            " FROM (SELECT DISTINCT t.account_id FROM member_search_terms t WHERE {}) s \
+             CROSS JOIN memberships p WHERE p.workspace_id = $1 AND p.account_id = s.account_id \
+             AND p.status = $2{}",
             Self::TERM_RANGE,
             self.seat_filter("p")
         )
@@ -137,7 +138,7 @@ impl MemberQuery {
             "DISTINCT "
         };
         format!(
-            "SELECT {COLUMNS} FROM (SELECT {distinct}p.account_id, p.sort_name{}{} LIMIT ${n} OFFSET ${}) page \
+            "SELECT {COLUMNS} FROM (SELECT p.account_id, p.sort_name{}{} LIMIT ${n} OFFSET ${}) page \
              JOIN memberships m ON m.workspace_id = $1 AND m.account_id = page.account_id \
              JOIN accounts a ON a.id = m.account_id{}",
             self.matches(),
@@ -149,7 +150,7 @@ impl MemberQuery {
 
     /// How many members match (for pagination): without a search, the counts the
     /// database keeps per status and seat (table `member_counts`); with one, a count of
-    /// the matching terms' distinct members.
+    /// the members the matching terms name.
     pub fn count_sql(&self) -> String {
         if self.search.is_empty() {
             return format!(
@@ -158,7 +159,7 @@ impl MemberQuery {
                 self.seat_filter("c")
             );
         }
-        format!("SELECT COUNT(DISTINCT p.account_id){}", self.matches())
+        format!("SELECT COUNT(*){}", self.matches())
     }
 
     /// Every match, in order (for the CSV export): the list's index in order, each row
