@@ -252,7 +252,7 @@ impl Generator {
             2..72 => Role::Member,
             _ => Role::Viewer,
         };
-        let suspended = self.random() % 50 == 0;
+        let suspended = self.random().is_multiple_of(50);
         let age = i64::try_from(self.random() % TWO_YEARS).unwrap_or_default();
         let team = self.random() as usize % self.team_ids.len().max(1);
         SeedMember {

@@ -132,11 +132,6 @@ impl MemberQuery {
     /// accounts. Its last two parameters are LIMIT and OFFSET.
     pub fn page_sql(&self) -> String {
         let n = self.next_param();
-        let distinct = if self.search.is_empty() {
-            ""
-        } else {
-            "DISTINCT "
-        };
         format!(
             "SELECT {COLUMNS} FROM (SELECT p.account_id, p.sort_name{}{} LIMIT ${n} OFFSET ${}) page \
              JOIN memberships m ON m.workspace_id = $1 AND m.account_id = page.account_id \
