@@ -13,11 +13,19 @@ ALTER TABLE memberships ADD COLUMN sort_name TEXT NOT NULL DEFAULT '';
 UPDATE memberships SET sort_name = (
     SELECT lower(a.display_name) || char(1) || a.email FROM accounts a WHERE a.id = memberships.account_id
 );
-CREATE INDEX memberships_list ON memberships (workspace_id, status, sort_name, account_id);
-CREATE INDEX memberships_list_seat ON memberships (workspace_id, status, has_seat, sort_name, account_id);
+-- The list's indexes cover every membership column a row shows, so a page reads no
+-- membership rows, only these entries and then the accounts.
+CREATE INDEX memberships_list ON memberships
+    (workspace_id, status, sort_name, account_id, role, has_seat, joined_at, joined_via);
+CREATE INDEX memberships_list_seat ON memberships
+    (workspace_id, status, has_seat, sort_name, account_id, role, joined_at, joined_via);
 -- A search finds account ids in the terms, then checks each one's status and seat here
--- without reading the table.
-CREATE INDEX memberships_match ON memberships (workspace_id, account_id, status, has_seat, sort_name);
+-- (and reads what its row shows) without reading the table.
+CREATE INDEX memberships_match ON memberships
+    (workspace_id, account_id, status, has_seat, sort_name, role, joined_at, joined_via);
+-- The teams shown in a page's rows, from indexes alone.
+CREATE INDEX team_members_tags ON team_members (workspace_id, account_id, is_primary, team_id);
+CREATE INDEX teams_names ON teams (id, name);
 
 CREATE TABLE member_search_terms (
     workspace_id TEXT NOT NULL,

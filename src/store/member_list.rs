@@ -127,19 +127,21 @@ impl MemberQuery {
         if self.search.is_empty() { 3 } else { 5 }
     }
 
-    /// One page: the page's memberships are picked from an index alone (LIMIT/OFFSET over
-    /// `memberships_list*`, or the matching terms), then joined to their rows and
-    /// accounts. Its last two parameters are LIMIT and OFFSET.
+    /// One page: the page's memberships, with every column a row shows, come from one of
+    /// the covering indexes alone (`memberships_list*` in order, or `memberships_match`
+    /// for the matching terms), then each is joined to its account. Its last two parameters
+    /// are LIMIT and OFFSET.
     pub fn page_sql(&self) -> String {
         let n = self.next_param();
         format!(
-            "SELECT {COLUMNS} FROM (SELECT p.account_id, p.sort_name{}{} LIMIT ${n} OFFSET ${}) page \
-             JOIN memberships m ON m.workspace_id = $1 AND m.account_id = page.account_id \
-             JOIN accounts a ON a.id = m.account_id{}",
+            "SELECT {} FROM (SELECT p.account_id, p.sort_name, p.role, p.has_seat, p.status, \
+             p.joined_at, p.joined_via{}{} LIMIT ${n} OFFSET ${}) page \
+             JOIN accounts a ON a.id = page.account_id{}",
+            COLUMNS.replace("m.", "page."),
             self.matches(),
             self.order("p"),
             n + 1,
-            self.order("m"),
+            self.order("page"),
         )
     }
 
