@@ -161,7 +161,14 @@ async fn load_view(
         Some(query) => {
             let offset = (page_number - 1) * PAGE_SIZE;
             let rows = member_list::page(pool, &w.id, &query, PAGE_SIZE, offset).await?;
-            (rows, member_list::count(pool, &w.id, &query).await?)
+            // A first page that is not full holds every match: no need to count them.
+            let shown = i64::try_from(rows.len()).unwrap_or(PAGE_SIZE);
+            let total = if offset == 0 && shown < PAGE_SIZE {
+                shown
+            } else {
+                member_list::count(pool, &w.id, &query).await?
+            };
+            (rows, total)
         }
         None => (Vec::new(), 0),
     };
