@@ -129,13 +129,19 @@ impl MemberQuery {
 
     /// One page: the page's memberships, with every column a row shows, come from one of
     /// the covering indexes alone (`memberships_list*` in order, or `memberships_match`
-    /// for the matching terms), then each is joined to its account. Its last two parameters
-    /// are LIMIT and OFFSET.
+    /// for the matching terms), then each is joined to its account. A search also counts
+    /// its matches in passing (a window over them, column `total`), as it finds them all
+    /// anyway to sort them. Its last two parameters are LIMIT and OFFSET.
     pub fn page_sql(&self) -> String {
         let n = self.next_param();
+        let total = if self.search.is_empty() {
+            "CAST(NULL AS BIGINT)"
+        } else {
+            "COUNT(*) OVER ()"
+        };
         format!(
-            "SELECT {} FROM (SELECT p.account_id, p.sort_name, p.role, p.has_seat, p.status, \
-             p.joined_at, p.joined_via{}{} LIMIT ${n} OFFSET ${}) page \
+            "SELECT {}, page.total FROM (SELECT p.account_id, p.sort_name, p.role, p.has_seat, \
+             p.status, p.joined_at, p.joined_via, {total} AS total{}{} LIMIT ${n} OFFSET ${}) page \
              JOIN accounts a ON a.id = page.account_id{}",
             COLUMNS.replace("m.", "page."),
             self.matches(),
@@ -181,6 +187,20 @@ impl MemberQuery {
     }
 }
 
+/// One page of members, and how many match in all when the page's query could tell.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub rows: Vec<ListedMember>,
+    pub total: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    member: ListedMember,
+    total: Option<i64>,
+}
+
 /// One page of members.
 pub async fn page<'e, E: Executor<'e, Database = Any>>(
     e: E,
@@ -188,13 +208,19 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
     q: &MemberQuery,
     limit: i64,
     offset: i64,
-) -> StoreResult<Vec<ListedMember>> {
+) -> StoreResult<Page> {
     let sql = q.page_sql();
-    q.bind(sqlx::query_as(&sql), workspace_id)
+    let rows: Vec<PageRow> = q
+        .bind(sqlx::query_as(&sql), workspace_id)
         .bind(limit)
         .bind(offset)
         .fetch_all(e)
-        .await
+        .await?;
+    let total = rows.first().and_then(|r| r.total);
+    Ok(Page {
+        rows: rows.into_iter().map(|r| r.member).collect(),
+        total,
+    })
 }
 
 /// How many members match (for pagination).

@@ -36,6 +36,20 @@ async fn search_filters_sort_and_pages_combine(db: Db) {
     assert_eq!(rows(&beta), 10, "search ignores case");
     let (_, by_email) = owner.page(&list("q=alpha054%40")).await;
     assert_eq!(rows(&by_email), 1, "search by email");
+    let (_, alphas) = owner.page(&list("q=alpha")).await;
+    assert_eq!(rows(&alphas), 50);
+    assert!(
+        alphas.contains("55 members") && alphas.contains("Page 1 of 2"),
+        "a search counts all its matches"
+    );
+    let (_, alphas2) = owner.page(&list("q=alpha&page=2")).await;
+    assert_eq!(rows(&alphas2), 5);
+    assert!(alphas2.contains("55 members") && alphas2.contains("Page 2 of 2"));
+    let (_, beyond) = owner.page(&list("q=alpha&page=3")).await;
+    assert!(
+        beyond.contains("55 members"),
+        "counted even past the last page"
+    );
     let (_, literal) = owner.page(&list("q=%25")).await;
     assert_eq!(rows(&literal), 0, "wildcards are literal");
 
