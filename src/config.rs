@@ -16,12 +16,16 @@ pub struct Cli {
     pub settings: Settings,
 }
 
-#[derive(Debug, Subcommand, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Subcommand, Clone)]
 pub enum Command {
     /// Serve the console (the default).
     Serve,
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Fill a workspace with generated members (for benchmarks and demos), then exit.
+    Seed(crate::seed::SeedArgs),
+    /// Print the Members list's query plans for a workspace, then exit.
+    Plans(crate::seed::PlansArgs),
 }
 
 /// Every setting, as a flag or an environment variable.

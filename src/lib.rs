@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod seed;
 pub mod services;
 pub mod store;
 pub mod web;

@@ -1,4 +1,4 @@
-//! The `gatehouse` binary: read configuration, start logging, then serve or migrate.
+//! The `gatehouse` binary: read configuration, start logging, then serve, migrate or seed.
 
 use clap::Parser;
 use gatehouse::config::{Cli, Command, Config};
@@ -22,6 +22,8 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => gatehouse::App::serve_until_signal(config).await,
         Command::Migrate => gatehouse::App::migrate_only(&config).await,
+        Command::Seed(args) => gatehouse::seed::run(&config, &args).await,
+        Command::Plans(args) => gatehouse::seed::plans(&config, &args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

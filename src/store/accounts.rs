@@ -1,6 +1,6 @@
 //! Accounts: people on the platform, identified by a unique lower-cased email.
 
-use sqlx::{Any, Executor, FromRow};
+use sqlx::{Acquire, Any, Executor, FromRow};
 
 use super::StoreResult;
 
@@ -140,12 +140,14 @@ pub async fn bump_session_version<'e, E: Executor<'e, Database = Any>>(
     .map(|_| ())
 }
 
-pub async fn update_names<'e, E: Executor<'e, Database = Any>>(
-    e: E,
+/// Renames an account, and with it its sort key and search terms in every workspace.
+pub async fn update_names<'e, A: Acquire<'e, Database = Any>>(
+    e: A,
     id: &str,
     name: &crate::domain::PersonName,
     now: i64,
 ) -> StoreResult<()> {
+    let mut tx = e.begin().await?;
     sqlx::query(
         "UPDATE accounts SET first_name = $2, last_name = $3, display_name = $4, updated_at = $5 WHERE id = $1",
     )
@@ -154,7 +156,8 @@ pub async fn update_names<'e, E: Executor<'e, Database = Any>>(
     .bind(&name.last)
     .bind(&name.display)
     .bind(now)
-    .execute(e)
-    .await
-    .map(|_| ())
+    .execute(&mut *tx)
+    .await?;
+    super::member_search::reindex_account(&mut tx, id).await?;
+    tx.commit().await
 }

@@ -1,11 +1,13 @@
 //! The Members page's query: search, seat and status filters, sort and pagination, and
-//! the same selection streamed for the CSV export.
+//! the same selection streamed for the CSV export. Each answers from an index (see
+//! migrations/*/0003_member_search.sql and `member_search`).
 
 use futures_util::TryStreamExt;
-use sqlx::{Any, AnyPool, Executor, FromRow};
+use sqlx::{Any, AnyPool, Executor, FromRow, Row};
 use tokio::sync::mpsc;
 
-use super::StoreResult;
+use super::{Store, StoreResult, member_search};
+use crate::config::Backend;
 
 /// Which seat-holders to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,7 +29,8 @@ pub enum StatusFilter {
 /// A members query, already validated.
 #[derive(Debug, Clone, Default)]
 pub struct MemberQuery {
-    /// Lower-cased search text; matches within the name or the email.
+    /// Lower-cased search text; matches the start of any word of the names, of the
+    /// email or of its local part.
     pub search: String,
     pub seat: SeatFilter,
     pub status: StatusFilter,
@@ -49,42 +52,57 @@ pub struct ListedMember {
     pub joined_via: String,
 }
 
-const SELECT: &str = "SELECT a.id AS account_id, a.email, a.first_name, a.last_name, a.display_name, m.role, \
-                      m.has_seat, m.status, m.joined_at, m.joined_via \
-                      FROM memberships m JOIN accounts a ON a.id = m.account_id";
-
-/// Escapes LIKE wildcards so the search is literal.
-fn like_pattern(search: &str) -> String {
-    let escaped = search
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
+/// The listed columns, from memberships `m` joined to accounts `a`.
+const COLUMNS: &str = "a.id AS account_id, a.email, a.first_name, a.last_name, a.display_name, m.role, \
+                       m.has_seat, m.status, m.joined_at, m.joined_via";
 
 impl MemberQuery {
-    /// The WHERE clause; parameters are $1 workspace, $2 status, $3 pattern (when searching).
-    fn filter(&self) -> String {
-        let mut sql = String::from(" WHERE m.workspace_id = $1 AND m.status = $2");
+    /// The seat filter on memberships `alias`.
+    fn seat_filter(&self, alias: &str) -> String {
         match self.seat {
-            SeatFilter::All => {}
-            SeatFilter::With => sql.push_str(" AND m.has_seat = 1"),
-            SeatFilter::Without => sql.push_str(" AND m.has_seat = 0"),
+            SeatFilter::All => String::new(),
+            SeatFilter::With => format!(" AND {alias}.has_seat = 1"),
+            SeatFilter::Without => format!(" AND {alias}.has_seat = 0"),
         }
+    }
+
+    /// The search as a range over the index of terms: $3 <= term < $4. A range, not LIKE,
+    /// so both databases answer it from the index and wildcards stay literal.
+    const TERM_RANGE: &str = "t.workspace_id = $1 AND t.term >= $3 AND t.term < $4";
+
+    /// Which memberships `alias` match; parameters are $1 workspace, $2 status, and when
+    /// searching $3 and $4 (see `TERM_RANGE`).
+    fn filter(&self, alias: &str) -> String {
+        let mut sql = format!(" WHERE {alias}.workspace_id = $1 AND {alias}.status = $2");
+        sql.push_str(&self.seat_filter(alias));
         if !self.search.is_empty() {
-            sql.push_str(
-                " AND (lower(a.display_name) LIKE $3 ESCAPE '\\' OR a.email LIKE $3 ESCAPE '\\')",
-            );
+            sql.push_str(&format!(
+                " AND {alias}.account_id IN (SELECT t.account_id FROM member_search_terms t WHERE {})",
+                Self::TERM_RANGE
+            ));
         }
         sql
     }
 
-    fn order(&self) -> &'static str {
-        if self.descending {
-            " ORDER BY lower(a.display_name) DESC, a.email DESC"
-        } else {
-            " ORDER BY lower(a.display_name), a.email"
+    /// FROM and WHERE for the matches as memberships `p`: with a search, driven from the
+    /// matching terms (the range of the index, each account once however many of its
+    /// words match, then its membership by primary key) rather than from the whole list.
+    fn matches(&self) -> String {
+        if self.search.is_empty() {
+            return format!(" FROM memberships p{}", self.filter("p"));
         }
+        format!(
+            " FROM (SELECT DISTINCT t.account_id FROM member_search_terms t WHERE {}) s \
+             CROSS JOIN memberships p WHERE p.workspace_id = $1 AND p.account_id = s.account_id \
+             AND p.status = $2{}",
+            Self::TERM_RANGE,
+            self.seat_filter("p")
+        )
+    }
+
+    fn order(&self, alias: &str) -> String {
+        let direction = if self.descending { " DESC" } else { "" };
+        format!(" ORDER BY {alias}.sort_name{direction}")
     }
 
     fn status(&self) -> &'static str {
@@ -94,18 +112,93 @@ impl MemberQuery {
         }
     }
 
-    fn bind<'q>(
-        &'q self,
-        query: sqlx::query::QueryAs<'q, Any, ListedMember, sqlx::any::AnyArguments<'q>>,
-        workspace_id: &'q str,
-    ) -> sqlx::query::QueryAs<'q, Any, ListedMember, sqlx::any::AnyArguments<'q>> {
-        let query = query.bind(workspace_id).bind(self.status());
-        if self.search.is_empty() {
-            query
-        } else {
-            query.bind(like_pattern(&self.search))
+    /// Parameters of the filter, in order ($1, $2, then $3 and $4 when searching).
+    pub fn params(&self, workspace_id: &str) -> Vec<String> {
+        let mut params = vec![workspace_id.to_string(), self.status().to_string()];
+        if !self.search.is_empty() {
+            params.push(self.search.clone());
+            params.push(format!("{}{}", self.search, member_search::PREFIX_END));
         }
+        params
     }
+
+    /// The number of the first parameter after the filter's.
+    fn next_param(&self) -> usize {
+        if self.search.is_empty() { 3 } else { 5 }
+    }
+
+    /// One page: the page's memberships, with every column a row shows, come from one of
+    /// the covering indexes alone (`memberships_list*` in order, or `memberships_match`
+    /// for the matching terms), then each is joined to its account. A search also counts
+    /// its matches in passing (a window over them, column `total`), as it finds them all
+    /// anyway to sort them. Its last two parameters are LIMIT and OFFSET.
+    pub fn page_sql(&self) -> String {
+        let n = self.next_param();
+        let total = if self.search.is_empty() {
+            "CAST(NULL AS BIGINT)"
+        } else {
+            "COUNT(*) OVER ()"
+        };
+        format!(
+            "SELECT {}, page.total FROM (SELECT p.account_id, p.sort_name, p.role, p.has_seat, \
+             p.status, p.joined_at, p.joined_via, {total} AS total{}{} LIMIT ${n} OFFSET ${}) page \
+             JOIN accounts a ON a.id = page.account_id{}",
+            COLUMNS.replace("m.", "page."),
+            self.matches(),
+            self.order("p"),
+            n + 1,
+            self.order("page"),
+        )
+    }
+
+    /// How many members match (for pagination): without a search, the counts the
+    /// database keeps per status and seat (table `member_counts`); with one, a count of
+    /// the members the matching terms name.
+    pub fn count_sql(&self) -> String {
+        if self.search.is_empty() {
+            return format!(
+                "SELECT CAST(COALESCE(SUM(c.members), 0) AS BIGINT) FROM member_counts c \
+                 WHERE c.workspace_id = $1 AND c.status = $2{}",
+                self.seat_filter("c")
+            );
+        }
+        format!("SELECT COUNT(*){}", self.matches())
+    }
+
+    /// Every match, in order (for the CSV export): the list's index in order, each row
+    /// joined to its account as it streams.
+    pub fn all_sql(&self) -> String {
+        format!(
+            "SELECT {COLUMNS} FROM memberships m JOIN accounts a ON a.id = m.account_id{}{}",
+            self.filter("m"),
+            self.order("m")
+        )
+    }
+
+    fn bind<'q, O>(
+        &self,
+        mut query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
+        workspace_id: &str,
+    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
+        for param in self.params(workspace_id) {
+            query = query.bind(param);
+        }
+        query
+    }
+}
+
+/// One page of members, and how many match in all when the page's query could tell.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub rows: Vec<ListedMember>,
+    pub total: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    member: ListedMember,
+    total: Option<i64>,
 }
 
 /// One page of members.
@@ -115,19 +208,19 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
     q: &MemberQuery,
     limit: i64,
     offset: i64,
-) -> StoreResult<Vec<ListedMember>> {
-    let n = if q.search.is_empty() { 3 } else { 4 };
-    let sql = format!(
-        "{SELECT}{}{} LIMIT ${n} OFFSET ${}",
-        q.filter(),
-        q.order(),
-        n + 1
-    );
-    q.bind(sqlx::query_as(&sql), workspace_id)
+) -> StoreResult<Page> {
+    let sql = q.page_sql();
+    let rows: Vec<PageRow> = q
+        .bind(sqlx::query_as(&sql), workspace_id)
         .bind(limit)
         .bind(offset)
         .fetch_all(e)
-        .await
+        .await?;
+    let total = rows.first().and_then(|r| r.total);
+    Ok(Page {
+        rows: rows.into_iter().map(|r| r.member).collect(),
+        total,
+    })
 }
 
 /// How many members match (for pagination).
@@ -136,17 +229,12 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
     workspace_id: &str,
     q: &MemberQuery,
 ) -> StoreResult<i64> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM memberships m JOIN accounts a ON a.id = m.account_id{}",
-        q.filter()
-    );
-    let query = sqlx::query_scalar(&sql).bind(workspace_id).bind(q.status());
-    let query = if q.search.is_empty() {
-        query
-    } else {
-        query.bind(like_pattern(&q.search))
-    };
-    query.fetch_one(e).await
+    let sql = q.count_sql();
+    let (n,): (i64,) = q
+        .bind(sqlx::query_as(&sql), workspace_id)
+        .fetch_one(e)
+        .await?;
+    Ok(n)
 }
 
 /// Sends every matching member into `rows`, one at a time: the bounded channel keeps
@@ -157,7 +245,7 @@ pub async fn send_all(
     q: &MemberQuery,
     rows: mpsc::Sender<ListedMember>,
 ) -> StoreResult<()> {
-    let sql = format!("{SELECT}{}{}", q.filter(), q.order());
+    let sql = q.all_sql();
     let mut stream = q.bind(sqlx::query_as(&sql), workspace_id).fetch(pool);
     while let Some(row) = stream.try_next().await? {
         if rows.send(row).await.is_err() {
@@ -173,10 +261,44 @@ pub async fn one<'e, E: Executor<'e, Database = Any>>(
     workspace_id: &str,
     account_id: &str,
 ) -> StoreResult<Option<ListedMember>> {
-    let sql = format!("{SELECT} WHERE m.workspace_id = $1 AND m.account_id = $2");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.workspace_id = $1 AND m.account_id = $2"
+    );
     sqlx::query_as(&sql)
         .bind(workspace_id)
         .bind(account_id)
         .fetch_optional(e)
         .await
+}
+
+/// The query plans of `q`'s first page and count, as the database words them: EXPLAIN
+/// QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL (for the benchmark script).
+pub async fn explain(
+    store: &Store,
+    workspace_id: &str,
+    q: &MemberQuery,
+) -> StoreResult<Vec<String>> {
+    let mut lines = Vec::new();
+    for sql in [q.page_sql(), q.count_sql()] {
+        let explain = match store.backend() {
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+            Backend::Postgres => format!("EXPLAIN ANALYZE {sql}"),
+        };
+        let mut query = sqlx::query(&explain);
+        for param in q.params(workspace_id) {
+            query = query.bind(param);
+        }
+        if sql.contains(" LIMIT ") {
+            query = query.bind(50_i64).bind(0_i64);
+        }
+        for row in query.fetch_all(store.pool()).await? {
+            lines.push(match store.backend() {
+                Backend::Sqlite => row.try_get::<String, _>("detail")?,
+                Backend::Postgres => row.try_get::<String, _>(0)?,
+            });
+        }
+        lines.push(String::new());
+    }
+    Ok(lines)
 }

@@ -1,8 +1,8 @@
 //! Memberships: an account's role, seat and status in one workspace.
 
-use sqlx::{Any, Executor, FromRow};
+use sqlx::{Acquire, Any, Executor, FromRow};
 
-use super::StoreResult;
+use super::{StoreResult, member_search};
 
 /// A membership row as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -28,26 +28,37 @@ pub struct NewMembership<'a> {
     pub now: i64,
 }
 
-/// Inserts a membership; `false` when the account is already a member (nothing changes).
-pub async fn insert<'e, E: Executor<'e, Database = Any>>(
-    e: E,
+/// Inserts a membership with its sort key (from the account row) and search terms;
+/// `false` when the account is already a member (nothing changes).
+pub async fn insert<'e, A: Acquire<'e, Database = Any>>(
+    e: A,
     m: NewMembership<'_>,
 ) -> StoreResult<bool> {
-    let inserted: Option<String> = sqlx::query_scalar(
+    let mut tx = e.begin().await?;
+    let sql = format!(
         "INSERT INTO memberships (workspace_id, account_id, role, has_seat, status, joined_at, \
-         joined_via, joined_via_ref, invited_by) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8) \
+         joined_via, joined_via_ref, invited_by, sort_name) \
+         SELECT $1, $2, $3, $4, 'active', $5, $6, $7, $8, {} FROM accounts a WHERE a.id = $2 \
          ON CONFLICT (workspace_id, account_id) DO NOTHING RETURNING account_id",
-    )
-    .bind(m.workspace_id)
-    .bind(m.account_id)
-    .bind(m.role)
-    .bind(super::flag(m.has_seat))
-    .bind(m.now)
-    .bind(m.joined_via)
-    .bind(m.joined_via_ref)
-    .bind(m.invited_by)
-    .fetch_optional(e)
-    .await?;
+        member_search::sort_name_sql(9)
+    );
+    let inserted: Option<String> = sqlx::query_scalar(&sql)
+        .bind(m.workspace_id)
+        .bind(m.account_id)
+        .bind(m.role)
+        .bind(super::flag(m.has_seat))
+        .bind(m.now)
+        .bind(m.joined_via)
+        .bind(m.joined_via_ref)
+        .bind(m.invited_by)
+        .bind(member_search::SORT_SEPARATOR)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if inserted.is_some() {
+        let workspaces = [m.workspace_id.to_string()];
+        member_search::index_account(&mut tx, m.account_id, &workspaces).await?;
+    }
+    tx.commit().await?;
     Ok(inserted.is_some())
 }
 

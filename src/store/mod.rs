@@ -9,8 +9,10 @@ pub mod avatars;
 pub mod invitation_list;
 pub mod invitations;
 pub mod member_list;
+pub mod member_search;
 pub mod members;
 pub mod outbox;
+pub mod seed;
 pub mod sessions;
 pub mod teams;
 pub mod throttle;
@@ -54,6 +56,10 @@ impl Store {
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // No ping before every checkout: on SQLite it is a round trip to the
+            // connection's worker thread, doubling the context switches of each query; a
+            // broken connection fails its query and is dropped by the pool anyway.
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -124,6 +130,28 @@ fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
     }
     let separator = if url.contains('?') { '&' } else { '?' };
     Ok(format!("{url}{separator}mode=rwc"))
+}
+
+/// `VALUES` for a multi-row INSERT: `row` (e.g. `"(?, ?, 1)"`) repeated `rows` times with
+/// every `?` numbered `$1`, `$2`, … in order. (sqlx's QueryBuilder writes `?` for the `Any`
+/// driver, which PostgreSQL refuses.)
+pub fn values(row: &str, rows: usize) -> String {
+    let mut sql = String::from(" VALUES ");
+    let mut n = 0;
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        for c in row.chars() {
+            if c == '?' {
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            } else {
+                sql.push(c);
+            }
+        }
+    }
+    sql
 }
 
 /// 0/1 integer flags as stored.

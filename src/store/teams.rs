@@ -176,12 +176,21 @@ pub async fn members_of_workspace<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// The teams of the given members (one page of the Members list), primary first.
+/// A team shown in a member's row.
+#[derive(Debug, Clone, FromRow)]
+pub struct TeamTagRow {
+    pub account_id: String,
+    pub team_name: String,
+    pub is_primary: i64,
+}
+
+/// The teams of the given members (one page of the Members list), primary first. Reads
+/// only the covering index `team_members_tags` and `teams_names` (no table rows).
 pub async fn of_accounts<'e, E: Executor<'e, Database = Any>>(
     e: E,
     workspace_id: &str,
     account_ids: &[String],
-) -> StoreResult<Vec<TeamMember>> {
+) -> StoreResult<Vec<TeamTagRow>> {
     if account_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -189,7 +198,9 @@ pub async fn of_accounts<'e, E: Executor<'e, Database = Any>>(
         .map(|i| format!("${}", i + 2))
         .collect();
     let sql = format!(
-        "{MEMBER_SELECT} WHERE tm.workspace_id = $1 AND tm.account_id IN ({}) ORDER BY tm.is_primary DESC, lower(t.name)",
+        "SELECT tm.account_id, t.name AS team_name, tm.is_primary \
+         FROM team_members tm JOIN teams t ON t.id = tm.team_id \
+         WHERE tm.workspace_id = $1 AND tm.account_id IN ({}) ORDER BY tm.is_primary DESC, lower(t.name)",
         placeholders.join(", ")
     );
     let mut query = sqlx::query_as(&sql).bind(workspace_id);

@@ -181,7 +181,9 @@ pub async fn flash(session: &Session, message: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Takes the pending message, if any.
+/// Takes the pending message, if any. Reads first: removing marks the session modified,
+/// and a modified session is written back to the database after every page otherwise.
 pub async fn take_flash(session: &Session) -> Option<String> {
+    session.get::<String>("gh.flash").await.ok().flatten()?;
     session.remove::<String>("gh.flash").await.ok().flatten()
 }

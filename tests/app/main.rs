@@ -19,6 +19,7 @@ mod mail;
 mod member_list;
 mod members;
 mod migrations;
+mod query_plans;
 mod security;
 mod settings;
 mod teams;

@@ -7,6 +7,7 @@ both_databases!(
     search_filters_sort_and_pages_combine,
     htmx_search_answers_with_the_results_only,
     csv_has_exactly_the_filtered_rows_escaped,
+    search_matches_word_prefixes_and_follows_renames_and_removals,
 );
 
 fn rows(html: &str) -> usize {
@@ -35,6 +36,20 @@ async fn search_filters_sort_and_pages_combine(db: Db) {
     assert_eq!(rows(&beta), 10, "search ignores case");
     let (_, by_email) = owner.page(&list("q=alpha054%40")).await;
     assert_eq!(rows(&by_email), 1, "search by email");
+    let (_, alphas) = owner.page(&list("q=alpha")).await;
+    assert_eq!(rows(&alphas), 50);
+    assert!(
+        alphas.contains("55 members") && alphas.contains("Page 1 of 2"),
+        "a search counts all its matches"
+    );
+    let (_, alphas2) = owner.page(&list("q=alpha&page=2")).await;
+    assert_eq!(rows(&alphas2), 5);
+    assert!(alphas2.contains("55 members") && alphas2.contains("Page 2 of 2"));
+    let (_, beyond) = owner.page(&list("q=alpha&page=3")).await;
+    assert!(
+        beyond.contains("55 members"),
+        "counted even past the last page"
+    );
     let (_, literal) = owner.page(&list("q=%25")).await;
     assert_eq!(rows(&literal), 0, "wildcards are literal");
 
@@ -129,4 +144,98 @@ async fn csv_has_exactly_the_filtered_rows_escaped(db: Db) {
         "every page: 66 members and the header"
     );
     assert!(all.contains(",owner@example.com,Owner,Tester,yes,yes,owner,active,"));
+}
+
+/// Search is word-prefix matching (as in Slack or GitLab): the start of any word of the
+/// names, of the whole display name, of the email or its local part; never the middle of
+/// a word. The index follows renames, suspensions and removals at once.
+async fn search_matches_word_prefixes_and_follows_renames_and_removals(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Big").await;
+    app.set_seat_count(&slug, 100).await;
+    app.add_members(&slug, "Beta", 3, "member").await;
+    let anna = app
+        .member_as(&slug, "anna.smith@example.com", "member")
+        .await;
+    let res = anna
+        .post_form(
+            "/account/profile",
+            &[
+                ("first_name", "Anna"),
+                ("last_name", "Smith"),
+                ("display_name", "Anna Smith"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "profile saved");
+    let list = |q: &str| format!("/w/{slug}/members?q={q}");
+    for (q, found) in [
+        ("ann", 1),
+        ("SMI", 1),
+        ("anna%20smi", 1),
+        ("anna.smith%40", 1),
+        ("anna.smith%40example.com", 1),
+        ("nna", 0),
+        ("mith", 0),
+        ("example.com", 0),
+        ("beta%200", 3),
+        ("_", 0),
+    ] {
+        let (_, html) = owner.page(&list(q)).await;
+        assert_eq!(rows(&html), found, "q={q}");
+    }
+
+    let res = anna
+        .post_form(
+            "/account/profile",
+            &[
+                ("first_name", "Hanna"),
+                ("last_name", "Jones"),
+                ("display_name", "Aardvark"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "renamed");
+    let (_, html) = owner.page(&list("smi")).await;
+    assert_eq!(rows(&html), 0, "the old name no longer matches");
+    let (_, html) = owner.page(&list("jon")).await;
+    assert_eq!(rows(&html), 1, "the new name does");
+    let (_, all) = owner.page(&format!("/w/{slug}/members")).await;
+    let first_row = all.find("<tr id=\"member-").expect("a row");
+    assert!(
+        all[first_row..].find("Aardvark") < all[first_row..].find("Beta 000"),
+        "the new display name sorts first"
+    );
+    assert!(all.contains("5 members"), "owner, three Betas and Aardvark");
+
+    let anna_id: String =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'anna.smith@example.com'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("anna");
+    owner
+        .post_form(&format!("/w/{slug}/members/{anna_id}/suspend"), &[])
+        .await;
+    let (_, active) = owner.page(&list("jon")).await;
+    assert_eq!(rows(&active), 0, "suspended members leave the Active list");
+    let (_, suspended) = owner
+        .page(&format!("/w/{slug}/members?status=suspended&q=jon"))
+        .await;
+    assert_eq!(rows(&suspended), 1);
+    assert!(suspended.contains("1 member"));
+    owner
+        .post_form(&format!("/w/{slug}/members/{anna_id}/remove"), &[])
+        .await;
+    let (_, html) = owner
+        .page(&format!("/w/{slug}/members?status=suspended"))
+        .await;
+    assert!(html.contains("0 members"), "the count follows the removal");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM member_search_terms WHERE account_id = '{anna_id}'"
+        ))
+        .await,
+        0,
+        "the removed member's terms are gone"
+    );
 }

@@ -160,8 +160,16 @@ async fn load_view(
     let (rows, total) = match params.query() {
         Some(query) => {
             let offset = (page_number - 1) * PAGE_SIZE;
-            let rows = member_list::page(pool, &w.id, &query, PAGE_SIZE, offset).await?;
-            (rows, member_list::count(pool, &w.id, &query).await?)
+            let page = member_list::page(pool, &w.id, &query, PAGE_SIZE, offset).await?;
+            // A search counts its matches in the page's query; a first page that is not
+            // full holds every match; otherwise count.
+            let shown = i64::try_from(page.rows.len()).unwrap_or(PAGE_SIZE);
+            let total = match page.total {
+                Some(total) => total,
+                None if offset == 0 && shown < PAGE_SIZE => shown,
+                None => member_list::count(pool, &w.id, &query).await?,
+            };
+            (page.rows, total)
         }
         None => (Vec::new(), 0),
     };

@@ -7,7 +7,7 @@ use super::{ListParams, PAGE_SIZE};
 use crate::clock::format_date;
 use crate::domain::{MembershipStatus, Role};
 use crate::store::member_list::ListedMember;
-use crate::store::teams::TeamMember;
+use crate::store::teams::TeamTagRow;
 use crate::web::extract::Member;
 
 /// The seat bar: `12 / 25`.
@@ -54,7 +54,7 @@ pub struct TeamTag {
 }
 
 /// The teams of each listed member, keyed by account id.
-pub fn team_tags(memberships: Vec<TeamMember>) -> HashMap<String, Vec<TeamTag>> {
+pub fn team_tags(memberships: Vec<TeamTagRow>) -> HashMap<String, Vec<TeamTag>> {
     let mut tags: HashMap<String, Vec<TeamTag>> = HashMap::new();
     for tm in memberships {
         tags.entry(tm.account_id).or_default().push(TeamTag {
