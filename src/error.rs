@@ -117,14 +117,20 @@ pub fn error_page(status: StatusCode, heading: &'static str, message: &'static s
 
 fn sign_in_redirect(next: &str, htmx: bool) -> Response {
     let target = format!("/sign-in?next={}", crate::web::urlencode(next));
+    redirect(&target, htmx)
+}
+
+/// A 303 to `to`, or for htmx (which would swap the next page in) a 200 telling it to
+/// navigate there with `HX-Redirect`.
+pub fn redirect(to: &str, htmx: bool) -> Response {
     if htmx {
         let mut res = StatusCode::OK.into_response();
-        if let Ok(v) = HeaderValue::from_str(&target) {
+        if let Ok(v) = HeaderValue::from_str(to) {
             res.headers_mut().insert("HX-Redirect", v);
         }
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return res;
     }
-    Redirect::to(&target).into_response()
+    Redirect::to(to).into_response()
 }

@@ -185,9 +185,15 @@ pub async fn invite(
         ));
     }
     let inviter = Inviter::load(&mut tx, by).await?;
+    let ctx = Ctx {
+        svc,
+        by,
+        ws: &ws,
+        inviter: &inviter,
+    };
     let mut results = Vec::with_capacity(planned.len());
     for plan in planned {
-        let outcome = apply(svc, &mut tx, by, &ws, &inviter, &req, &plan, awaiting, now).await?;
+        let outcome = ctx.apply(&mut tx, &req, &plan, awaiting, now).await?;
         results.push(AddressResult {
             address: plan.address,
             outcome,
@@ -281,175 +287,195 @@ async fn decide(tx: &mut Tx, workspace_id: &str, email: &EmailAddress) -> Servic
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn apply(
-    svc: &Services,
-    tx: &mut Tx,
-    by: &Manager,
-    ws: &JoinSettings,
-    inviter: &Inviter,
-    req: &InviteRequest,
-    plan: &Planned,
-    awaiting: bool,
-    now: i64,
-) -> ServiceResult<Outcome> {
-    let (Some(email), decision) = (&plan.email, &plan.decision) else {
-        return Ok(skipped(&plan.decision));
-    };
-    let expires_at = now + ws.invitation_expiry_days * DAY;
-    match decision {
-        Decision::Skip(outcome) => Ok(outcome.clone()),
-        Decision::Existing(inv) => {
-            invitations::renew(&mut **tx, &ws.id, &inv.id, now, expires_at).await?;
-            if req.send_email {
-                let code = svc.codes.code_for(&inv.code_nonce);
-                let role = Role::parse(&inv.role).unwrap_or(Role::Viewer);
-                invitation_email(
-                    svc,
-                    ws,
-                    inviter,
-                    email.as_str(),
-                    role,
-                    &code,
-                    expires_at,
-                    true,
-                )
-                .enqueue(&mut **tx, Some(&inv.id), now)
-                .await?;
-            }
-            emails::event(
-                svc,
-                tx,
-                by,
-                "invitation.resent",
-                email.as_str(),
-                serde_json::json!({}),
-            )
-            .await?;
-            Ok(Outcome::Resent)
-        }
-        Decision::New => {
-            create(
-                svc, tx, by, ws, inviter, req, email, plan.role, awaiting, now,
-            )
-            .await?;
-            Ok(if awaiting {
-                Outcome::AwaitingApproval
-            } else {
-                Outcome::Invited
-            })
-        }
-    }
+/// Who invites where: what every step of an invitation needs.
+struct Ctx<'a> {
+    svc: &'a Services,
+    by: &'a Manager,
+    ws: &'a JoinSettings,
+    inviter: &'a Inviter,
 }
 
-fn skipped(decision: &Decision) -> Outcome {
-    match decision {
-        Decision::Skip(outcome) => outcome.clone(),
-        _ => Outcome::Invalid("not an email address".into()),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn create(
-    svc: &Services,
-    tx: &mut Tx,
-    by: &Manager,
-    ws: &JoinSettings,
-    inviter: &Inviter,
-    req: &InviteRequest,
-    email: &EmailAddress,
-    role: Role,
-    awaiting: bool,
-    now: i64,
-) -> ServiceResult<()> {
-    let code = svc.codes.issue().map_err(anyhow::Error::from)?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let expires_at = now + ws.invitation_expiry_days * DAY;
-    let inserted = invitations::insert(
-        &mut **tx,
-        NewInvitation {
-            id: &id,
-            workspace_id: &ws.id,
-            email: email.as_str(),
-            role: role.as_str(),
-            primary_team_id: req.primary_team.as_deref(),
-            awaiting_approval: awaiting,
-            code_nonce: &code.nonce,
-            code_hash: &code.hash,
-            send_email: req.send_email,
-            invited_by: &inviter.account_id,
-            now,
-            expires_at,
-        },
-    )
-    .await?;
-    if !inserted {
-        return Err(anyhow::anyhow!("invitation for a locked workspace collided").into());
-    }
-    for team in &req.extra_teams {
-        invitations::add_team(&mut **tx, &id, team).await?;
-    }
-    if req.send_email && !awaiting {
-        invitation_email(
-            svc,
-            ws,
-            inviter,
-            email.as_str(),
+impl Ctx<'_> {
+    /// Emails an invitation again, its code derived anew from the stored nonce.
+    async fn email_existing(
+        &self,
+        tx: &mut Tx,
+        inv: &InvitationRow,
+        expires_at: i64,
+        resent: bool,
+        now: i64,
+    ) -> ServiceResult<()> {
+        let role = Role::parse(&inv.role).unwrap_or(Role::Viewer);
+        let code = self.svc.codes.code_for(&inv.code_nonce);
+        let mail = invitation_email(
+            self.svc,
+            self.ws,
+            self.inviter,
+            &inv.email,
             role,
-            &code.code,
+            &code,
             expires_at,
-            false,
-        )
-        .enqueue(&mut **tx, Some(&id), now)
-        .await?;
+            resent,
+        );
+        mail.enqueue(&mut **tx, Some(&inv.id), now).await?;
+        Ok(())
     }
-    let details = serde_json::json!({ "role": role.as_str(), "awaiting_approval": awaiting, "emailed": req.send_email });
-    emails::event(svc, tx, by, "invitation.created", email.as_str(), details).await
+
+    /// Renews a pending invitation (expired ones too) and, with `email`, sends it again.
+    /// `false` when it is no longer pending.
+    async fn renew(
+        &self,
+        tx: &mut Tx,
+        inv: &InvitationRow,
+        email: bool,
+        now: i64,
+    ) -> ServiceResult<bool> {
+        let expires_at = self.ws.invitation_expires_at(now);
+        if !invitations::renew(&mut **tx, &self.ws.id, &inv.id, now, expires_at).await? {
+            return Ok(false);
+        }
+        if email {
+            self.email_existing(tx, inv, expires_at, true, now).await?;
+        }
+        let details = serde_json::json!({});
+        emails::event(
+            self.svc,
+            tx,
+            self.by,
+            "invitation.resent",
+            &inv.email,
+            details,
+        )
+        .await?;
+        Ok(true)
+    }
+
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        req: &InviteRequest,
+        plan: &Planned,
+        awaiting: bool,
+        now: i64,
+    ) -> ServiceResult<Outcome> {
+        match (&plan.email, &plan.decision) {
+            (_, Decision::Skip(outcome)) => Ok(outcome.clone()),
+            (None, _) => Ok(Outcome::Invalid("not an email address".into())),
+            (Some(_), Decision::Existing(inv)) => {
+                self.renew(tx, inv, req.send_email, now).await?;
+                Ok(Outcome::Resent)
+            }
+            (Some(email), Decision::New) => {
+                self.create(tx, req, email, plan.role, awaiting, now)
+                    .await?;
+                Ok(if awaiting {
+                    Outcome::AwaitingApproval
+                } else {
+                    Outcome::Invited
+                })
+            }
+        }
+    }
+
+    async fn create(
+        &self,
+        tx: &mut Tx,
+        req: &InviteRequest,
+        email: &EmailAddress,
+        role: Role,
+        awaiting: bool,
+        now: i64,
+    ) -> ServiceResult<()> {
+        let code = self.svc.codes.issue().map_err(anyhow::Error::from)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let expires_at = self.ws.invitation_expires_at(now);
+        let inserted = invitations::insert(
+            &mut **tx,
+            NewInvitation {
+                id: &id,
+                workspace_id: &self.ws.id,
+                email: email.as_str(),
+                role: role.as_str(),
+                primary_team_id: req.primary_team.as_deref(),
+                awaiting_approval: awaiting,
+                code_nonce: &code.nonce,
+                code_hash: &code.hash,
+                send_email: req.send_email,
+                invited_by: &self.inviter.account_id,
+                now,
+                expires_at,
+            },
+        )
+        .await?;
+        if !inserted {
+            return Err(anyhow::anyhow!("invitation for a locked workspace collided").into());
+        }
+        for team in &req.extra_teams {
+            invitations::add_team(&mut **tx, &id, team).await?;
+        }
+        if req.send_email && !awaiting {
+            let mail = invitation_email(
+                self.svc,
+                self.ws,
+                self.inviter,
+                email.as_str(),
+                role,
+                &code.code,
+                expires_at,
+                false,
+            );
+            mail.enqueue(&mut **tx, Some(&id), now).await?;
+        }
+        let details = serde_json::json!({ "role": role.as_str(), "awaiting_approval": awaiting, "emailed": req.send_email });
+        emails::event(
+            self.svc,
+            tx,
+            self.by,
+            "invitation.created",
+            email.as_str(),
+            details,
+        )
+        .await
+    }
 }
 
-/// Loads an invitation of the manager's workspace for an admin action.
-async fn admin_target(tx: &mut Tx, by: &Manager, id: &str) -> ServiceResult<InvitationRow> {
+/// Opens the write transaction for an admin action on one invitation of the manager's
+/// workspace: the workspace locked, the invitation and the workspace's settings loaded.
+async fn admin_target(
+    svc: &Services,
+    by: &Manager,
+    id: &str,
+) -> ServiceResult<(Tx, InvitationRow, JoinSettings)> {
     if !by.role.is_admin() {
         return Err(ServiceError::Forbidden);
     }
-    workspaces::lock(&mut **tx, &by.workspace_id).await?;
-    invitations::by_id(&mut **tx, &by.workspace_id, id)
+    let mut tx = svc.store.begin_write().await?;
+    workspaces::lock(&mut *tx, &by.workspace_id).await?;
+    let inv = invitations::by_id(&mut *tx, &by.workspace_id, id)
         .await?
-        .ok_or(ServiceError::NotFound)
+        .ok_or(ServiceError::NotFound)?;
+    let ws = workspace_settings::get(&mut *tx, &by.workspace_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok((tx, inv, ws))
 }
 
 /// Sends a pending invitation again (also an expired one) with a renewed expiry.
 pub async fn resend(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
-    let now = svc.clock.now();
-    let mut tx = svc.store.begin_write().await?;
-    let inv = admin_target(&mut tx, by, id).await?;
-    let ws = workspace_settings::get(&mut *tx, &by.workspace_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let expires_at = now + ws.invitation_expiry_days * DAY;
-    if !invitations::renew(&mut *tx, &ws.id, &inv.id, now, expires_at).await? {
+    let (mut tx, inv, ws) = admin_target(svc, by, id).await?;
+    let inviter = Inviter::load(&mut tx, by).await?;
+    let ctx = Ctx {
+        svc,
+        by,
+        ws: &ws,
+        inviter: &inviter,
+    };
+    if !ctx.renew(&mut tx, &inv, true, svc.clock.now()).await? {
         return Err(invalid(
             "invitation",
             "Only pending or expired invitations can be resent.",
         ));
     }
-    let inviter = Inviter::load(&mut tx, by).await?;
-    let role = Role::parse(&inv.role).unwrap_or(Role::Viewer);
-    let code = svc.codes.code_for(&inv.code_nonce);
-    invitation_email(
-        svc, &ws, &inviter, &inv.email, role, &code, expires_at, true,
-    )
-    .enqueue(&mut *tx, Some(&inv.id), now)
-    .await?;
-    emails::event(
-        svc,
-        &mut tx,
-        by,
-        "invitation.resent",
-        &inv.email,
-        serde_json::json!({}),
-    )
-    .await?;
     tx.commit().await?;
     svc.mail_wakeup.notify_one();
     Ok(inv.email)
@@ -458,8 +484,7 @@ pub async fn resend(svc: &Services, by: &Manager, id: &str) -> ServiceResult<Str
 /// Revokes a live invitation and cancels its email if it has not gone out yet.
 pub async fn revoke(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
     let now = svc.clock.now();
-    let mut tx = svc.store.begin_write().await?;
-    let inv = admin_target(&mut tx, by, id).await?;
+    let (mut tx, inv, _) = admin_target(svc, by, id).await?;
     if !invitations::revoke(&mut *tx, &by.workspace_id, &inv.id, now).await? {
         return Err(invalid(
             "invitation",
@@ -476,37 +501,27 @@ pub async fn revoke(svc: &Services, by: &Manager, id: &str) -> ServiceResult<Str
 /// Approves a Member's invitation: it becomes pending from now and its email goes out.
 pub async fn approve(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
     let now = svc.clock.now();
-    let mut tx = svc.store.begin_write().await?;
-    let inv = admin_target(&mut tx, by, id).await?;
-    let ws = workspace_settings::get(&mut *tx, &by.workspace_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let expires_at = now + ws.invitation_expiry_days * DAY;
+    let (mut tx, inv, ws) = admin_target(svc, by, id).await?;
+    let expires_at = ws.invitation_expires_at(now);
     if !invitations::approve(&mut *tx, &ws.id, &inv.id, now, expires_at).await? {
         return Err(invalid(
             "invitation",
             "This invitation is not waiting for approval.",
         ));
     }
-    if inv.send_email == 1 {
-        let inviter = Inviter::of_invitation(&mut tx, &inv).await?;
-        let role = Role::parse(&inv.role).unwrap_or(Role::Viewer);
-        let code = svc.codes.code_for(&inv.code_nonce);
-        invitation_email(
-            svc, &ws, &inviter, &inv.email, role, &code, expires_at, false,
-        )
-        .enqueue(&mut *tx, Some(&inv.id), now)
-        .await?;
-    }
-    emails::event(
+    let inviter = Inviter::of_invitation(&mut tx, &inv).await?;
+    let ctx = Ctx {
         svc,
-        &mut tx,
         by,
-        "invitation.approved",
-        &inv.email,
-        serde_json::json!({}),
-    )
-    .await?;
+        ws: &ws,
+        inviter: &inviter,
+    };
+    if inv.send_email == 1 {
+        ctx.email_existing(&mut tx, &inv, expires_at, false, now)
+            .await?;
+    }
+    let details = serde_json::json!({});
+    emails::event(svc, &mut tx, by, "invitation.approved", &inv.email, details).await?;
     tx.commit().await?;
     svc.mail_wakeup.notify_one();
     Ok(inv.email)

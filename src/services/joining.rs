@@ -243,7 +243,7 @@ async fn admit(
         )
         .await?;
         join_teams(tx, inv, &account.id, now).await?;
-        record_accept(svc, tx, inv, &account, actor, role, seat).await?;
+        record_accept(svc, tx, &ws, inv, &account, actor, (role, seat)).await?;
     }
     Ok(Accepted {
         account,
@@ -290,11 +290,11 @@ async fn join_teams(
 async fn record_accept(
     svc: &Services,
     tx: &mut Tx,
+    ws: &JoinSettings,
     inv: &InvitationRow,
     account: &AccountRow,
     actor: &Actor,
-    role: Role,
-    seat: bool,
+    (role, seat): (Role, bool),
 ) -> ServiceResult<()> {
     let now = svc.clock.now();
     let details = serde_json::json!({ "invitation": inv.id, "role": role.as_str(), "seat": seat });
@@ -318,9 +318,6 @@ async fn record_accept(
     let Some(inviter) = accounts::by_id(&mut **tx, inviter).await? else {
         return Ok(());
     };
-    let ws = workspace_settings::get(&mut **tx, &inv.workspace_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
     ActionEmail {
         kind: "invitation_accepted",
         to: inviter.email,

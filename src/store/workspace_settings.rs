@@ -24,6 +24,11 @@ impl JoinSettings {
     pub fn everyone_may_invite(&self) -> bool {
         self.who_may_invite == "everyone"
     }
+
+    /// When an invitation made or renewed at `now` expires.
+    pub fn invitation_expires_at(&self, now: i64) -> i64 {
+        now + self.invitation_expiry_days * 86_400
+    }
 }
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(

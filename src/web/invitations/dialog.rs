@@ -6,8 +6,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use super::super::extract::Member;
 use super::super::form::FormData;
@@ -207,7 +207,10 @@ pub async fn submit(
     } else {
         format!("/w/{}", member.workspace.slug)
     };
-    Ok(go_to(&headers, &then))
+    Ok(crate::error::redirect(
+        &then,
+        headers.contains_key("hx-request"),
+    ))
 }
 
 /// Typed addresses plus those of an uploaded CSV.
@@ -231,16 +234,4 @@ fn summary(results: &[AddressResult]) -> String {
         results.len(),
         lines.join("; ")
     )
-}
-
-/// A redirect that also works for htmx (which would otherwise swap the next page in).
-fn go_to(headers: &HeaderMap, to: &str) -> Response {
-    if headers.contains_key("hx-request") {
-        let mut res = StatusCode::OK.into_response();
-        if let Ok(v) = HeaderValue::from_str(to) {
-            res.headers_mut().insert("HX-Redirect", v);
-        }
-        return res;
-    }
-    Redirect::to(to).into_response()
 }

@@ -3,7 +3,7 @@
 //! waiting for approval, Approve. The Invite dialog lives in `dialog`.
 
 mod dialog;
-pub mod pending;
+pub mod listing;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -22,7 +22,7 @@ use crate::clock::format_date;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::services::{ServiceError, ServiceResult, Services, invitations};
-use crate::store::invitation_list::{self, InvitationFilter, ListedInvitation};
+use crate::store::invitation_list::{InvitationFilter, ListedInvitation};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -123,20 +123,11 @@ async fn show(
     ctx: PageContext,
     Query(params): Query<TabParams>,
 ) -> AppResult<InvitationsPage> {
-    let pool = svc.store.pool();
     let ws = &member.workspace;
     let filter = InvitationFilter::parse(&params.status);
-    let now = svc.clock.now();
     let page_number = params.page.unwrap_or(1).clamp(1, 1_000_000);
     let offset = (page_number - 1) * PAGE_SIZE;
-    let rows = invitation_list::page(pool, &ws.id, filter, "", now, PAGE_SIZE, offset).await?;
-    let total = invitation_list::count(pool, &ws.id, filter, "", now).await?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let extra = invitation_list::extra_team_names(pool, &ids).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| InvitationItem::new(r, &extra, now))
-        .collect();
+    let (items, total) = listing::load(&svc, &ws.id, filter, "", PAGE_SIZE, offset).await?;
     let link = |p: i64| {
         format!(
             "/w/{}/invitations?status={}&page={p}",

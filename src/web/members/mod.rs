@@ -176,7 +176,15 @@ async fn load_view(
     let (invitations, total) = if params.query().is_none() {
         let search = params.q.trim().to_lowercase();
         let offset = (page_number - 1) * PAGE_SIZE;
-        crate::web::invitations::pending::load(svc, &w.id, &search, PAGE_SIZE, offset).await?
+        crate::web::invitations::listing::load(
+            svc,
+            &w.id,
+            crate::store::invitation_list::InvitationFilter::Pending,
+            &search,
+            PAGE_SIZE,
+            offset,
+        )
+        .await?
     } else {
         (Vec::new(), total)
     };
