@@ -495,6 +495,18 @@ async fn members_cannot_invite_when_only_admins_may(db: Db) {
         403
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 0);
+    // Everyone means Members and up: Viewers (waiting for a seat) never invite.
+    app.set_workspace(&slug, "who_may_invite = 'everyone'")
+        .await;
+    let viewer = app.member_as(&slug, "viewer@example.com", "viewer").await;
+    assert_eq!(viewer.get(&format!("/w/{slug}/invite")).await.status(), 403);
+    assert_eq!(
+        invite(&viewer, &slug, "ann@example.com", "viewer")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 0);
 }
 
 async fn pending_filter_on_members_lists_outstanding_invitations(db: Db) {
