@@ -1,8 +1,8 @@
 // Gatehouse's own script: small progressive enhancements only (the pages work without it).
 document.addEventListener("keydown", (event) => {
-  // Escape closes an open workspace switcher.
+  // Escape closes an open dropdown (workspace switcher, Invite Team, join requests).
   if (event.key === "Escape") {
-    document.querySelectorAll("details.switcher[open]").forEach((d) => d.removeAttribute("open"));
+    document.querySelectorAll("details.switcher[open], details.invite-menu[open], details.requests-popover[open]").forEach((d) => d.removeAttribute("open"));
   }
 });
 
@@ -29,4 +29,14 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
     dialog.close();
   }
+});
+
+// Copy link on the Invite links list: copies the row's link field.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy-from]");
+  const field = button && document.getElementById(button.dataset.copyFrom);
+  if (!field) return;
+  field.select();
+  if (navigator.clipboard) navigator.clipboard.writeText(field.value).catch(() => {});
+  button.textContent = "Copied";
 });

@@ -1,6 +1,7 @@
 //! Plain types and rules with no I/O: parsed once at the edge, trusted everywhere after.
 
 pub mod csv;
+pub mod domain_name;
 pub mod email;
 pub mod image;
 pub mod invite_code;
@@ -10,6 +11,7 @@ pub mod role;
 pub mod slug;
 pub mod token;
 
+pub use domain_name::DomainName;
 pub use email::EmailAddress;
 pub use names::PersonName;
 pub use password::Password;

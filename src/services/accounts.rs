@@ -66,57 +66,94 @@ pub fn parse_names(
 /// account) or a fresh verification link (unverified one). The caller shows the same
 /// "check your email" page in every case.
 pub async fn sign_up(svc: &Services, form: &SignUpForm, actor: &Actor) -> ServiceResult<()> {
+    let prepared = prepare_sign_up(form).await?;
+    let mut tx = svc.store.begin_write().await?;
+    sign_up_in(svc, &mut tx, &prepared, None, actor).await?;
+    tx.commit().await?;
+    svc.mail_wakeup.notify_one();
+    Ok(())
+}
+
+/// A valid sign-up, its password already hashed (slow: before any transaction opens).
+#[derive(Debug, Clone)]
+pub struct PreparedSignUp {
+    email: EmailAddress,
+    name: PersonName,
+    hash: String,
+}
+
+pub async fn prepare_sign_up(form: &SignUpForm) -> ServiceResult<PreparedSignUp> {
     let (email, password, name) = parse_sign_up(form).map_err(ServiceError::Invalid)?;
     let hash = passwords::hash(&password).await?;
+    Ok(PreparedSignUp { email, name, hash })
+}
+
+/// The account a sign-up ended at, and whether the sign-up created it.
+#[derive(Debug, Clone)]
+pub struct SignedUp {
+    pub account_id: String,
+    pub created: bool,
+}
+
+/// Sign-up inside the caller's transaction; `joining` names the workspace a link sign-up
+/// joins once the address is proven, for the email.
+pub(super) async fn sign_up_in(
+    svc: &Services,
+    tx: &mut Tx,
+    PreparedSignUp { email, name, hash }: &PreparedSignUp,
+    joining: Option<&str>,
+    actor: &Actor,
+) -> ServiceResult<SignedUp> {
     let now = svc.clock.now();
-    let mut tx = svc.store.begin_write().await?;
     let id = uuid::Uuid::new_v4().to_string();
     let new = NewAccount {
         id: &id,
         email: email.as_str(),
-        password_hash: &hash,
+        password_hash: hash,
         first_name: &name.first,
         last_name: &name.last,
         display_name: &name.display,
         email_verified: false,
         now,
     };
-    let (account_id, action, email_to_send) = match accounts::insert(&mut *tx, new).await? {
+    let created = accounts::insert(&mut **tx, new).await?;
+    let (account_id, action, mut email_to_send) = match created.clone() {
         Some(id) => {
-            let mail = verification_email(svc, &mut tx, &id, &email, &name.display, now).await?;
+            let mail = verification_email(svc, tx, &id, email, &name.display, now).await?;
             (id, "account.sign_up", mail)
         }
         None => {
-            let existing = accounts::by_email(&mut *tx, email.as_str())
+            let existing = accounts::by_email(&mut **tx, email.as_str())
                 .await?
                 .ok_or(ServiceError::NotFound)?;
             let mail = if existing.email_verified == 1 {
-                sign_in_link_email(svc, &mut tx, &existing, now).await?
+                sign_in_link_email(svc, tx, &existing, now).await?
             } else {
-                accounts::replace_unverified_password(&mut *tx, &existing.id, &hash, now).await?;
-                verification_email(
-                    svc,
-                    &mut tx,
-                    &existing.id,
-                    &email,
-                    &existing.display_name,
-                    now,
-                )
-                .await?
+                accounts::replace_unverified_password(&mut **tx, &existing.id, hash, now).await?;
+                verification_email(svc, tx, &existing.id, email, &existing.display_name, now)
+                    .await?
             };
             (existing.id, "account.sign_up_existing_address", mail)
         }
     };
-    email_to_send.enqueue(&mut *tx, None, now).await?;
+    if let Some(workspace) = joining {
+        email_to_send.paragraphs.push(format!(
+            "Once you follow the link, you join {workspace} through the invite link you used."
+        ));
+    }
+    email_to_send.enqueue(&mut **tx, None, now).await?;
     audit::record(
-        &mut *tx,
+        &mut **tx,
         event(actor, action, &account_id, email.as_str(), now),
     )
     .await?;
-    tx.commit().await?;
-    svc.mail_wakeup.notify_one();
-    Ok(())
+    Ok(SignedUp {
+        account_id,
+        created: created.is_some(),
+    })
 }
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 pub(super) async fn verification_email(
     svc: &Services,

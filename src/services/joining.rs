@@ -226,23 +226,17 @@ async fn admit(
     }
     accounts::mark_verified(&mut **tx, &account.id, now).await?;
     if !already_member {
-        let offered = Role::parse(&inv.role).unwrap_or(Role::Viewer);
-        let (role, seat) = newcomer_role(tx, &ws, offered).await?;
-        members::insert(
-            &mut **tx,
-            NewMembership {
-                workspace_id: &ws.id,
-                account_id: &account.id,
-                role: role.as_str(),
-                has_seat: seat,
-                joined_via: "invitation",
-                joined_via_ref: Some(&inv.id),
-                invited_by: inv.invited_by.as_deref(),
-                now,
-            },
-        )
-        .await?;
-        join_teams(tx, inv, &account.id, now).await?;
+        let extra_teams = invitations::extra_teams(&mut **tx, &inv.id).await?;
+        let newcomer = Newcomer {
+            account_id: &account.id,
+            offered: Role::parse(&inv.role).unwrap_or(Role::Viewer),
+            joined_via: "invitation",
+            joined_via_ref: Some(&inv.id),
+            invited_by: inv.invited_by.as_deref(),
+            primary_team: inv.primary_team_id.as_deref(),
+            extra_teams: &extra_teams,
+        };
+        let (role, seat) = admit_newcomer(tx, &ws, &newcomer, now).await?;
         record_accept(svc, tx, &ws, inv, &account, actor, (role, seat)).await?;
     }
     Ok(Accepted {
@@ -252,9 +246,54 @@ async fn admit(
     })
 }
 
+/// Someone joining a workspace (by invitation, link, domain or request).
+pub(crate) struct Newcomer<'a> {
+    pub account_id: &'a str,
+    /// The role the invitation, link or rule offers; the seat rule may make it Viewer.
+    pub offered: Role,
+    pub joined_via: &'a str,
+    pub joined_via_ref: Option<&'a str>,
+    pub invited_by: Option<&'a str>,
+    pub primary_team: Option<&'a str>,
+    pub extra_teams: &'a [String],
+}
+
+/// Makes a newcomer a member on the seat rule, in their teams; returns the role and seat
+/// they got. The caller has locked the workspace row and checked they are not a member.
+pub(crate) async fn admit_newcomer(
+    tx: &mut Tx,
+    ws: &JoinSettings,
+    n: &Newcomer<'_>,
+    now: i64,
+) -> ServiceResult<(Role, bool)> {
+    let (role, seat) = newcomer_role(tx, ws, n.offered).await?;
+    members::insert(
+        &mut **tx,
+        NewMembership {
+            workspace_id: &ws.id,
+            account_id: n.account_id,
+            role: role.as_str(),
+            has_seat: seat,
+            joined_via: n.joined_via,
+            joined_via_ref: n.joined_via_ref,
+            invited_by: n.invited_by,
+            now,
+        },
+    )
+    .await?;
+    if let Some(team) = n.primary_team {
+        teams::add_member(&mut **tx, &ws.id, team, n.account_id, now).await?;
+        teams::set_primary(&mut **tx, team, n.account_id).await?;
+    }
+    for team in n.extra_teams {
+        teams::add_member(&mut **tx, &ws.id, team, n.account_id, now).await?;
+    }
+    Ok((role, seat))
+}
+
 /// The seat rule for newcomers: with Auto-assign seats on, a Member seat if one is free,
-/// else Viewer; off, Viewer. An Admin invitation takes a seat whenever one is free.
-pub(crate) async fn newcomer_role(
+/// else Viewer; off, Viewer. An Admin invitation or link takes a seat whenever one is free.
+async fn newcomer_role(
     tx: &mut Tx,
     ws: &JoinSettings,
     offered: Role,
@@ -268,22 +307,6 @@ pub(crate) async fn newcomer_role(
         return Ok((offered, true));
     }
     Ok((Role::Viewer, false))
-}
-
-async fn join_teams(
-    tx: &mut Tx,
-    inv: &InvitationRow,
-    account_id: &str,
-    now: i64,
-) -> ServiceResult<()> {
-    if let Some(team) = &inv.primary_team_id {
-        teams::add_member(&mut **tx, &inv.workspace_id, team, account_id, now).await?;
-        teams::set_primary(&mut **tx, team, account_id).await?;
-    }
-    for team in invitations::extra_teams(&mut **tx, &inv.id).await? {
-        teams::add_member(&mut **tx, &inv.workspace_id, &team, account_id, now).await?;
-    }
-    Ok(())
 }
 
 /// The audit event, and the inviter's "your invitation was accepted" email.

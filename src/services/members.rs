@@ -5,7 +5,7 @@
 
 use crate::domain::{MembershipStatus, Role};
 use crate::store::members::{self, MembershipRow};
-use crate::store::{invitations, outbox, workspaces};
+use crate::store::{invitations, links, outbox, workspaces};
 
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, record_event};
 
@@ -15,6 +15,17 @@ pub struct Manager {
     pub workspace_id: String,
     pub role: Role,
     pub actor: Actor,
+}
+
+impl Manager {
+    /// Owners and Admins pass; anyone else is refused (403).
+    pub fn require_admin(&self) -> ServiceResult<()> {
+        if self.role.is_admin() {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
+    }
 }
 
 /// A refusal shown beside the member's row; nothing changed.
@@ -158,9 +169,9 @@ pub async fn reactivate(svc: &Services, by: &Manager, account_id: &str) -> Servi
     .await
 }
 
-/// Removes someone from the workspace (their account stays); releases the seat.
-/// Removes a member; with `revoke_created`, the open invitations they sent are revoked
-/// (and their unsent emails cancelled) in the same transaction.
+/// Removes someone from the workspace (their account stays) and releases the seat; with
+/// `revoke_created`, the open invitations they sent (their unsent emails cancelled) and
+/// the invite links they created are revoked in the same transaction.
 pub async fn remove(
     svc: &Services,
     by: &Manager,
@@ -177,7 +188,7 @@ pub async fn remove(
     if removed.has_seat == 1 {
         workspaces::release_seat(&mut *tx, &by.workspace_id).await?;
     }
-    let mut revoked = 0;
+    let (mut revoked, mut links_revoked) = (0, 0);
     if revoke_created {
         let now = svc.clock.now();
         let ids =
@@ -186,6 +197,8 @@ pub async fn remove(
             outbox::cancel_by_ref(&mut *tx, id, now).await?;
         }
         revoked = ids.len();
+        links_revoked =
+            links::revoke_all_created_by(&mut *tx, &by.workspace_id, account_id, now).await?;
     }
     finish(
         svc,
@@ -193,7 +206,11 @@ pub async fn remove(
         by,
         "member.removed",
         account_id,
-        serde_json::json!({ "role": role.as_str(), "invitations_revoked": revoked }),
+        serde_json::json!({
+            "role": role.as_str(),
+            "invitations_revoked": revoked,
+            "links_revoked": links_revoked,
+        }),
     )
     .await
 }

@@ -2,8 +2,12 @@
 //! transaction, its audit event and its email. Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod discovery;
+pub mod domains;
 pub mod invitations;
+pub mod join_requests;
 pub mod joining;
+pub mod links;
 pub mod members;
 pub mod passwords;
 pub mod security;

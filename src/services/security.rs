@@ -36,9 +36,7 @@ pub async fn set_invitation_defaults(
     expiry_days: &str,
     auto_approve: bool,
 ) -> ServiceResult<()> {
-    if !by.role.is_admin() {
-        return Err(ServiceError::Forbidden);
-    }
+    by.require_admin()?;
     let days = match expiry_days.trim().parse::<i64>() {
         Ok(d) if (1..=MAX_EXPIRY_DAYS).contains(&d) => d,
         _ => {
@@ -56,6 +54,19 @@ pub async fn set_invitation_defaults(
         "invitation_expiry_days": days,
         "auto_approve_join_requests": auto_approve,
     });
+    record_event(svc, &mut tx, by, "settings.changed", None, details).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Discoverable (Owners and Admins): on, signed-in people find the workspace on Browse
+/// workspaces and may ask to join; off (incognito), it is never listed. Invitations and
+/// links work either way.
+pub async fn set_discoverable(svc: &Services, by: &Manager, on: bool) -> ServiceResult<()> {
+    by.require_admin()?;
+    let mut tx = svc.store.begin_write().await?;
+    workspace_settings::set_discoverable(&mut *tx, &by.workspace_id, on).await?;
+    let details = serde_json::json!({ "setting": "discoverable", "discoverable": on });
     record_event(svc, &mut tx, by, "settings.changed", None, details).await?;
     tx.commit().await?;
     Ok(())

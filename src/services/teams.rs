@@ -7,14 +7,6 @@ use crate::store::{accounts, members, teams};
 use super::members::Manager;
 use super::{FieldErrors, ServiceError, ServiceResult, Services, record_event};
 
-fn require_admin(by: &Manager) -> ServiceResult<()> {
-    if by.role.is_admin() {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
-}
-
 fn parse_team_name(name: &str) -> ServiceResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
@@ -39,7 +31,7 @@ async fn team_name(
 }
 
 pub async fn create(svc: &Services, by: &Manager, name: &str) -> ServiceResult<()> {
-    require_admin(by)?;
+    by.require_admin()?;
     let name = parse_team_name(name)?;
     let mut tx = svc.store.begin_write().await?;
     let id = uuid::Uuid::new_v4().to_string();
@@ -63,7 +55,7 @@ pub async fn create(svc: &Services, by: &Manager, name: &str) -> ServiceResult<(
 }
 
 pub async fn rename(svc: &Services, by: &Manager, team_id: &str, name: &str) -> ServiceResult<()> {
-    require_admin(by)?;
+    by.require_admin()?;
     let name = parse_team_name(name)?;
     let mut tx = svc.store.begin_write().await?;
     let old = team_name(&mut tx, by, team_id).await?;
@@ -88,7 +80,7 @@ pub async fn rename(svc: &Services, by: &Manager, team_id: &str, name: &str) -> 
 }
 
 pub async fn delete(svc: &Services, by: &Manager, team_id: &str) -> ServiceResult<()> {
-    require_admin(by)?;
+    by.require_admin()?;
     let mut tx = svc.store.begin_write().await?;
     let name = team_name(&mut tx, by, team_id).await?;
     teams::delete(&mut *tx, &by.workspace_id, team_id).await?;
@@ -112,7 +104,7 @@ pub async fn add_member(
     team_id: &str,
     email: &str,
 ) -> ServiceResult<()> {
-    require_admin(by)?;
+    by.require_admin()?;
     let mut tx = svc.store.begin_write().await?;
     let name = team_name(&mut tx, by, team_id).await?;
     let account = accounts::by_email(&mut *tx, &email.trim().to_lowercase()).await?;
@@ -159,7 +151,7 @@ pub async fn remove_member(
     team_id: &str,
     account_id: &str,
 ) -> ServiceResult<()> {
-    require_admin(by)?;
+    by.require_admin()?;
     let mut tx = svc.store.begin_write().await?;
     let name = team_name(&mut tx, by, team_id).await?;
     teams::remove_member(&mut *tx, team_id, account_id).await?;
@@ -183,7 +175,7 @@ pub async fn set_primary(
     team_id: &str,
     account_id: &str,
 ) -> ServiceResult<()> {
-    require_admin(by)?;
+    by.require_admin()?;
     let mut tx = svc.store.begin_write().await?;
     let name = team_name(&mut tx, by, team_id).await?;
     teams::clear_primary(&mut *tx, &by.workspace_id, account_id).await?;

@@ -6,6 +6,7 @@ use futures_util::TryStreamExt;
 use sqlx::{Any, AnyPool, Executor, FromRow, Row};
 use tokio::sync::mpsc;
 
+use super::teams::TeamTagRow;
 use super::{Store, StoreResult, member_search};
 use crate::config::Backend;
 
@@ -129,25 +130,31 @@ impl MemberQuery {
 
     /// One page: the page's memberships, with every column a row shows, come from one of
     /// the covering indexes alone (`memberships_list*` in order, or `memberships_match`
-    /// for the matching terms), then each is joined to its account. A search also counts
-    /// its matches in passing (a window over them, column `total`), as it finds them all
-    /// anyway to sort them. Its last two parameters are LIMIT and OFFSET.
+    /// for the matching terms), then each is joined to its account and its teams (one
+    /// row per team, primary first). The same query answers how many match, column
+    /// `total`: a search counts its matches in passing (a window over them), as it finds
+    /// them all anyway to sort them; the whole list reads the kept counts (`count_sql`).
+    /// Its last two parameters are LIMIT and OFFSET.
     pub fn page_sql(&self) -> String {
         let n = self.next_param();
-        let total = if self.search.is_empty() {
-            "CAST(NULL AS BIGINT)"
+        let (inner_total, total) = if self.search.is_empty() {
+            ("CAST(NULL AS BIGINT)", format!("({})", self.count_sql()))
         } else {
-            "COUNT(*) OVER ()"
+            ("COUNT(*) OVER ()", "page.total".to_string())
         };
+        let direction = if self.descending { " DESC" } else { "" };
         format!(
-            "SELECT {}, page.total FROM (SELECT p.account_id, p.sort_name, p.role, p.has_seat, \
-             p.status, p.joined_at, p.joined_via, {total} AS total{}{} LIMIT ${n} OFFSET ${}) page \
-             JOIN accounts a ON a.id = page.account_id{}",
+            "SELECT {}, {total} AS total, t.name AS team_name, tm.is_primary AS team_primary \
+             FROM (SELECT p.account_id, p.sort_name, p.role, p.has_seat, p.status, p.joined_at, \
+             p.joined_via, {inner_total} AS total{}{} LIMIT ${n} OFFSET ${}) page \
+             JOIN accounts a ON a.id = page.account_id \
+             LEFT JOIN team_members tm ON tm.workspace_id = $1 AND tm.account_id = page.account_id \
+             LEFT JOIN teams t ON t.id = tm.team_id \
+             ORDER BY page.sort_name{direction}, page.account_id, tm.is_primary DESC, lower(t.name)",
             COLUMNS.replace("m.", "page."),
             self.matches(),
             self.order("p"),
             n + 1,
-            self.order("page"),
         )
     }
 
@@ -187,10 +194,13 @@ impl MemberQuery {
     }
 }
 
-/// One page of members, and how many match in all when the page's query could tell.
+/// One page of members with their teams, and how many match in all when the page's
+/// query could tell (it cannot when the page is past the last).
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     pub rows: Vec<ListedMember>,
+    /// The listed members' teams, each member's primary first.
+    pub teams: Vec<TeamTagRow>,
     pub total: Option<i64>,
 }
 
@@ -199,6 +209,8 @@ struct PageRow {
     #[sqlx(flatten)]
     member: ListedMember,
     total: Option<i64>,
+    team_name: Option<String>,
+    team_primary: Option<i64>,
 }
 
 /// One page of members.
@@ -216,11 +228,24 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
         .bind(offset)
         .fetch_all(e)
         .await?;
-    let total = rows.first().and_then(|r| r.total);
-    Ok(Page {
-        rows: rows.into_iter().map(|r| r.member).collect(),
-        total,
-    })
+    let mut page = Page {
+        total: rows.first().and_then(|r| r.total),
+        ..Page::default()
+    };
+    for row in rows {
+        if let Some(team_name) = row.team_name {
+            page.teams.push(TeamTagRow {
+                account_id: row.member.account_id.clone(),
+                team_name,
+                is_primary: row.team_primary.unwrap_or(0),
+            });
+        }
+        // A member with several teams comes on consecutive rows.
+        if page.rows.last().map(|m| &m.account_id) != Some(&row.member.account_id) {
+            page.rows.push(row.member);
+        }
+    }
+    Ok(page)
 }
 
 /// How many members match (for pagination).

@@ -169,3 +169,18 @@ pub async fn count_waiting_viewers<'e, E: Executor<'e, Database = Any>>(
         .fetch_one(e)
         .await
 }
+
+/// The active Owners' and Admins' (email, display name), to tell them about join requests.
+pub async fn admin_contacts<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT a.email, a.display_name FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.workspace_id = $1 AND m.status = 'active' AND m.role IN ('owner', 'admin') \
+         ORDER BY a.email LIMIT 50",
+    )
+    .bind(workspace_id)
+    .fetch_all(e)
+    .await
+}

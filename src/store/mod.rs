@@ -5,9 +5,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_log;
 pub mod avatars;
+pub mod discovery;
+pub mod domains;
 pub mod invitation_list;
 pub mod invitations;
+pub mod join_requests;
+pub mod links;
 pub mod member_list;
 pub mod member_search;
 pub mod members;

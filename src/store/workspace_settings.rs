@@ -75,3 +75,31 @@ pub async fn set_invitation_defaults<'e, E: Executor<'e, Database = Any>>(
     .await
     .map(|_| ())
 }
+
+/// Allow invite links: off, no link can be created or used.
+pub async fn set_allow_invite_links<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    on: bool,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE workspaces SET allow_invite_links = $2 WHERE id = $1")
+        .bind(workspace_id)
+        .bind(super::flag(on))
+        .execute(e)
+        .await
+        .map(|_| ())
+}
+
+/// Discoverable: on, the workspace is listed on Browse workspaces; off, it is incognito.
+pub async fn set_discoverable<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    on: bool,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE workspaces SET discoverable = $2 WHERE id = $1")
+        .bind(workspace_id)
+        .bind(super::flag(on))
+        .execute(e)
+        .await
+        .map(|_| ())
+}

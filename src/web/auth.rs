@@ -17,6 +17,7 @@ use super::session::{self, AuthSession};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::accounts::{self, SignUpForm};
+use crate::services::links::redeem;
 use crate::services::sign_in::{self as signing, SignInOutcome};
 use crate::services::{Actor, FieldErrors, ServiceError, Services};
 use crate::store::tokens::Purpose;
@@ -294,11 +295,16 @@ async fn use_link(
     ip: ClientIp,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    match accounts::redeem_link(&svc, &token, link.purpose, &anonymous(ip)).await {
+    let actor = anonymous(ip);
+    match accounts::redeem_link(&svc, &token, link.purpose, &actor).await {
         Ok(account) => {
+            // Link sign-ups waiting for this address join now.
+            let joined = redeem::complete_signups(&svc, &account.id, &actor).await?;
+            let (to, message) = super::join::after_signups(&joined)
+                .unwrap_or_else(|| ("/".to_string(), link.done.to_string()));
             session::sign_in(&mut auth, account, svc.clock.now()).await?;
-            session::flash(&auth.session, link.done).await?;
-            Ok(Redirect::to("/").into_response())
+            session::flash(&auth.session, &message).await?;
+            Ok(Redirect::to(&to).into_response())
         }
         Err(ServiceError::NotFound) => Ok(link_invalid(&ctx)),
         Err(e) => Err(e.into()),

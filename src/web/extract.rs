@@ -13,8 +13,8 @@ use crate::error::AppError;
 use crate::services::members::Manager;
 use crate::services::{Actor, Services};
 use crate::store::accounts::AccountRow;
-use crate::store::members::{self, MembershipRow};
-use crate::store::workspaces::{self, WorkspaceRow};
+use crate::store::members::MembershipRow;
+use crate::store::workspaces::{self, MembershipIn, MyWorkspace, WorkspaceRow};
 
 /// The peer's IP address (the socket's; put a trusted proxy's header handling in front
 /// if needed).
@@ -83,6 +83,11 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     }
 }
 
+/// The signed-in account's workspaces, read by `Member` with its membership and left in
+/// the request for the layout's switcher (this request only: nothing outlives it).
+#[derive(Debug, Clone)]
+pub struct Switcher(pub Vec<MyWorkspace>);
+
 /// An active member of the workspace in the URL's `{slug}`, loaded fresh from the
 /// database: removal or suspension takes effect on the very next request.
 #[derive(Debug, Clone)]
@@ -137,12 +142,17 @@ where
         if !crate::domain::slug::looks_like_slug(&slug) {
             return Err(AppError::NotFound);
         }
-        let pool = Services::from_ref(state).store.pool().clone();
-        let workspace = workspaces::by_slug(&pool, &slug)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let membership = members::find(&pool, &workspace.id, &signed_in.account.id)
-            .await?
+        let services = Services::from_ref(state);
+        let all = workspaces::memberships_of(services.store.pool(), &signed_in.account.id).await?;
+        parts
+            .extensions
+            .insert(Switcher(all.iter().map(MembershipIn::entry).collect()));
+        let MembershipIn {
+            workspace,
+            membership,
+        } = all
+            .into_iter()
+            .find(|m| m.workspace.slug == slug)
             .ok_or(AppError::NotFound)?;
         if MembershipStatus::parse(&membership.status) != Some(MembershipStatus::Active) {
             return Err(AppError::NotFound);

@@ -2,16 +2,23 @@
 //! session rules and security headers they all share.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
+pub mod browse;
 pub mod csrf;
+pub mod csv_download;
+pub mod domains;
 pub mod extract;
 pub mod form;
 pub mod headers;
 pub mod invitations;
 pub mod invite;
+pub mod join;
+pub mod links;
 pub mod members;
 pub mod page;
 pub mod password;
+pub mod requests;
 pub mod security;
 pub mod session;
 pub mod settings;
@@ -42,12 +49,18 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(password::router())
         .merge(workspaces::router())
+        .merge(browse::router())
         .merge(members::router())
         .merge(settings::router())
         .merge(teams::router())
         .merge(invitations::router())
         .merge(invite::router())
         .merge(security::router())
+        .merge(links::router())
+        .merge(domains::router())
+        .merge(join::router())
+        .merge(requests::router())
+        .merge(audit::router())
         .fallback(not_found)
         .layer(middleware::from_fn(csrf::verify))
         .layer(middleware::from_fn_with_state(

@@ -4,7 +4,7 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
-use super::extract::Member;
+use super::extract::{Member, Switcher};
 use super::session::{AuthSession, take_flash};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -36,7 +36,7 @@ pub struct Page {
     pub current: Option<NavWorkspace>,
     pub flash: Option<String>,
     pub assets: &'static str,
-    /// Which nav entry is highlighted ("members", "invitations", "security", "account").
+    /// Which nav entry is highlighted ("members", "invitations", "security", "audit", "account").
     pub section: &'static str,
 }
 
@@ -67,6 +67,11 @@ pub struct PageContext {
 }
 
 impl PageContext {
+    /// This session's CSRF token, for fragments rendered without a page.
+    pub fn csrf(&self) -> &str {
+        &self.base.csrf
+    }
+
     pub fn page(&self, title: &str) -> Page {
         Page {
             title: title.to_string(),
@@ -108,7 +113,10 @@ where
                     display_name: user.account.display_name.clone(),
                     email: user.account.email.clone(),
                 }),
-                workspaces::of_account(services.store.pool(), &user.account.id).await?,
+                match parts.extensions.remove::<Switcher>() {
+                    Some(Switcher(list)) => list,
+                    None => workspaces::of_account(services.store.pool(), &user.account.id).await?,
+                },
             ),
             None => (None, Vec::new()),
         };

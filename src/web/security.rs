@@ -15,9 +15,10 @@ use super::form::FormData;
 use super::page::{Page, PageContext};
 use super::session::AuthSession;
 use crate::app::AppState;
-use crate::domain::Role;
+use crate::domain::{DomainName, Role};
 use crate::error::{AppError, AppResult};
-use crate::services::{FieldErrors, Services, security};
+use crate::services::{FieldErrors, ServiceResult, Services, links, security};
+use crate::store::domains;
 use crate::store::workspace_settings::{self, JoinSettings};
 
 pub fn router() -> Router<AppState> {
@@ -25,32 +26,61 @@ pub fn router() -> Router<AppState> {
         .route("/w/{slug}/security", get(show))
         .route("/w/{slug}/security/who-may-invite", post(who_may_invite))
         .route("/w/{slug}/security/invitations", post(invitation_defaults))
+        .route("/w/{slug}/security/links", post(allow_links))
+        .route("/w/{slug}/security/discoverable", post(discoverable))
+        .route(
+            "/w/{slug}/security/links/delete-all",
+            post(delete_all_links),
+        )
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "security/index.html")]
-struct SecurityPage {
+pub(super) struct SecurityPage {
     page: Page,
     ws: JoinSettings,
     is_owner: bool,
+    /// Approved domains: (as stored, as people read it).
+    domains: Vec<(String, String)>,
+    /// What was typed in the Add domain field, shown again beside its error.
+    domain_typed: String,
     errors: FieldErrors,
 }
 
-async fn security_page(
+pub(super) async fn security_page(
     svc: &Services,
     ctx: &PageContext,
     member: &Member,
     errors: FieldErrors,
 ) -> AppResult<SecurityPage> {
-    let ws = workspace_settings::get(svc.store.pool(), &member.workspace.id)
+    let pool = svc.store.pool();
+    let ws = workspace_settings::get(pool, &member.workspace.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let domains = domains::list(pool, &ws.id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let shown = DomainName::display(&d);
+            (d, shown)
+        })
+        .collect();
     Ok(SecurityPage {
         page: ctx.in_workspace(member, "Security", "security"),
         ws,
         is_owner: member.role == Role::Owner,
+        domains,
+        domain_typed: String::new(),
         errors,
     })
+}
+
+impl SecurityPage {
+    /// Keeps what was typed in the Add domain field.
+    pub(super) fn with_domain_typed(mut self, typed: &str) -> Self {
+        self.domain_typed = typed.to_string();
+        self
+    }
 }
 
 async fn show(
@@ -70,13 +100,13 @@ async fn who_may_invite(
 ) -> AppResult<Response> {
     let outcome =
         security::set_who_may_invite(&svc, &member.manager(), form.get("who_may_invite")).await;
-    let then = format!("/w/{}/security", member.workspace.slug);
-    answer_post(
+    saved(
+        &svc,
+        &ctx,
+        &auth,
+        &member,
         outcome,
-        &auth.session,
         "Saved: who may invite.",
-        &then,
-        |errors| security_page(&svc, &ctx, &member, errors),
     )
     .await
 }
@@ -95,13 +125,80 @@ async fn invitation_defaults(
         form.checked("auto_approve_join_requests"),
     )
     .await;
-    let then = format!("/w/{}/security", member.workspace.slug);
-    answer_post(
+    saved(
+        &svc,
+        &ctx,
+        &auth,
+        &member,
         outcome,
-        &auth.session,
         "Saved: invitation settings.",
-        &then,
-        |errors| security_page(&svc, &ctx, &member, errors),
     )
     .await
+}
+
+/// A setting's answer: back to the page with its confirmation, or the page again with
+/// the refusal beside the field (422).
+async fn saved(
+    svc: &Services,
+    ctx: &PageContext,
+    auth: &AuthSession,
+    member: &Member,
+    outcome: ServiceResult<()>,
+    done: &str,
+) -> AppResult<Response> {
+    let then = format!("/w/{}/security", member.workspace.slug);
+    answer_post(outcome, &auth.session, done, &then, |errors| {
+        security_page(svc, ctx, member, errors)
+    })
+    .await
+}
+
+/// Allow invite links: off, every link stops working at once and none can be made.
+async fn allow_links(
+    State(svc): State<Services>,
+    Admin(member): Admin,
+    auth: AuthSession,
+    ctx: PageContext,
+    form: FormData,
+) -> AppResult<Response> {
+    let on = form.checked("allow_invite_links");
+    let outcome = links::set_allowed(&svc, &member.manager(), on).await;
+    let done = if on {
+        "Saved: invite links are allowed."
+    } else {
+        "Saved: invite links are off; no link works now."
+    };
+    saved(&svc, &ctx, &auth, &member, outcome, done).await
+}
+
+async fn delete_all_links(
+    State(svc): State<Services>,
+    Admin(member): Admin,
+    auth: AuthSession,
+    ctx: PageContext,
+) -> AppResult<Response> {
+    let outcome = links::delete_all(&svc, &member.manager()).await;
+    let done = match &outcome {
+        Ok(n) => format!("Deleted {n} invite link{}.", if *n == 1 { "" } else { "s" }),
+        Err(_) => String::new(),
+    };
+    saved(&svc, &ctx, &auth, &member, outcome.map(|_| ()), &done).await
+}
+
+/// Discoverable: on, the workspace is listed on Browse workspaces; off, it is incognito.
+async fn discoverable(
+    State(svc): State<Services>,
+    Admin(member): Admin,
+    auth: AuthSession,
+    ctx: PageContext,
+    form: FormData,
+) -> AppResult<Response> {
+    let on = form.checked("discoverable");
+    let outcome = security::set_discoverable(&svc, &member.manager(), on).await;
+    let done = if on {
+        "Saved: the workspace is listed on Browse workspaces."
+    } else {
+        "Saved: the workspace is incognito."
+    };
+    saved(&svc, &ctx, &auth, &member, outcome, done).await
 }

@@ -17,7 +17,8 @@ use super::session::AuthSession;
 use crate::app::AppState;
 use crate::domain::Role;
 use crate::error::AppResult;
-use crate::services::{FieldErrors, ServiceError, Services, settings, workspaces};
+use crate::services::{FieldErrors, ServiceError, Services, domains, settings, workspaces};
+use crate::store::domains::Joinable;
 use crate::store::workspaces::{self as workspaces_store, Coordinator};
 
 pub fn router() -> Router<AppState> {
@@ -40,21 +41,28 @@ struct HomePage {
     page: Page,
     name: String,
     errors: FieldErrors,
+    /// Workspaces that approved the person's address's domain.
+    joinable: Vec<Joinable>,
 }
 
-async fn home(auth: AuthSession, ctx: PageContext) -> Response {
-    if auth.user.is_none() {
-        return LandingPage {
+async fn home(
+    State(svc): State<Services>,
+    auth: AuthSession,
+    ctx: PageContext,
+) -> AppResult<Response> {
+    let Some(user) = &auth.user else {
+        return Ok(LandingPage {
             page: ctx.page("Gatehouse"),
         }
-        .into_response();
-    }
-    HomePage {
+        .into_response());
+    };
+    Ok(HomePage {
         page: ctx.page("Your workspaces"),
         name: String::new(),
         errors: FieldErrors::default(),
+        joinable: domains::joinable(&svc, &user.account).await?,
     }
-    .into_response()
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,6 +84,7 @@ async fn create(
                 page: ctx.page("Your workspaces"),
                 name: form.name,
                 errors,
+                joinable: domains::joinable(&svc, &me.account).await?,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

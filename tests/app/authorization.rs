@@ -27,12 +27,24 @@ const ROUTES: &[(&str, Least)] = &[
         Least::Admin,
     ),
     ("/members.csv", Least::Admin),
+    ("/members/{member}/remove", Least::Admin),
     ("/invitations", Least::Admin),
     ("/invitations?status=expired&page=2", Least::Admin),
     ("/invitations/{invitation}/link", Least::Admin),
     ("/invite", Least::Admin),
+    ("/links", Least::Admin),
+    ("/links/{link}", Least::Admin),
+    ("/requests", Least::Admin),
     ("/security", Least::Admin),
     ("/teams", Least::Admin),
+    ("/audit", Least::Admin),
+    (
+        "/audit?action=member.role_changed&person=a&before=99",
+        Least::Admin,
+    ),
+    ("/audit?after=1", Least::Admin),
+    ("/audit.csv", Least::Admin),
+    ("/audit.csv?action=team.created&person=owner", Least::Admin),
     ("/settings", Least::Owner),
 ];
 
@@ -79,7 +91,47 @@ const ACTIONS: &[Action] = &[
         &[("invitation_expiry_days", "7")],
         true,
     ),
+    ("/links/open", &[], true),
+    ("/links", &[("role", "member"), ("expiry", "1d")], true),
+    ("/links/{link}/regenerate", &[], true),
+    ("/links/{link}/notify", &[("notify", "off")], true),
+    ("/links/{link}/revoke", &[], false),
+    ("/requests/approve", &[("ids", "no-such-request")], true),
+    ("/requests/{request}/approve", &[], true),
+    ("/requests/{request}/decline", &[], false),
+    ("/security/links", &[("allow_invite_links", "on")], true),
+    ("/security/links/delete-all", &[], false),
+    ("/security/domains", &[("domain", "example.org")], true),
+    ("/security/discoverable", &[("discoverable", "on")], true),
+    (
+        "/security/domains/remove",
+        &[("domain", "example.org")],
+        false,
+    ),
 ];
+
+/// A link of the workspace, made by its Owner; returns its id.
+async fn shared_link(app: &TestApp, owner: &TestClient, slug: &str) -> String {
+    app.link_of(owner, slug, &[]).await.0
+}
+
+/// A pending join request from someone outside (as from Browse workspaces); returns its id.
+async fn join_request(app: &TestApp, slug: &str) -> String {
+    let asker = app.signed_up("asker@example.com", "Asker").await;
+    drop(asker);
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO join_requests (id, workspace_id, account_id, status, created_at) \
+         SELECT $1, w.id, a.id, 'pending', 0 FROM workspaces w, accounts a \
+         WHERE w.slug = $2 AND a.email = 'asker@example.com'",
+    )
+    .bind(&id)
+    .bind(slug)
+    .execute(app.services.store.pool())
+    .await
+    .expect("join request");
+    id
+}
 
 /// A pending invitation in the workspace; returns its id.
 async fn invited(app: &TestApp, owner: &TestClient, slug: &str) -> String {
@@ -104,9 +156,14 @@ async fn every_workspace_route_checks_membership_and_role(db: Db) {
         .expect("suspend");
     let anonymous = app.client();
     let invitation = invited(&app, &owner, &slug).await;
+    let link = shared_link(&app, &owner, &slug).await;
+    let target = app.account_id("viewer@example.com").await;
 
     for (suffix, least) in ROUTES {
-        let suffix = suffix.replace("{invitation}", &invitation);
+        let suffix = suffix
+            .replace("{invitation}", &invitation)
+            .replace("{link}", &link)
+            .replace("{member}", &target);
         let path = format!("/w/{slug}{suffix}");
         let res = anonymous.get(&path).await;
         assert_eq!(res.status(), 303, "anonymous {path}");
@@ -151,7 +208,7 @@ async fn every_workspace_route_checks_membership_and_role(db: Db) {
     );
     let (_, nav) = member.page(&format!("/w/{slug}")).await;
     assert!(
-        !nav.contains("/members\"") && !nav.contains(">Security<"),
+        !nav.contains("/members\"") && !nav.contains(">Security<") && !nav.contains(">Audit log<"),
         "members see no admin navigation"
     );
 }
@@ -176,6 +233,8 @@ async fn every_workspace_action_checks_membership_and_role(db: Db) {
         .expect("team");
     let anonymous = app.client();
     let invitation = invited(&app, &owner, &slug).await;
+    let link = shared_link(&app, &owner, &slug).await;
+    let request = join_request(&app, &slug).await;
     let before = app
         .scalar("SELECT COUNT(*) FROM audit_events WHERE workspace_id IS NOT NULL")
         .await;
@@ -186,6 +245,8 @@ async fn every_workspace_action_checks_membership_and_role(db: Db) {
             path.replace("{target}", &target)
                 .replace("{team}", &team)
                 .replace("{invitation}", &invitation)
+                .replace("{link}", &link)
+                .replace("{request}", &request)
         );
         let res = anonymous.post_form(&path, form).await;
         assert!(

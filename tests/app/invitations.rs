@@ -639,12 +639,14 @@ async fn removing_a_member_offers_to_revoke_the_invitations_they_sent(db: Db) {
     let other = app.member_as(&slug, "other@example.com", "member").await;
     invite(&member, &slug, "ann@example.com bo@example.com", "member").await;
     invite(&other, &slug, "cy@example.com", "member").await;
-    let (_, page) = owner.page(&format!("/w/{slug}/members")).await;
+    let member_id = app.account_id("member@example.com").await;
+    let (_, page) = owner
+        .page(&format!("/w/{slug}/members/{member_id}/remove"))
+        .await;
     assert!(
         page.contains("name=\"revoke_created\" value=\"on\" checked"),
         "revoking is the default in the removal dialog"
     );
-    let member_id = app.account_id("member@example.com").await;
     let res = owner
         .post_form(
             &format!("/w/{slug}/members/{member_id}/remove"),

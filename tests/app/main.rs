@@ -9,12 +9,17 @@
 mod support;
 
 mod accounts;
+mod audit_log;
 mod authorization;
+mod browse;
 mod browser;
 mod concurrency;
 mod config;
+mod domains;
 mod invitations;
 mod invitee;
+mod join_requests;
+mod links;
 mod mail;
 mod member_list;
 mod members;

@@ -12,6 +12,7 @@ both_databases!(
     assign_seats_promotes_the_oldest_viewers_until_full,
     auto_assign_setting_is_saved_and_audited,
     htmx_row_changes_answer_with_the_row_and_seat_bar,
+    removal_asks_first_in_the_row_or_on_a_page_of_its_own,
 );
 
 fn role_path(slug: &str, id: &str) -> String {
@@ -338,4 +339,49 @@ async fn htmx_row_changes_answer_with_the_row_and_seat_bar(db: Db) {
         !html.contains("<tr") && html.contains("1 / 2"),
         "row gone, seat bar updated"
     );
+}
+
+async fn removal_asks_first_in_the_row_or_on_a_page_of_its_own(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("o@example.com", "Confirm").await;
+    let viewers = app.add_members(&slug, "Viewer", 1, "viewer").await;
+    let path = format!("/w/{slug}/members/{}/remove", viewers[0]);
+
+    let (status, page) = owner.page(&path).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<h1>Remove from workspace</h1>") && page.contains("Yes, remove"),
+        "without JavaScript: a page of its own"
+    );
+    assert!(
+        !page.contains(&format!("hx-post=\"{path}\"")),
+        "with a plain form"
+    );
+
+    let res = owner
+        .http
+        .get(owner.url(&path))
+        .header("HX-Request", "true")
+        .header(
+            "HX-Current-URL",
+            owner.url(&format!("/w/{slug}/members?page=1")),
+        )
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.expect("body");
+    assert!(
+        html.starts_with("<details class=\"confirm\" open>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("hx-post=\"{path}\"")) && html.contains("?page=1"),
+        "htmx posts it from the row and comes back to the same list: {html}"
+    );
+
+    let (status, _) = owner
+        .page(&format!("/w/{slug}/members/not-a-member/remove"))
+        .await;
+    assert_eq!(status, 404);
 }

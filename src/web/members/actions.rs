@@ -22,7 +22,6 @@ use crate::web::session::{AuthSession, flash};
 /// The parts of the page a row needs.
 #[derive(Debug, Clone)]
 pub struct RowContext {
-    pub slug: String,
     pub csrf: String,
     pub back: String,
 }
@@ -43,13 +42,14 @@ pub struct ActionForm {
     role: String,
     #[serde(default)]
     enabled: Option<String>,
-    /// On removal: also revoke the open invitations this person sent (ticked by default).
+    /// On removal: also revoke the open invitations and invite links this person created
+    /// (ticked by default).
     #[serde(default)]
     revoke_created: Option<String>,
 }
 
 /// Where a plain form goes back to: the list it came from, never elsewhere.
-fn back_to(member: &Member, back: &str) -> String {
+pub(super) fn back_to(member: &Member, back: &str) -> String {
     let list = format!("/w/{}/members", member.workspace.slug);
     if back == list || back.starts_with(&format!("{list}?")) {
         back.to_string()
@@ -58,7 +58,7 @@ fn back_to(member: &Member, back: &str) -> String {
     }
 }
 
-fn is_htmx(headers: &HeaderMap) -> bool {
+pub(super) fn is_htmx(headers: &HeaderMap) -> bool {
     headers.contains_key("hx-request")
 }
 
@@ -138,6 +138,7 @@ impl RowAction {
             .await?
             .map(|m| {
                 member_row(
+                    &self.member.workspace.slug,
                     m,
                     self.member.role,
                     &self.member.signed_in.account.id,
@@ -147,11 +148,7 @@ impl RowAction {
             });
         let csrf = crate::web::csrf::token(&self.auth.session).await?;
         let fragment = RowFragment {
-            v: RowContext {
-                slug: self.member.workspace.slug.clone(),
-                csrf,
-                back,
-            },
+            v: RowContext { csrf, back },
             r: row,
             seats: Seats {
                 used: workspace.seats_used,

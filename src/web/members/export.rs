@@ -1,31 +1,27 @@
 //! The CSV button: exactly the members the current search and filters show, every page,
 //! streamed row by row through a small bounded channel so memory stays flat.
 
-use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
-use tokio::sync::mpsc;
+use axum::response::Response;
 
 use super::ListParams;
 use crate::domain::Role;
 use crate::domain::csv::record;
 use crate::services::Services;
 use crate::store::member_list::{self, ListedMember};
+use crate::web::csv_download;
 use crate::web::extract::Admin;
 
 const HEADER: &str =
     "id,email,firstName,lastName,isAdmin,hasSeat,role,status,joinedAt,joinedVia\r\n";
-/// Rows per chunk handed to the socket.
-const CHUNK_ROWS: usize = 500;
 
+/// The CSV download of exactly what the filters show, streamed from the database.
 pub async fn csv(
     State(svc): State<Services>,
     Admin(member): Admin,
     Query(params): Query<ListParams>,
 ) -> Response {
-    let (tx, rx) = mpsc::channel::<ListedMember>(CHUNK_ROWS * 2);
+    let (tx, rx) = csv_download::channel();
     let workspace_id = member.workspace.id.clone();
     let pool = svc.store.pool().clone();
     if let Some(query) = params.query() {
@@ -35,29 +31,8 @@ pub async fn csv(
             }
         });
     }
-    let rows =
-        futures_util::stream::unfold(
-            rx,
-            |mut rx| async move { rx.recv().await.map(|row| (row, rx)) },
-        );
-    let body = futures_util::stream::once(async { HEADER.to_string() })
-        .chain(
-            rows.ready_chunks(CHUNK_ROWS)
-                .map(|chunk| chunk.iter().map(csv_line).collect::<String>()),
-        )
-        .map(Ok::<_, std::convert::Infallible>);
-    let filename = format!(
-        "attachment; filename=\"{}-members.csv\"",
-        member.workspace.slug
-    );
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, filename),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response()
+    let filename = format!("{}-members.csv", member.workspace.slug);
+    csv_download::attachment(rx, HEADER, csv_line, &filename)
 }
 
 fn csv_line(m: &ListedMember) -> String {

@@ -1,9 +1,10 @@
 //! The Members page: search as you type, seat and status filters, sort, pagination, the
 //! seat bar, and per-row role, suspension and removal controls. Each control is a plain
 //! form (works without JavaScript); htmx swaps just the results, or just the row and
-//! the seat bar.
+//! the seat bar. A removal's confirmation is fetched when asked for (`confirm`).
 
 mod actions;
+mod confirm;
 mod export;
 mod view;
 
@@ -22,7 +23,6 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::Services;
 use crate::store::member_list::{self, MemberQuery, SeatFilter, StatusFilter};
-use crate::store::teams;
 use view::{MembersView, member_row, team_tags};
 
 pub const PAGE_SIZE: i64 = 50;
@@ -50,7 +50,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/w/{slug}/members/{account_id}/remove",
-            post(actions::remove),
+            get(confirm::confirm_remove).post(actions::remove),
         )
 }
 
@@ -157,21 +157,19 @@ async fn load_view(
     let pool = svc.store.pool();
     let w = &member.workspace;
     let page_number = params.page_number();
-    let (rows, total) = match params.query() {
+    let (rows, teams, total) = match params.query() {
         Some(query) => {
             let offset = (page_number - 1) * PAGE_SIZE;
             let page = member_list::page(pool, &w.id, &query, PAGE_SIZE, offset).await?;
-            // A search counts its matches in the page's query; a first page that is not
-            // full holds every match; otherwise count.
-            let shown = i64::try_from(page.rows.len()).unwrap_or(PAGE_SIZE);
+            // The page's query counts the matches unless the page is past the last one.
             let total = match page.total {
                 Some(total) => total,
-                None if offset == 0 && shown < PAGE_SIZE => shown,
+                None if offset == 0 => 0,
                 None => member_list::count(pool, &w.id, &query).await?,
             };
-            (page.rows, total)
+            (page.rows, page.teams, total)
         }
-        None => (Vec::new(), 0),
+        None => (Vec::new(), Vec::new(), 0),
     };
     let (invitations, total) = if params.query().is_none() {
         let search = params.q.trim().to_lowercase();
@@ -189,13 +187,12 @@ async fn load_view(
         (Vec::new(), total)
     };
     let me = &member.signed_in.account.id;
-    let ids: Vec<String> = rows.iter().map(|m| m.account_id.clone()).collect();
-    let mut tags = team_tags(teams::of_accounts(pool, &w.id, &ids).await?);
+    let mut tags = team_tags(teams);
     let rows = rows
         .into_iter()
         .map(|m| {
             let teams = tags.remove(&m.account_id).unwrap_or_default();
-            member_row(m, member.role, me, None, teams)
+            member_row(&w.slug, m, member.role, me, None, teams)
         })
         .collect();
     let mut view = MembersView::new(member, params, csrf, rows, total, page_number);

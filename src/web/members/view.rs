@@ -29,6 +29,8 @@ pub struct RoleOption {
 #[derive(Debug, Clone)]
 pub struct MemberRow {
     pub account_id: String,
+    /// Where this member's actions live: `/w/{slug}/members/{account_id}`.
+    pub url: String,
     pub name: String,
     pub email: String,
     pub role_label: &'static str,
@@ -65,8 +67,9 @@ pub fn team_tags(memberships: Vec<TeamTagRow>) -> HashMap<String, Vec<TeamTag>> 
     tags
 }
 
-/// Builds a row as `manager` sees it.
+/// Builds a row as `manager` sees it, in the workspace `slug`.
 pub fn member_row(
+    slug: &str,
     m: ListedMember,
     manager: Role,
     me: &str,
@@ -90,6 +93,7 @@ pub fn member_row(
     let status = MembershipStatus::parse(&m.status).unwrap_or(MembershipStatus::Active);
     MemberRow {
         is_me: m.account_id == me,
+        url: format!("/w/{slug}/members/{}", m.account_id),
         account_id: m.account_id,
         name: m.display_name,
         email: m.email,

@@ -2,49 +2,8 @@
 //! invalid) from the Invite dialog, copies a link, resends; the invitee opens the link
 //! from the received email, signs up and lands in the workspace; the Admin sees Accepted.
 
-use std::time::Duration;
-
-use fantoccini::Locator;
-
 use super::{Browser, ONE_BROWSER};
 use crate::support::{BASE_URL, Db, PASSWORD, TestApp, link_in};
-
-impl Browser {
-    /// Waits until some element matching the XPath exists, or fails with the page source.
-    async fn wait_for_xpath(&self, xpath: &str) -> fantoccini::elements::Element {
-        match self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(15))
-            .for_element(Locator::XPath(xpath))
-            .await
-        {
-            Ok(element) => element,
-            Err(e) => {
-                let source = self.client.source().await.unwrap_or_default();
-                panic!("{xpath} never appeared ({e}); page:\n{source}");
-            }
-        }
-    }
-
-    /// Signs out and waits until the signed-out page is there.
-    async fn sign_out(&self) {
-        self.click_button("Sign out").await;
-        self.wait_for_xpath("//a[normalize-space()='Sign in']")
-            .await;
-    }
-
-    async fn sign_in_as(&self, address: &str, email: &str) {
-        self.client
-            .goto(&format!("{address}/sign-in"))
-            .await
-            .expect("open sign-in");
-        self.fill("email", email).await;
-        self.fill("password", PASSWORD).await;
-        self.click_button("Sign in").await;
-        self.wait_for_heading("Your workspaces").await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_invites_and_the_invitee_signs_up_from_the_email() {

@@ -4,7 +4,9 @@
 //! Each journey lives in its own file; helpers for one journey may live beside it as
 //! another `impl Browser` block.
 
+mod domains;
 mod invitations;
+mod links;
 mod members;
 mod skeleton;
 
@@ -12,6 +14,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::support::PASSWORD;
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::sync::Mutex;
 
@@ -126,6 +130,41 @@ impl Browser {
             let source = self.client.source().await.unwrap_or_default();
             panic!("heading {text:?} never appeared ({e}); page:\n{source}");
         }
+    }
+
+    /// Waits until some element matching the XPath exists, or fails with the page source.
+    async fn wait_for_xpath(&self, xpath: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::XPath(xpath))
+            .await
+        {
+            Ok(element) => element,
+            Err(e) => {
+                let source = self.client.source().await.unwrap_or_default();
+                panic!("{xpath} never appeared ({e}); page:\n{source}");
+            }
+        }
+    }
+
+    /// Signs out and waits until the signed-out page is there.
+    async fn sign_out(&self) {
+        self.click_button("Sign out").await;
+        self.wait_for_xpath("//a[normalize-space()='Sign in']")
+            .await;
+    }
+
+    async fn sign_in_as(&self, address: &str, email: &str) {
+        self.client
+            .goto(&format!("{address}/sign-in"))
+            .await
+            .expect("open sign-in");
+        self.fill("email", email).await;
+        self.fill("password", PASSWORD).await;
+        self.click_button("Sign in").await;
+        self.wait_for_heading("Your workspaces").await;
     }
 
     async fn close(mut self) {

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod db;
 pub mod invites;
+pub mod links;
 pub mod smtp;
 
 use std::path::PathBuf;

@@ -1,0 +1,196 @@
+//! Reading the audit log for the Audit log page and its CSV: one workspace's events newest
+//! first, filtered by action and by person, a page at a time by keyset on `id`, the
+//! actions present (for the filter's select), and every match streamed for the export.
+//! Reads only: events are written by `audit::record` and never changed or deleted.
+
+use futures_util::TryStreamExt;
+use sqlx::{Any, AnyPool, Executor, FromRow};
+use tokio::sync::mpsc;
+
+use super::StoreResult;
+
+/// Which events to list, already validated.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Exactly this action, or any.
+    pub action: Option<String>,
+    /// Lower-cased start of the actor's or target's email, display name, first or last
+    /// name (or of a target stored as text, such as an invited address); empty for anyone.
+    pub person: String,
+}
+
+/// Where a page starts: the newest events, or the events older or newer than an event id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cursor {
+    #[default]
+    Newest,
+    /// Events older than this id (the Next page).
+    Before(i64),
+    /// Events newer than this id (the Previous page).
+    After(i64),
+}
+
+/// One event as listed: its columns plus the actor's and target account's names.
+#[derive(Debug, Clone, FromRow)]
+pub struct ListedEvent {
+    pub id: i64,
+    pub created_at: i64,
+    pub action: String,
+    pub actor_account_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub actor_email: Option<String>,
+    pub target_account_id: Option<String>,
+    pub target_name: Option<String>,
+    pub target_email: Option<String>,
+    pub target: Option<String>,
+    pub details: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// The columns, from audit_events `e` with the actor `ac` and target `tg` accounts.
+const SELECT: &str = "SELECT e.id, e.created_at, e.action, e.actor_account_id, \
+     ac.display_name AS actor_name, ac.email AS actor_email, e.target_account_id, \
+     tg.display_name AS target_name, tg.email AS target_email, e.target, e.details, e.ip \
+     FROM audit_events e LEFT JOIN accounts ac ON ac.id = e.actor_account_id \
+     LEFT JOIN accounts tg ON tg.id = e.target_account_id";
+
+/// Whether lower-cased `column` starts with parameter `$p` (a comparison, not LIKE, so
+/// `%` and `_` stay literal on both databases).
+fn starts_with(column: &str, p: usize) -> String {
+    format!("substr(lower({column}), 1, length(${p})) = ${p}")
+}
+
+impl AuditQuery {
+    /// The filter's parameters in order: $1 workspace, then the action, then the person.
+    fn params(&self, workspace_id: &str) -> Vec<String> {
+        let mut params = vec![workspace_id.to_string()];
+        params.extend(self.action.clone());
+        if !self.person.is_empty() {
+            params.push(self.person.clone());
+        }
+        params
+    }
+
+    /// WHERE for the filters; the next free parameter number comes back with it.
+    fn filter(&self) -> (String, usize) {
+        let mut sql = String::from(" WHERE e.workspace_id = $1");
+        let mut n = 2;
+        if self.action.is_some() {
+            sql.push_str(&format!(" AND e.action = ${n}"));
+            n += 1;
+        }
+        if !self.person.is_empty() {
+            let columns = [
+                "ac.email",
+                "ac.display_name",
+                "ac.first_name",
+                "ac.last_name",
+                "tg.email",
+                "tg.display_name",
+                "tg.first_name",
+                "tg.last_name",
+                "e.target",
+            ];
+            let any: Vec<String> = columns.iter().map(|c| starts_with(c, n)).collect();
+            sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+            n += 1;
+        }
+        (sql, n)
+    }
+
+    /// One page from `cursor`: newest first, or oldest first after `Cursor::After` (the
+    /// caller reverses it). Its parameters after the filter's: the cursor's id when there
+    /// is one, then LIMIT. Read from `audit_events_by_workspace` (or `_by_workspace_action`)
+    /// in order.
+    pub fn page_sql(&self, cursor: Cursor) -> String {
+        let (mut sql, n) = self.filter();
+        let (order, next) = match cursor {
+            Cursor::Newest => ("DESC", n),
+            Cursor::Before(_) => {
+                sql.push_str(&format!(" AND e.id < ${n}"));
+                ("DESC", n + 1)
+            }
+            Cursor::After(_) => {
+                sql.push_str(&format!(" AND e.id > ${n}"));
+                ("ASC", n + 1)
+            }
+        };
+        format!("{SELECT}{sql} ORDER BY e.id {order} LIMIT ${next}")
+    }
+
+    /// Every match, newest first (for the CSV).
+    pub fn all_sql(&self) -> String {
+        format!("{SELECT}{} ORDER BY e.id DESC", self.filter().0)
+    }
+
+    fn bind<'q, O>(
+        &self,
+        mut query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
+        workspace_id: &str,
+    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
+        for param in self.params(workspace_id) {
+            query = query.bind(param);
+        }
+        query
+    }
+}
+
+/// Up to `limit` events from `cursor`, always newest first.
+pub async fn page<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    q: &AuditQuery,
+    cursor: Cursor,
+    limit: i64,
+) -> StoreResult<Vec<ListedEvent>> {
+    let sql = q.page_sql(cursor);
+    let mut query = q.bind(sqlx::query_as(&sql), workspace_id);
+    if let Cursor::Before(id) | Cursor::After(id) = cursor {
+        query = query.bind(id);
+    }
+    let mut rows: Vec<ListedEvent> = query.bind(limit).fetch_all(e).await?;
+    if let Cursor::After(_) = cursor {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The actions of workspace $1's events, in order: one index seek per distinct action (a
+/// loose index scan on `audit_events_by_workspace_action`) rather than a read of every
+/// event.
+pub const ACTIONS_SQL: &str = "WITH RECURSIVE seen (action) AS ( \
+       SELECT MIN(action) FROM audit_events WHERE workspace_id = $1 \
+       UNION ALL \
+       SELECT (SELECT MIN(n.action) FROM audit_events n \
+               WHERE n.workspace_id = $1 AND n.action > seen.action) \
+       FROM seen WHERE seen.action IS NOT NULL \
+     ) SELECT action FROM seen WHERE action IS NOT NULL LIMIT 500";
+
+/// The actions this workspace's events hold, in order, for the action filter.
+pub async fn actions<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<Vec<String>> {
+    sqlx::query_scalar(ACTIONS_SQL)
+        .bind(workspace_id)
+        .fetch_all(e)
+        .await
+}
+
+/// Sends every matching event into `rows`, newest first, one at a time: the bounded
+/// channel keeps memory flat however long the log is. Stops when the receiver goes away.
+pub async fn send_all(
+    pool: &AnyPool,
+    workspace_id: &str,
+    q: &AuditQuery,
+    rows: mpsc::Sender<ListedEvent>,
+) -> StoreResult<()> {
+    let sql = q.all_sql();
+    let mut stream = q.bind(sqlx::query_as(&sql), workspace_id).fetch(pool);
+    while let Some(row) = stream.try_next().await? {
+        if rows.send(row).await.is_err() {
+            break;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! The Audit log page (Owners and Admins): every audit event of the workspace, newest
+//! first, filtered by action and by person through a plain GET form (htmx swaps just the
+//! results), 50 a page by keyset, and the same selection as CSV. Read-only: nothing here
+//! or below changes an event.
+
+mod export;
+mod view;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::extract::{Admin, Member};
+use super::page::{Page, PageContext};
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::services::Services;
+use crate::store::audit_log::{self, AuditQuery, Cursor, ListedEvent};
+use view::AuditView;
+
+pub const PAGE_SIZE: usize = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/w/{slug}/audit", get(show))
+        .route("/w/{slug}/audit.csv", get(export::csv))
+}
+
+/// The page's query string, as typed; anything unparsable counts as absent.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuditParams {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub person: String,
+    #[serde(default)]
+    pub before: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+impl AuditParams {
+    /// The filters for the store: at most 100 characters each, the person lower-cased.
+    pub fn query(&self) -> AuditQuery {
+        let action: String = self.action.trim().chars().take(100).collect();
+        AuditQuery {
+            action: (!action.is_empty()).then_some(action),
+            person: self
+                .person
+                .trim()
+                .to_lowercase()
+                .chars()
+                .take(100)
+                .collect(),
+        }
+    }
+
+    pub fn cursor(&self) -> Cursor {
+        if let Ok(id) = self.before.trim().parse() {
+            Cursor::Before(id)
+        } else if let Ok(id) = self.after.trim().parse() {
+            Cursor::After(id)
+        } else {
+            Cursor::Newest
+        }
+    }
+
+    /// The query string for these filters from `cursor` (no cursor: the first page, or
+    /// with `Cursor::Newest` the CSV export).
+    pub fn query_string(&self, cursor: Cursor) -> String {
+        let mut pairs = vec![
+            ("action", self.action.trim().to_string()),
+            ("person", self.person.trim().to_string()),
+        ];
+        match cursor {
+            Cursor::Newest => {}
+            Cursor::Before(id) => pairs.push(("before", id.to_string())),
+            Cursor::After(id) => pairs.push(("after", id.to_string())),
+        }
+        let kept: Vec<(&str, String)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        serde_urlencoded::to_string(kept).unwrap_or_default()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit/index.html")]
+struct AuditPage {
+    page: Page,
+    v: AuditView,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit/results_fragment.html")]
+struct ResultsFragment {
+    v: AuditView,
+}
+
+/// Whether htmx asked for just the results.
+fn wants_results(headers: &HeaderMap) -> bool {
+    headers
+        .get("hx-target")
+        .is_some_and(|t| t.as_bytes() == b"audit-results")
+}
+
+async fn show(
+    State(svc): State<Services>,
+    Admin(member): Admin,
+    ctx: PageContext,
+    Query(params): Query<AuditParams>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let v = load_view(&svc, &member, &params).await?;
+    if wants_results(&headers) {
+        return Ok(ResultsFragment { v }.into_response());
+    }
+    let page = ctx.in_workspace(&member, "Audit log", "audit");
+    Ok(AuditPage { page, v }.into_response())
+}
+
+/// One page of events, whether there are newer and older ones, and the filter's actions.
+async fn load_view(svc: &Services, member: &Member, params: &AuditParams) -> AppResult<AuditView> {
+    let pool = svc.store.pool();
+    let workspace_id = &member.workspace.id;
+    let query = params.query();
+    let (rows, newer, older) = load_page(svc, workspace_id, &query, params.cursor()).await?;
+    let actions = audit_log::actions(pool, workspace_id).await?;
+    Ok(AuditView::new(
+        &member.workspace.slug,
+        params,
+        actions,
+        rows,
+        newer,
+        older,
+    ))
+}
+
+/// Up to a page of events from `cursor`, newest first, with whether newer and older
+/// matches exist (one row more than a page is read to tell). Paging back to the newest
+/// events shows the first page, full, rather than a short remainder.
+async fn load_page(
+    svc: &Services,
+    workspace_id: &str,
+    query: &AuditQuery,
+    cursor: Cursor,
+) -> AppResult<(Vec<ListedEvent>, bool, bool)> {
+    let pool = svc.store.pool();
+    let limit = i64::try_from(PAGE_SIZE + 1).unwrap_or(51);
+    let mut rows = audit_log::page(pool, workspace_id, query, cursor, limit).await?;
+    let mut cursor = cursor;
+    if let Cursor::After(_) = cursor {
+        if rows.len() > PAGE_SIZE {
+            rows.remove(0);
+            return Ok((rows, true, true));
+        }
+        cursor = Cursor::Newest;
+        rows = audit_log::page(pool, workspace_id, query, cursor, limit).await?;
+    }
+    let older = rows.len() > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE);
+    Ok((rows, cursor != Cursor::Newest, older))
+}

@@ -1,0 +1,168 @@
+//! One link expanded: who joined through it and when, and a small server-rendered SVG
+//! chart of its visits and joins per day over the last 30 days (no chart library in the
+//! browser). htmx puts it under the row; without JavaScript it is a page of its own.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+use super::super::extract::Member;
+use super::super::page::{Page, PageContext};
+use crate::clock::format_date;
+use crate::error::AppResult;
+use crate::services::{Services, links};
+use crate::store::links::{self as link_store, LinkDay, LinkJoiner};
+
+const DAYS: i64 = 30;
+const DAY: i64 = 86_400;
+const BAR_SLOT: i64 = 10;
+const CHART_HEIGHT: i64 = 60;
+
+/// One day's two bars, in SVG user units.
+pub struct Bar {
+    pub x: i64,
+    pub visits_height: i64,
+    pub joins_height: i64,
+    pub label: String,
+}
+
+/// The chart: 30 slots, tallest bar scaled to the chart's height.
+pub struct Chart {
+    pub width: i64,
+    pub height: i64,
+    pub bars: Vec<Bar>,
+    pub first_day: String,
+    pub last_day: String,
+    pub visits: i64,
+    pub joins: i64,
+}
+
+impl Chart {
+    /// `days` are the stored days from `today - 29` on; missing days are zero.
+    pub fn new(days: &[LinkDay], today: i64) -> Self {
+        let first = today - (DAYS - 1);
+        let max = days
+            .iter()
+            .map(|d| d.visits.max(d.joins))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let scale = |n: i64| (n * CHART_HEIGHT + max - 1) / max;
+        let bars = (0..DAYS)
+            .map(|i| {
+                let day = first + i;
+                let found = days.iter().find(|d| d.day == day);
+                let (visits, joins) = found.map_or((0, 0), |d| (d.visits, d.joins));
+                Bar {
+                    x: i * BAR_SLOT,
+                    visits_height: scale(visits),
+                    joins_height: scale(joins),
+                    label: format!("{}: {visits} visits, {joins} joins", format_date(day * DAY)),
+                }
+            })
+            .collect();
+        Self {
+            width: DAYS * BAR_SLOT,
+            height: CHART_HEIGHT,
+            bars,
+            first_day: format_date(first * DAY),
+            last_day: format_date(today * DAY),
+            visits: days.iter().map(|d| d.visits).sum(),
+            joins: days.iter().map(|d| d.joins).sum(),
+        }
+    }
+}
+
+/// Who joined, when.
+pub struct Joiner {
+    pub name: String,
+    pub email: String,
+    pub joined: String,
+}
+
+impl From<LinkJoiner> for Joiner {
+    fn from(j: LinkJoiner) -> Self {
+        Self {
+            name: j.display_name,
+            email: j.email,
+            joined: format_date(j.joined_at),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "links/_detail.html")]
+struct DetailFragment {
+    chart: Chart,
+    joiners: Vec<Joiner>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "links/detail.html")]
+struct DetailPage {
+    page: Page,
+    slug: String,
+    chart: Chart,
+    joiners: Vec<Joiner>,
+}
+
+pub async fn show(
+    State(svc): State<Services>,
+    member: Member,
+    ctx: PageContext,
+    Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let link = links::visible(&svc, &member.manager(), &id).await?;
+    let pool = svc.store.pool();
+    let today = svc.clock.now().div_euclid(DAY);
+    let days = link_store::days(pool, &link.id, today - (DAYS - 1)).await?;
+    let chart = Chart::new(&days, today);
+    let joiners = link_store::joiners(pool, &member.workspace.id, &link.id)
+        .await?
+        .into_iter()
+        .map(Joiner::from)
+        .collect();
+    if headers.contains_key("hx-request") {
+        return Ok(DetailFragment { chart, joiners }.into_response());
+    }
+    Ok(DetailPage {
+        page: ctx.in_workspace(&member, "Invite link", "links"),
+        slug: member.workspace.slug.clone(),
+        chart,
+        joiners,
+    }
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_scales_the_tallest_bar_to_its_height_and_fills_missing_days() {
+        let today = 20_000;
+        let days = [
+            LinkDay {
+                day: today,
+                visits: 10,
+                joins: 5,
+            },
+            LinkDay {
+                day: today - 29,
+                visits: 1,
+                joins: 0,
+            },
+        ];
+        let chart = Chart::new(&days, today);
+        assert_eq!(chart.bars.len(), 30);
+        assert_eq!(chart.bars[29].visits_height, CHART_HEIGHT);
+        assert_eq!(chart.bars[29].joins_height, CHART_HEIGHT / 2);
+        assert_eq!(chart.bars[0].visits_height, 6);
+        assert_eq!(chart.bars[15].visits_height, 0);
+        assert_eq!((chart.visits, chart.joins), (11, 5));
+        assert!(chart.bars[29].label.ends_with("10 visits, 5 joins"));
+    }
+}

@@ -1,0 +1,75 @@
+//! The approved-domain journey in Chromium: an Admin adds example.com on the Security page
+//! (saved through htmx, with its confirmation); someone signs up as someone@example.com,
+//! confirms the address from the email, and joins from their home page; the Admin's audit
+//! log shows the domain being added and the join.
+
+use super::{Browser, ONE_BROWSER};
+use crate::support::{Db, PASSWORD, TestApp, link_in};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verified_address_at_an_approved_domain_joins_from_home() {
+    let _one = ONE_BROWSER.lock().await;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (_owner, slug) = app.owner_of("owner@acme.test", "Acme Rockets").await;
+    app.member_as(&slug, "admin@acme.test", "admin").await;
+    let browser = Browser::start().await;
+    let b = &browser;
+    b.sign_in_as(&app.address, "admin@acme.test").await;
+    b.client
+        .goto(&format!("{}/w/{slug}/security", app.address))
+        .await
+        .expect("open security");
+    b.wait_for_heading("Security").await;
+    b.fill("domain", "Example.com").await;
+    b.click_button("Add domain").await;
+    b.wait_for_xpath("//p[contains(@class,'flash') and contains(., 'Approved example.com')]")
+        .await;
+    b.wait_for_xpath("//li[@data-domain='example.com']").await;
+    b.sign_out().await;
+
+    b.click_link("Sign up").await;
+    b.wait_for_heading("Sign up").await;
+    b.fill("email", "someone@example.com").await;
+    b.fill("password", PASSWORD).await;
+    b.fill("first_name", "Some").await;
+    b.fill("last_name", "One").await;
+    b.click_button("Sign up").await;
+    b.wait_for_heading("Check your email").await;
+    let mail = app
+        .mail
+        .wait_for("someone@example.com", "Confirm your email")
+        .await;
+    b.client
+        .goto(&format!("{}{}", app.address, link_in(&mail)))
+        .await
+        .expect("open the confirmation link");
+    b.click_button("Confirm my address").await;
+    b.wait_for_heading("Your workspaces").await;
+    b.wait_for_xpath("//li[@data-slug][.//strong[normalize-space()='Acme Rockets']]//button[normalize-space()='Join']")
+        .await
+        .click()
+        .await
+        .expect("Join");
+    b.wait_for_xpath(
+        "//p[contains(@class,'flash') and contains(., 'Welcome! You joined the workspace.')]",
+    )
+    .await;
+    b.wait_for_heading("Acme Rockets").await;
+    b.sign_out().await;
+
+    b.sign_in_as(&app.address, "admin@acme.test").await;
+    b.client
+        .goto(&format!("{}/w/{slug}/audit", app.address))
+        .await
+        .expect("open the audit log");
+    for action in ["domain.added", "member.joined_by_domain"] {
+        b.wait_for_xpath(&format!("//td[contains(., '{action}')]"))
+            .await;
+    }
+    let source = b.client.source().await.expect("source");
+    assert!(
+        source.contains("someone@example.com"),
+        "the joiner is named"
+    );
+    browser.close().await;
+}

@@ -1,0 +1,547 @@
+//! Invite links: the default Member link, Create link's rules and messages, the public
+//! page (uses nothing up, counts visits), joining with one click, signing up through a
+//! link (joins after verifying), dead links, Regenerate, Revoke, the Security page
+//! switches, a removed creator, seats, and 200 concurrent redemptions.
+
+use futures_util::future::join_all;
+use reqwest::multipart::Form;
+
+use crate::both_databases;
+use crate::support::client::location;
+use crate::support::links::{create_link, link_path};
+use crate::support::{Db, PASSWORD, TestApp, TestClient, link_in};
+
+both_databases!(
+    the_first_visit_makes_the_member_link_once,
+    create_link_explains_bad_input_and_changes_nothing,
+    the_link_page_uses_nothing_up_and_counts_visits,
+    a_signed_in_person_joins_with_one_click,
+    a_new_person_joins_only_after_verifying_the_address,
+    an_existing_account_signing_up_through_a_link_gets_a_sign_in_link,
+    dead_links_get_one_page_that_names_no_workspace,
+    regenerate_kills_the_old_code_at_once,
+    allow_invite_links_off_refuses_every_link_and_delete_all_deletes,
+    a_removed_creator_s_links_stop_working,
+    seats_follow_the_auto_assign_rule_and_admin_links_take_one,
+    the_list_shows_counts_who_joined_and_a_chart,
+    two_hundred_concurrent_redemptions_respect_max_uses_and_seats,
+);
+
+async fn acme(app: &TestApp) -> (TestClient, String) {
+    app.owner_of("owner@example.com", "Acme").await
+}
+
+fn gone(status: reqwest::StatusCode, html: &str) {
+    assert_eq!(status, 404);
+    assert!(html.contains("This link no longer works"), "{html}");
+    assert!(!html.contains("Acme"), "names no workspace");
+}
+
+async fn the_first_visit_makes_the_member_link_once(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    for _ in 0..2 {
+        let res = owner.post_form(&format!("/w/{slug}/links/open"), &[]).await;
+        assert_eq!(location(&res), format!("/w/{slug}/links"));
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invite_links WHERE role = 'member' AND max_uses IS NULL AND expires_at - created_at = 604800").await,
+        1,
+        "one Member link, unlimited, 7 days"
+    );
+    let (status, html) = owner.page(&format!("/w/{slug}/links")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Create Admin link") && html.contains("Copy link"));
+    assert!(html.contains("/join/"), "the link is shown to copy");
+    // A Member may share only when everyone may invite; their link is their own.
+    let member = app.member_as(&slug, "mia@example.com", "member").await;
+    let res = member
+        .post_form(&format!("/w/{slug}/links/open"), &[])
+        .await;
+    assert_eq!(res.status(), 403);
+    app.set_workspace(&slug, "who_may_invite = 'everyone'")
+        .await;
+    member
+        .post_form(&format!("/w/{slug}/links/open"), &[])
+        .await;
+    let (_, mine) = member.page(&format!("/w/{slug}/links")).await;
+    assert_eq!(
+        mine.matches("<tr id=\"link-").count(),
+        1,
+        "only their own link"
+    );
+    assert!(mine.contains("an admin welcomes them"));
+    assert!(!mine.contains("Create Admin link"));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'link.created'")
+            .await,
+        2
+    );
+}
+
+async fn create_link_explains_bad_input_and_changes_nothing(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let (other_owner, other) = app.owner_of("other@example.com", "Other").await;
+    other_owner
+        .post_form(&format!("/w/{other}/teams"), &[("team_name", "Theirs")])
+        .await;
+    let foreign_team: String = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Theirs'")
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap();
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (
+            &[("max_uses", "abc")],
+            "Enter a whole number from 1 to 1,000,000",
+        ),
+        (
+            &[("max_uses", "0")],
+            "Enter a whole number from 1 to 1,000,000",
+        ),
+        (
+            &[("role", "admin"), ("expiry", "never")],
+            "Admin links always expire",
+        ),
+        (
+            &[("role", "owner")],
+            "You can share links for Owner at most",
+        ),
+        (
+            &[("primary_team", foreign_team.as_str())],
+            "Pick teams of this workspace.",
+        ),
+    ];
+    for (fields, message) in cases {
+        let res = create_link(&owner, &slug, fields).await;
+        assert_eq!(res.status(), 422, "{fields:?}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{message} in the form");
+        assert!(html.contains("class=\"field-error\""), "beside the field");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invite_links").await, 0);
+    // A Member never shares a link above their own role.
+    let member = app.member_as(&slug, "mia@example.com", "member").await;
+    app.set_workspace(&slug, "who_may_invite = 'everyone'")
+        .await;
+    let res = create_link(&member, &slug, &[("role", "admin")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("You can share links for Member at most")
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invite_links").await, 0);
+}
+
+async fn the_link_page_uses_nothing_up_and_counts_visits(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let (id, path) = app.link_of(&owner, &slug, &[("max_uses", "5")]).await;
+    let visitor = app.client();
+    for _ in 0..3 {
+        let (status, html) = visitor.page(&path).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Join Acme"));
+        assert!(
+            html.contains("Owner Tester shared a link to join <strong>Acme</strong> as Member")
+        );
+        assert!(html.contains("Sign up") && html.contains(&format!("/sign-in?next={path}")));
+    }
+    assert_eq!(app.scalar("SELECT uses FROM invite_links").await, 0);
+    assert_eq!(app.scalar("SELECT visits FROM invite_links").await, 3);
+    assert_eq!(
+        app.scalar("SELECT CAST(SUM(visits) AS BIGINT) FROM invite_link_days")
+            .await,
+        3
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships").await, 1);
+    assert!(!id.is_empty());
+}
+
+async fn a_signed_in_person_joins_with_one_click(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    owner
+        .post_form(&format!("/w/{slug}/teams"), &[("team_name", "Crew")])
+        .await;
+    let team: String = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Crew'")
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap();
+    let (id, path) = app
+        .link_of(&owner, &slug, &[("primary_team", team.as_str())])
+        .await;
+    let bob = app.signed_up("bob@example.com", "Bob").await;
+    let (_, page) = bob.page(&path).await;
+    assert!(page.contains("Join Acme</button>"));
+    let res = bob.post_form(&path, &[]).await;
+    assert_eq!(location(&res), format!("/w/{slug}"));
+    let (_, home) = bob.page(&format!("/w/{slug}")).await;
+    assert!(home.contains("Welcome! You joined Acme."));
+    let (via, link_ref, seat): (String, String, i64) = sqlx::query_as(
+        "SELECT joined_via, joined_via_ref, has_seat FROM memberships WHERE account_id = (SELECT id FROM accounts WHERE email = 'bob@example.com')",
+    )
+    .fetch_one(app.services.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        (via.as_str(), link_ref.as_str(), seat),
+        ("link", id.as_str(), 1)
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE t.name = 'Crew'").await,
+        1,
+        "joined the link's team"
+    );
+    let mail = app
+        .mail
+        .wait_for("owner@example.com", "joined Acme through your invite link")
+        .await;
+    assert!(mail.text.contains("bob@example.com"));
+    // Twice is still one membership and one use.
+    let res = bob.post_form(&path, &[]).await;
+    assert_eq!(location(&res), format!("/w/{slug}"));
+    assert_eq!(app.scalar("SELECT uses FROM invite_links").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships").await, 2);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'link.joined'")
+            .await,
+        1
+    );
+    // The creator turns the emails off for this link: the next join sends none.
+    let res = owner
+        .post_form(
+            &format!("/w/{slug}/links/{id}/notify"),
+            &[("notify", "off")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let cat = app.signed_up("cat@example.com", "Cat").await;
+    cat.post_form(&path, &[]).await;
+    assert_eq!(app.scalar("SELECT uses FROM invite_links").await, 2);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'link_joined'")
+            .await,
+        1,
+        "no email for Cat's join"
+    );
+}
+
+fn sign_up_form(email: &str) -> Form {
+    Form::new()
+        .text("email", email.to_string())
+        .text("password", PASSWORD)
+        .text("first_name", "Dee")
+        .text("last_name", "Newcomer")
+        .text("display_name", "")
+}
+
+async fn a_new_person_joins_only_after_verifying_the_address(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let (_, path) = app.link_of(&owner, &slug, &[]).await;
+    let dee = app.client();
+    dee.get(&path).await;
+    // Bad input: explained beside the field, nothing created.
+    let bad = sign_up_form("not-an-address");
+    let res = dee.post_multipart(&format!("{path}/sign-up"), bad).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("field-error"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM accounts").await, 1);
+    let res = dee
+        .post_multipart(&format!("{path}/sign-up"), sign_up_form("dee@example.com"))
+        .await;
+    assert_eq!(location(&res), "/sign-up/check-email");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM memberships").await,
+        1,
+        "not yet"
+    );
+    assert_eq!(app.scalar("SELECT uses FROM invite_links").await, 0);
+    let mail = app
+        .mail
+        .wait_for("dee@example.com", "Confirm your email")
+        .await;
+    assert!(mail.text.contains("you join Acme"), "{}", mail.text);
+    let res = dee.post_form(&link_in(&mail), &[]).await;
+    assert_eq!(location(&res), format!("/w/{slug}"));
+    let (status, home) = dee.page(&format!("/w/{slug}")).await;
+    assert_eq!(status, 200);
+    assert!(home.contains("Welcome! You joined Acme."));
+    assert_eq!(app.scalar("SELECT uses FROM invite_links").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM link_signups").await, 0);
+}
+
+async fn an_existing_account_signing_up_through_a_link_gets_a_sign_in_link(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let (_, path) = app.link_of(&owner, &slug, &[]).await;
+    app.signed_up("eve@example.com", "Eve").await;
+    let someone = app.client();
+    someone.get(&path).await;
+    let res = someone
+        .post_multipart(&format!("{path}/sign-up"), sign_up_form("eve@example.com"))
+        .await;
+    assert_eq!(
+        location(&res),
+        "/sign-up/check-email",
+        "same answer as a new address"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships").await, 1);
+    let mail = app
+        .mail
+        .wait_for("eve@example.com", "Your Gatehouse sign-in link")
+        .await;
+    let eve = app.client();
+    let res = eve.post_form(&link_in(&mail), &[]).await;
+    assert_eq!(location(&res), format!("/w/{slug}"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships").await, 2);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM accounts WHERE email = 'eve@example.com'")
+            .await,
+        1
+    );
+}
+
+async fn dead_links_get_one_page_that_names_no_workspace(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let (revoked_id, revoked) = app.link_of(&owner, &slug, &[]).await;
+    let (_, used_up) = app.link_of(&owner, &slug, &[("max_uses", "1")]).await;
+    let (_, hourly) = app.link_of(&owner, &slug, &[("expiry", "1h")]).await;
+    owner
+        .post_form(&format!("/w/{slug}/links/{revoked_id}/revoke"), &[])
+        .await;
+    let first = app.signed_up("first@example.com", "First").await;
+    assert_eq!(
+        location(&first.post_form(&used_up, &[]).await),
+        format!("/w/{slug}")
+    );
+    app.clock().advance(3_601);
+    let late = app.signed_up("late@example.com", "Late").await;
+    for path in [
+        revoked.clone(),
+        used_up.clone(),
+        hourly.clone(),
+        "/join/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_string(),
+        "/join/short".to_string(),
+    ] {
+        let (status, html) = late.page(&path).await;
+        gone(status, &html);
+        let res = late.post_form(&path, &[]).await;
+        gone(res.status(), &res.text().await.unwrap());
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships").await, 2);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'link.revoked'")
+            .await,
+        1
+    );
+}
+
+async fn regenerate_kills_the_old_code_at_once(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let (id, old) = app.link_of(&owner, &slug, &[("max_uses", "3")]).await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/links/{id}/regenerate"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let new = link_path(&owner, &slug, &id).await;
+    assert_ne!(old, new);
+    let (status, html) = app.client().page(&old).await;
+    gone(status, &html);
+    let (status, _) = app.client().page(&new).await;
+    assert_eq!(status, 200, "same settings, new code");
+    assert_eq!(app.scalar("SELECT max_uses FROM invite_links").await, 3);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'link.regenerated'")
+            .await,
+        1
+    );
+    // The stored nonce is not a working code: a database dump redeems nothing.
+    let nonce: String = sqlx::query_scalar("SELECT code_nonce FROM invite_links")
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap();
+    let (status, _) = app.client().page(&format!("/join/{nonce}")).await;
+    assert_eq!(status, 404);
+}
+
+async fn allow_invite_links_off_refuses_every_link_and_delete_all_deletes(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let admin = app.member_as(&slug, "ada@example.com", "admin").await;
+    let (_, path) = app.link_of(&owner, &slug, &[]).await;
+    let res = admin
+        .post_form(&format!("/w/{slug}/security/links"), &[])
+        .await;
+    assert_eq!(res.status(), 303, "an Admin turns links off");
+    let (status, html) = app.client().page(&path).await;
+    gone(status, &html);
+    let res = create_link(&owner, &slug, &[]).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Invite links are turned off")
+    );
+    let (_, list) = owner.page(&format!("/w/{slug}/links")).await;
+    assert!(list.contains("Links off"));
+    owner
+        .post_form(
+            &format!("/w/{slug}/security/links"),
+            &[("allow_invite_links", "on")],
+        )
+        .await;
+    let (status, _) = app.client().page(&path).await;
+    assert_eq!(status, 200, "on again: the link works");
+    let res = admin
+        .post_form(&format!("/w/{slug}/security/links/delete-all"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invite_links").await, 0);
+    let (status, html) = app.client().page(&path).await;
+    gone(status, &html);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action IN ('settings.changed', 'links.deleted_all')").await,
+        3
+    );
+}
+
+async fn a_removed_creator_s_links_stop_working(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let ada = app.member_as(&slug, "ada@example.com", "admin").await;
+    let (_, kept) = app.link_of(&ada, &slug, &[]).await;
+    let (_, also) = app.link_of(&ada, &slug, &[("expiry", "30d")]).await;
+    let ada_id = app.account_id("ada@example.com").await;
+    // Removed, keeping what she made: the links stay unrevoked yet stop working, since
+    // their creator can no longer invite.
+    let res = owner
+        .post_form(&format!("/w/{slug}/members/{ada_id}/remove"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invite_links WHERE revoked_at IS NULL")
+            .await,
+        2
+    );
+    for path in [&kept, &also] {
+        let (status, html) = app.client().page(path).await;
+        gone(status, &html);
+    }
+    // Removed with the box ticked (the default): her links are revoked.
+    let ben = app.member_as(&slug, "ben@example.com", "admin").await;
+    app.link_of(&ben, &slug, &[]).await;
+    let ben_id = app.account_id("ben@example.com").await;
+    owner
+        .post_form(
+            &format!("/w/{slug}/members/{ben_id}/remove"),
+            &[("revoke_created", "on")],
+        )
+        .await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invite_links WHERE revoked_at IS NOT NULL")
+            .await,
+        1
+    );
+}
+
+async fn seats_follow_the_auto_assign_rule_and_admin_links_take_one(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    app.set_workspace(&slug, "auto_assign_seats = 0").await;
+    let (_, member_link) = app.link_of(&owner, &slug, &[]).await;
+    let (_, admin_link) = app.link_of(&owner, &slug, &[("role", "admin")]).await;
+    let vic = app.signed_up("vic@example.com", "Vic").await;
+    vic.post_form(&member_link, &[]).await;
+    let ann = app.signed_up("ann@example.com", "Ann").await;
+    ann.post_form(&admin_link, &[]).await;
+    let roles: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT a.email, m.role, m.has_seat FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE a.email IN ('vic@example.com', 'ann@example.com') ORDER BY a.email",
+    )
+    .fetch_all(app.services.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        roles,
+        vec![
+            ("ann@example.com".into(), "admin".into(), 1),
+            ("vic@example.com".into(), "viewer".into(), 0),
+        ]
+    );
+}
+
+async fn the_list_shows_counts_who_joined_and_a_chart(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let (id, path) = app.link_of(&owner, &slug, &[("max_uses", "10")]).await;
+    let zed = app.signed_up("zed@example.com", "Zed").await;
+    zed.get(&path).await;
+    zed.post_form(&path, &[]).await;
+    let (_, list) = owner.page(&format!("/w/{slug}/links")).await;
+    let row_at = list.find(&format!("id=\"link-{id}\"")).unwrap();
+    let row = &list[row_at..];
+    assert!(row.contains("<td class=\"uses\">1 / 10</td>"));
+    assert!(row.contains("<td class=\"visits\">1</td>"));
+    assert!(row.contains("<td class=\"joins\">1</td>"));
+    let (status, detail) = owner.page(&format!("/w/{slug}/links/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(detail.contains("<svg") && detail.contains("1 visits, 1 joins"));
+    assert!(detail.contains("zed@example.com"), "who joined");
+    // A link id of another workspace is not found there.
+    let (_, other) = app.owner_of("other@example.com", "Other").await;
+    let (status, _) = owner.page(&format!("/w/{other}/links/{id}")).await;
+    assert_eq!(status, 404);
+    let (status, _) = owner.page(&format!("/w/{slug}/links/no-such-link")).await;
+    assert_eq!(status, 404);
+    // Members show how they joined.
+    let (_, members) = owner.page(&format!("/w/{slug}/members")).await;
+    assert!(members.contains("Invite link"));
+}
+
+async fn two_hundred_concurrent_redemptions_respect_max_uses_and_seats(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    app.set_seat_count(&slug, 51).await; // the Owner holds one: 50 free
+    let (_, path) = app.link_of(&owner, &slug, &[("max_uses", "100")]).await;
+    let people = app.signed_in_people("racer", 200).await;
+    let mut tokens = Vec::with_capacity(people.len());
+    for p in &people {
+        tokens.push(p.csrf().await);
+    }
+    let sends = people.iter().zip(tokens).map(|(p, token)| {
+        let request = p.http.post(p.url(&path)).form(&[("csrf_token", token)]);
+        async move { request.send().await.expect("POST").status().as_u16() }
+    });
+    let statuses = join_all(sends).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        100,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 100);
+    let joined = "FROM memberships WHERE joined_via = 'link'";
+    assert_eq!(app.scalar(&format!("SELECT COUNT(*) {joined}")).await, 100);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) {joined} AND has_seat = 1 AND role = 'member'"
+        ))
+        .await,
+        50
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) {joined} AND has_seat = 0 AND role = 'viewer'"
+        ))
+        .await,
+        50
+    );
+    assert_eq!(app.scalar("SELECT uses FROM invite_links").await, 100);
+    assert_eq!(app.scalar("SELECT seats_used FROM workspaces").await, 51);
+}
