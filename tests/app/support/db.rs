@@ -43,6 +43,13 @@ impl TestDatabase {
                 conn.execute(format!("CREATE DATABASE {name}").as_str())
                     .await
                     .expect("create test database");
+                // Durability is not under test: commits must not queue behind the disk
+                // when the whole suite (and Chromium) share two cores and one disk.
+                conn.execute(
+                    format!("ALTER DATABASE {name} SET synchronous_commit = off").as_str(),
+                )
+                .await
+                .expect("set synchronous_commit on the test database");
                 let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
                 Self {
                     url: format!("{base}/{name}"),
