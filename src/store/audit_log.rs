@@ -17,6 +17,8 @@ pub struct AuditQuery {
     /// Lower-cased start of the actor's or target's email, display name, first or last
     /// name (or of a target stored as text, such as an invited address); empty for anyone.
     pub person: String,
+    /// One account's trail: events it did, that were done to it, or that name its address.
+    pub member: Option<String>,
 }
 
 /// Where a page starts: the newest events, or the events older or newer than an event id.
@@ -61,13 +63,15 @@ fn starts_with(column: &str, p: usize) -> String {
 }
 
 impl AuditQuery {
-    /// The filter's parameters in order: $1 workspace, then the action, then the person.
+    /// The filter's parameters in order: $1 workspace, then the action, the person and
+    /// the member.
     fn params(&self, workspace_id: &str) -> Vec<String> {
         let mut params = vec![workspace_id.to_string()];
         params.extend(self.action.clone());
         if !self.person.is_empty() {
             params.push(self.person.clone());
         }
+        params.extend(self.member.clone());
         params
     }
 
@@ -93,6 +97,18 @@ impl AuditQuery {
             ];
             let any: Vec<String> = columns.iter().map(|c| starts_with(c, n)).collect();
             sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+            n += 1;
+        }
+        if self.member.is_some() {
+            // Three index seeks (by actor, by target account, by target address) rather
+            // than a walk of the whole workspace's log testing each event.
+            sql.push_str(&format!(
+                " AND e.id IN ( \
+                   SELECT id FROM audit_events WHERE actor_account_id = ${n} \
+                   UNION ALL SELECT id FROM audit_events WHERE target_account_id = ${n} \
+                   UNION ALL SELECT id FROM audit_events WHERE workspace_id = $1 \
+                     AND target = (SELECT email FROM accounts WHERE id = ${n}))"
+            ));
             n += 1;
         }
         (sql, n)

@@ -14,6 +14,7 @@ pub mod invitations;
 pub mod join_requests;
 pub mod links;
 pub mod member_list;
+pub mod member_origin;
 pub mod member_search;
 pub mod members;
 pub mod outbox;

@@ -27,6 +27,7 @@ const ROUTES: &[(&str, Least)] = &[
         Least::Admin,
     ),
     ("/members.csv", Least::Admin),
+    ("/members/{member}", Least::Admin),
     ("/members/{member}/remove", Least::Admin),
     ("/invitations", Least::Admin),
     ("/invitations?status=expired&page=2", Least::Admin),

@@ -21,6 +21,7 @@ mod invitee;
 mod join_requests;
 mod links;
 mod mail;
+mod member_detail;
 mod member_list;
 mod members;
 mod migrations;

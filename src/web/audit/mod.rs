@@ -4,7 +4,7 @@
 //! or below changes an event.
 
 mod export;
-mod view;
+pub(crate) mod view;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,7 +21,7 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::Services;
 use crate::store::audit_log::{self, AuditQuery, Cursor, ListedEvent};
-use view::AuditView;
+use view::{AuditView, MemberFilter};
 
 pub const PAGE_SIZE: usize = 50;
 
@@ -38,6 +38,9 @@ pub struct AuditParams {
     pub action: String,
     #[serde(default)]
     pub person: String,
+    /// An account id: only that member's trail (from their detail page).
+    #[serde(default)]
+    pub member: String,
     #[serde(default)]
     pub before: String,
     #[serde(default)]
@@ -48,7 +51,9 @@ impl AuditParams {
     /// The filters for the store: at most 100 characters each, the person lower-cased.
     pub fn query(&self) -> AuditQuery {
         let action: String = self.action.trim().chars().take(100).collect();
+        let member: String = self.member.trim().chars().take(100).collect();
         AuditQuery {
+            member: (!member.is_empty()).then_some(member),
             action: (!action.is_empty()).then_some(action),
             person: self
                 .person
@@ -76,6 +81,7 @@ impl AuditParams {
         let mut pairs = vec![
             ("action", self.action.trim().to_string()),
             ("person", self.person.trim().to_string()),
+            ("member", self.member.trim().to_string()),
         ];
         match cursor {
             Cursor::Newest => {}
@@ -129,14 +135,11 @@ async fn load_view(svc: &Services, member: &Member, params: &AuditParams) -> App
     let query = params.query();
     let (rows, newer, older) = load_page(svc, workspace_id, &query, params.cursor()).await?;
     let actions = audit_log::actions(pool, workspace_id).await?;
-    Ok(AuditView::new(
-        &member.workspace.slug,
-        params,
-        actions,
-        rows,
-        newer,
-        older,
-    ))
+    let mut view = AuditView::new(&member.workspace.slug, params, actions, rows, newer, older);
+    if let Some(account_id) = &query.member {
+        view.member = Some(MemberFilter::new(svc, member, params, account_id).await?);
+    }
+    Ok(view)
 }
 
 /// Up to a page of events from `cursor`, newest first, with whether newer and older

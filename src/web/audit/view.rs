@@ -120,6 +120,8 @@ pub struct AuditView {
     pub rows: Vec<EventRow>,
     pub actions: Vec<ActionOption>,
     pub person: String,
+    /// Set when the page shows one member's trail.
+    pub member: Option<MemberFilter>,
     pub filtered: bool,
     pub prev_link: Option<String>,
     pub next_link: Option<String>,
@@ -154,7 +156,8 @@ impl AuditView {
                 })
                 .collect(),
             person: params.person.trim().to_string(),
-            filtered: query.action.is_some() || !query.person.is_empty(),
+            member: None,
+            filtered: query.action.is_some() || !query.person.is_empty() || query.member.is_some(),
             prev_link: newer.then(|| link(first.map_or(Cursor::Newest, Cursor::After))),
             next_link: last.filter(|_| older).map(|id| link(Cursor::Before(id))),
             csv_link: format!(
@@ -163,6 +166,44 @@ impl AuditView {
             ),
             rows: events.into_iter().map(EventRow::from).collect(),
         }
+    }
+}
+
+/// The notice above a member's trail: whose it is, and the way back to everyone's.
+#[derive(Debug, Clone)]
+pub struct MemberFilter {
+    pub account_id: String,
+    /// "Name (email)" of a current member; a former member is not named (their account
+    /// is none of this workspace's business any more).
+    pub label: String,
+    pub everyone_link: String,
+}
+
+impl MemberFilter {
+    pub async fn new(
+        svc: &crate::services::Services,
+        viewer: &crate::web::extract::Member,
+        params: &AuditParams,
+        account_id: &str,
+    ) -> crate::error::AppResult<Self> {
+        let w = &viewer.workspace;
+        let listed = crate::store::member_list::one(svc.store.pool(), &w.id, account_id).await?;
+        let everyone = AuditParams {
+            member: String::new(),
+            ..params.clone()
+        };
+        let query = everyone.query_string(Cursor::Newest);
+        Ok(Self {
+            account_id: account_id.to_string(),
+            label: listed.map_or_else(
+                || "a former member".to_string(),
+                |m| format!("{} ({})", m.display_name, m.email),
+            ),
+            everyone_link: match query.as_str() {
+                "" => format!("/w/{}/audit", w.slug),
+                q => format!("/w/{}/audit?{q}", w.slug),
+            },
+        })
     }
 }
 

@@ -1,10 +1,12 @@
 //! The Members page: search as you type, seat and status filters, sort, pagination, the
 //! seat bar, and per-row role, suspension and removal controls. Each control is a plain
 //! form (works without JavaScript); htmx swaps just the results, or just the row and
-//! the seat bar. A removal's confirmation is fetched when asked for (`confirm`).
+//! the seat bar. A removal's confirmation is fetched when asked for (`confirm`); each
+//! name leads to the member's detail page (`detail`).
 
 mod actions;
 mod confirm;
+mod detail;
 mod export;
 mod view;
 
@@ -36,6 +38,7 @@ pub fn router() -> Router<AppState> {
             post(actions::assign_seats),
         )
         .route("/w/{slug}/members/auto-assign", post(actions::auto_assign))
+        .route("/w/{slug}/members/{account_id}", get(detail::show))
         .route(
             "/w/{slug}/members/{account_id}/role",
             post(actions::change_role),

@@ -71,5 +71,16 @@ async fn a_verified_address_at_an_approved_domain_joins_from_home() {
         source.contains("someone@example.com"),
         "the joiner is named"
     );
+    // From the Members page, the joiner's detail page says how they came in.
+    b.client
+        .goto(&format!("{}/w/{slug}/members", app.address))
+        .await
+        .expect("open Members");
+    b.click_link("Some One").await;
+    b.wait_for_heading("Some One").await;
+    b.wait_for_xpath("//dl[@id='how-they-joined']/dd[contains(., 'example.com, approved by')]")
+        .await;
+    b.wait_for_xpath("//table[@id='member-trail']//code[.='member.joined_by_domain']")
+        .await;
     browser.close().await;
 }
