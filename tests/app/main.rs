@@ -27,6 +27,7 @@ mod members;
 mod migrations;
 mod query_plans;
 mod security;
+mod security_page;
 mod settings;
 mod teams;
 mod workspaces;
