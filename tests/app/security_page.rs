@@ -7,6 +7,21 @@ use crate::support::{Db, TestApp, TestClient};
 
 both_databases!(every_setting_confirms_and_is_audited_with_who_and_what);
 
+/// One change made on the page: by whom, where, what it says, what its event records.
+struct Step<'a> {
+    by: &'a Person,
+    path: &'static str,
+    form: &'static [(&'static str, &'static str)],
+    confirmation: &'static str,
+    details: &'static str,
+}
+
+/// A signed-in client and its address.
+struct Person {
+    client: TestClient,
+    email: String,
+}
+
 /// Posts the way the htmx-boosted page does and, like htmx, follows the answer's
 /// redirect; returns the final status and body.
 async fn htmx_post(client: &TestClient, path: &str, form: &[(&str, &str)]) -> (u16, String) {
@@ -31,65 +46,73 @@ async fn htmx_post(client: &TestClient, path: &str, form: &[(&str, &str)]) -> (u
 async fn every_setting_confirms_and_is_audited_with_who_and_what(db: Db) {
     let app = TestApp::spawn(db).await;
     let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
-    let admin = app.member_as(&slug, "ada@example.com", "admin").await;
-    let steps: [(&TestClient, &str, Vec<(&str, &str)>, &str, &str); 7] = [
-        (
-            &owner,
-            "who-may-invite",
-            vec![("who_may_invite", "everyone")],
-            "Saved: who may invite.",
-            "\"who_may_invite\"",
-        ),
-        (
-            &admin,
-            "invitations",
-            vec![
+    let admin = Person {
+        client: app.member_as(&slug, "ada@example.com", "admin").await,
+        email: "ada@example.com".into(),
+    };
+    let owner = Person {
+        client: owner,
+        email: "owner@example.com".into(),
+    };
+    let steps = [
+        Step {
+            by: &owner,
+            path: "who-may-invite",
+            form: &[("who_may_invite", "everyone")],
+            confirmation: "Saved: who may invite.",
+            details: "\"who_may_invite\"",
+        },
+        Step {
+            by: &admin,
+            path: "invitations",
+            form: &[
                 ("invitation_expiry_days", "14"),
                 ("auto_approve_join_requests", "on"),
             ],
-            "Saved: invitation settings.",
-            "\"invitation_expiry_days\":14",
-        ),
-        (
-            &admin,
-            "links",
-            vec![],
-            "Saved: invite links are off",
-            "\"allow_invite_links\":false",
-        ),
-        (
-            &admin,
-            "discoverable",
-            vec![("discoverable", "on")],
-            "Saved: the workspace is listed",
-            "\"discoverable\":true",
-        ),
-        (
-            &admin,
-            "domains",
-            vec![("domain", "example.org")],
-            "Approved example.org: people with a verified address there can join.",
-            "example.org",
-        ),
-        (
-            &admin,
-            "domains/remove",
-            vec![("domain", "example.org")],
-            "Removed example.org: nobody joins through it any more.",
-            "example.org",
-        ),
-        (
-            &admin,
-            "links/delete-all",
-            vec![],
-            "Deleted 0 invite links.",
-            "\"deleted\":0",
-        ),
+            confirmation: "Saved: invitation settings.",
+            details: "\"invitation_expiry_days\":14",
+        },
+        Step {
+            by: &admin,
+            path: "links",
+            form: &[],
+            confirmation: "Saved: invite links are off",
+            details: "\"allow_invite_links\":false",
+        },
+        Step {
+            by: &admin,
+            path: "discoverable",
+            form: &[("discoverable", "on")],
+            confirmation: "Saved: the workspace is listed",
+            details: "\"discoverable\":true",
+        },
+        Step {
+            by: &admin,
+            path: "domains",
+            form: &[("domain", "example.org")],
+            confirmation: "Approved example.org: people with a verified address there can join.",
+            details: "example.org",
+        },
+        Step {
+            by: &admin,
+            path: "domains/remove",
+            form: &[("domain", "example.org")],
+            confirmation: "Removed example.org: nobody joins through it any more.",
+            details: "example.org",
+        },
+        Step {
+            by: &admin,
+            path: "links/delete-all",
+            form: &[],
+            confirmation: "Deleted 0 invite links.",
+            details: "\"deleted\":0",
+        },
     ];
-    for (who, path, form, confirmation, _) in &steps {
-        let (status, body) = htmx_post(who, &format!("/w/{slug}/security/{path}"), form).await;
+    for step in &steps {
+        let path = format!("/w/{slug}/security/{}", step.path);
+        let (status, body) = htmx_post(&step.by.client, &path, step.form).await;
         assert_eq!(status, 200, "{path}: {body}");
-        assert!(body.contains(confirmation), "{path} confirms: {body}");
+        assert!(body.contains(step.confirmation), "{path} confirms: {body}");
     }
     let events: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT e.action, a.email, COALESCE(e.details, '') FROM audit_events e \
@@ -113,14 +136,13 @@ async fn every_setting_confirms_and_is_audited_with_who_and_what(db: Db) {
             "links.deleted_all"
         ]
     );
-    for ((_, actor, details), (who, path, _, _, what)) in events.iter().zip(&steps) {
-        let expected = if std::ptr::eq(*who, &owner) {
-            "owner@example.com"
-        } else {
-            "ada@example.com"
-        };
-        assert_eq!(actor, expected, "{path}: who");
-        assert!(details.contains(what), "{path}: what, in {details}");
+    for ((_, actor, details), step) in events.iter().zip(&steps) {
+        assert_eq!(actor, &step.by.email, "{}: who", step.path);
+        assert!(
+            details.contains(step.details),
+            "{}: what, in {details}",
+            step.path
+        );
     }
     let settings: (String, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT who_may_invite, invitation_expiry_days, auto_approve_join_requests, \
