@@ -1,5 +1,7 @@
 //! Passwords: argon2 hashing on the blocking pool (a hash never stalls the async
-//! runtime), forgotten-password reset links, and changing the password.
+//! runtime), at most two per core at a time (a burst of sign-ins queues instead of
+//! starting hundreds of 19 MiB hashes that thrash each other), forgotten-password reset
+//! links, and changing the password.
 
 use std::sync::OnceLock;
 
@@ -16,25 +18,37 @@ use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
 
 const RESET_HOURS: i64 = 1;
 
+/// Runs one argon2 computation on the blocking pool once a hashing slot is free.
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores * 2)
+    });
+    let _slot = slots.acquire().await.context("hashing slots closed")?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .context("password hashing task")
+}
+
 /// Hashes a password (argon2id, random salt, PHC string).
 pub async fn hash(password: &Password) -> anyhow::Result<String> {
     let password = password.clone();
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password.expose()))
-        .await
-        .context("password hashing task")
+    hashing(move || password_auth::generate_hash(password.expose())).await
 }
 
 /// Checks a password against a stored hash. With no hash (unknown account) it still spends
 /// the time of a real check, so the answer's timing does not tell whether the account exists.
 pub async fn verify(password: &Password, stored: Option<String>) -> anyhow::Result<bool> {
     let password = password.clone();
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let real = stored.is_some();
         let hash = stored.unwrap_or_else(|| dummy_hash().to_string());
         password_auth::verify_password(password.expose(), &hash).is_ok() && real
     })
     .await
-    .context("password verification task")
 }
 
 fn dummy_hash() -> &'static str {
