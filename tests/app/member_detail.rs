@@ -201,6 +201,17 @@ async fn the_trail_lists_what_they_did_and_what_was_done_to_them(db: Db) {
     let csv = res.text().await.unwrap();
     assert_eq!(csv.lines().count(), 5, "header and her four events:\n{csv}");
 
+    let (_, detail) = owner.page(&format!("/w/{slug}/members/{zed_id}")).await;
+    let manage = format!("/w/{slug}/members?q=zed%40example.com&#38;status=suspended");
+    assert!(
+        detail.contains(&manage),
+        "Manage leads to the suspended member's row:\n{detail}"
+    );
+    let (_, listed) = owner.page(&manage.replace("&#38;", "&")).await;
+    assert!(
+        listed.contains(&format!("id=\"member-{zed_id}\"")),
+        "found by address"
+    );
     let (_, members) = owner.page(&format!("/w/{slug}/members")).await;
     assert!(
         members.contains(&format!("<a href=\"/w/{slug}/members/{ivy_id}\">")),

@@ -80,17 +80,23 @@ pub async fn show(
         trail: trail.into_iter().map(EventRow::from).collect(),
         more_events,
         audit_link: format!("/w/{}/audit?member={account_id}", w.slug),
-        members_link: format!(
-            "/w/{}/members?{}",
-            w.slug,
-            serde_urlencoded::to_string([("q", &listed.email)]).unwrap_or_default()
-        ),
+        members_link: members_link(&w.slug, &listed.email, status),
         role: role.label(),
         has_seat: listed.has_seat == 1,
         status: status.label(),
         name: listed.display_name,
         email: listed.email,
     })
+}
+
+/// The Members page showing just this member (under Suspended when they are).
+fn members_link(slug: &str, email: &str, status: MembershipStatus) -> String {
+    let mut query = vec![("q", email)];
+    if status == MembershipStatus::Suspended {
+        query.push(("status", "suspended"));
+    }
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    format!("/w/{slug}/members?{query}")
 }
 
 fn fact(label: &'static str, value: impl Into<String>) -> Fact {
