@@ -21,6 +21,7 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::Services;
 use crate::store::audit_log::{self, AuditQuery, Cursor, ListedEvent};
+use crate::store::member_list;
 use view::{AuditView, MemberFilter};
 
 pub const PAGE_SIZE: usize = 50;
@@ -137,7 +138,13 @@ async fn load_view(svc: &Services, member: &Member, params: &AuditParams) -> App
     let actions = audit_log::actions(pool, workspace_id).await?;
     let mut view = AuditView::new(&member.workspace.slug, params, actions, rows, newer, older);
     if let Some(account_id) = &query.member {
-        view.member = Some(MemberFilter::new(svc, member, params, account_id).await?);
+        let listed = member_list::one(pool, workspace_id, account_id).await?;
+        view.member = Some(MemberFilter::new(
+            &member.workspace.slug,
+            params,
+            account_id,
+            listed,
+        ));
     }
     Ok(view)
 }

@@ -4,6 +4,7 @@
 
 use super::AuditParams;
 use crate::store::audit_log::{Cursor, ListedEvent};
+use crate::store::member_list::ListedMember;
 
 /// A person (or thing) as a cell shows it: a name, and an email under it when known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -180,30 +181,29 @@ pub struct MemberFilter {
 }
 
 impl MemberFilter {
-    pub async fn new(
-        svc: &crate::services::Services,
-        viewer: &crate::web::extract::Member,
+    /// The notice for `account_id`'s trail; `listed` is that account's membership here,
+    /// if it still has one.
+    pub fn new(
+        slug: &str,
         params: &AuditParams,
         account_id: &str,
-    ) -> crate::error::AppResult<Self> {
-        let w = &viewer.workspace;
-        let listed = crate::store::member_list::one(svc.store.pool(), &w.id, account_id).await?;
+        listed: Option<ListedMember>,
+    ) -> Self {
         let everyone = AuditParams {
             member: String::new(),
             ..params.clone()
         };
-        let query = everyone.query_string(Cursor::Newest);
-        Ok(Self {
+        Self {
             account_id: account_id.to_string(),
             label: listed.map_or_else(
                 || "a former member".to_string(),
                 |m| format!("{} ({})", m.display_name, m.email),
             ),
-            everyone_link: match query.as_str() {
-                "" => format!("/w/{}/audit", w.slug),
-                q => format!("/w/{}/audit?{q}", w.slug),
+            everyone_link: match everyone.query_string(Cursor::Newest).as_str() {
+                "" => format!("/w/{slug}/audit"),
+                q => format!("/w/{slug}/audit?{q}"),
             },
-        })
+        }
     }
 }
 
