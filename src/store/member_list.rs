@@ -54,7 +54,7 @@ pub struct ListedMember {
 }
 
 /// The listed columns, from memberships `m` joined to accounts `a`.
-const COLUMNS: &str = "a.id AS account_id, a.email, a.first_name, a.last_name, a.display_name, m.role, \
+pub(super) const COLUMNS: &str = "a.id AS account_id, a.email, a.first_name, a.last_name, a.display_name, m.role, \
                        m.has_seat, m.status, m.joined_at, m.joined_via";
 
 impl MemberQuery {

@@ -1,4 +1,4 @@
-//! How a member came in, for their detail page: the membership's `joined_via` and its
+//! A member and how they came in, for their detail page (one read): the membership's `joined_via` and its
 //! reference resolved in one read to the invitation, invite link, join request or
 //! approved domain it names, with the people involved (who invited, who made the link,
 //! who decided the request, who approved the domain). Every join is scoped to the
@@ -7,13 +7,15 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::StoreResult;
+use super::member_list::{COLUMNS, ListedMember};
 
 /// The membership's origin with whatever of its source still exists.
 #[derive(Debug, Clone, FromRow)]
 pub struct Origin {
-    pub joined_via: String,
+    /// The member as the Members page lists them (name, role, seat, status, joined).
+    #[sqlx(flatten)]
+    pub member: ListedMember,
     pub joined_via_ref: Option<String>,
-    pub joined_at: i64,
     /// `memberships.invited_by`: the inviter, the link's creator, or the approver.
     pub let_in_by_name: Option<String>,
     pub let_in_by_email: Option<String>,
@@ -33,14 +35,15 @@ pub struct Origin {
     pub domain_added_by_name: Option<String>,
 }
 
-const SQL: &str = "SELECT m.joined_via, m.joined_via_ref, m.joined_at, \
+/// Everything after the listed member's columns.
+const ORIGIN: &str = "m.joined_via_ref, \
        lb.display_name AS let_in_by_name, lb.email AS let_in_by_email, \
        i.email AS invited_address, i.role AS invited_role, \
        l.id AS link_id, l.role AS link_role, lc.display_name AS link_creator_name, \
        r.created_at AS requested_at, \
        ra.display_name AS approved_by_name, ra.email AS approved_by_email, \
        d.domain, da.display_name AS domain_added_by_name \
-     FROM memberships m \
+     FROM memberships m JOIN accounts a ON a.id = m.account_id \
      LEFT JOIN accounts lb ON lb.id = m.invited_by \
      LEFT JOIN invitations i ON m.joined_via = 'invitation' \
        AND i.id = m.joined_via_ref AND i.workspace_id = m.workspace_id \
@@ -66,7 +69,8 @@ pub async fn of<'e, E: Executor<'e, Database = Any>>(
     workspace_id: &str,
     account_id: &str,
 ) -> StoreResult<Option<Origin>> {
-    sqlx::query_as(SQL)
+    let sql = format!("SELECT {COLUMNS}, {ORIGIN}");
+    sqlx::query_as(&sql)
         .bind(workspace_id)
         .bind(account_id)
         .fetch_optional(e)

@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::store::audit_log::{self, AuditQuery, Cursor};
 use crate::store::member_origin::{self, Origin};
-use crate::store::{member_list, teams};
+use crate::store::teams;
 use crate::web::audit::view::{EventRow, times};
 use crate::web::extract::Admin;
 use crate::web::page::{Page, PageContext};
@@ -55,12 +55,10 @@ pub async fn show(
 ) -> AppResult<DetailPage> {
     let pool = svc.store.pool();
     let w = &viewer.workspace;
-    let listed = member_list::one(pool, &w.id, &account_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let origin = member_origin::of(pool, &w.id, &account_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let listed = &origin.member;
     let ids = [account_id.clone()];
     let mut tags = team_tags(teams::of_accounts(pool, &w.id, &ids).await?);
     let trail_query = AuditQuery {
@@ -84,8 +82,8 @@ pub async fn show(
         role: role.label(),
         has_seat: listed.has_seat == 1,
         status: status.label(),
-        name: listed.display_name,
-        email: listed.email,
+        name: listed.display_name.clone(),
+        email: listed.email.clone(),
     })
 }
 
@@ -149,12 +147,12 @@ fn link_fact(slug: &str, o: &Origin) -> Fact {
 
 /// The lines of "How they joined", from what the membership records.
 pub fn how_they_joined(slug: &str, o: &Origin) -> Vec<Fact> {
-    let (joined_at, _) = times(o.joined_at);
+    let (joined_at, _) = times(o.member.joined_at);
     let mut facts = vec![
-        fact("Joined via", joined_via_label(&o.joined_via)),
+        fact("Joined via", joined_via_label(&o.member.joined_via)),
         fact("Joined", joined_at),
     ];
-    match o.joined_via.as_str() {
+    match o.member.joined_via.as_str() {
         "created" => facts.push(fact("Let in by", "Nobody: they created the workspace")),
         "invitation" => {
             let sent_to = match (&o.invited_address, &o.invited_role) {
