@@ -20,12 +20,24 @@ use crate::mail::worker::Worker;
 use crate::services::Services;
 use crate::store::Store;
 use crate::store::sessions::DbSessionStore;
+use crate::web::render_cache::RenderCache;
+
+/// How many rendered Members pages an instance keeps (each ~90 kB at 50 rows).
+const MEMBER_RESULTS_KEPT: usize = 64;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub services: Services,
     pub config: Arc<Config>,
+    /// Rendered Members page results, kept by list version (see `web::render_cache`).
+    pub member_results: RenderCache,
+}
+
+impl FromRef<AppState> for RenderCache {
+    fn from_ref(state: &AppState) -> Self {
+        state.member_results.clone()
+    }
 }
 
 impl FromRef<AppState> for Services {
@@ -78,6 +90,7 @@ impl App {
             state: AppState {
                 services,
                 config: Arc::new(config),
+                member_results: RenderCache::new(MEMBER_RESULTS_KEPT),
             },
             listener,
             worker,

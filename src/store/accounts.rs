@@ -148,6 +148,18 @@ pub async fn update_names<'e, A: Acquire<'e, Database = Any>>(
     now: i64,
 ) -> StoreResult<()> {
     let mut tx = e.begin().await?;
+    // The rename bumps the list version of each of the account's workspaces (a trigger):
+    // take those rows first, in one order, as every member change does, so two
+    // transactions never wait on each other's rows.
+    let workspace_ids: Vec<String> = sqlx::query_scalar(
+        "SELECT workspace_id FROM memberships WHERE account_id = $1 ORDER BY workspace_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for workspace_id in &workspace_ids {
+        super::workspaces::lock(&mut *tx, workspace_id).await?;
+    }
     sqlx::query(
         "UPDATE accounts SET first_name = $2, last_name = $3, display_name = $4, updated_at = $5 WHERE id = $1",
     )

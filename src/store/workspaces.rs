@@ -15,9 +15,13 @@ pub struct WorkspaceRow {
     pub seats_used: i64,
     pub auto_assign_seats: i64,
     pub created_at: i64,
+    /// Bumped by the database with every change to what the Members page lists
+    /// (migrations/*/0008_member_list_version.sql).
+    pub list_version: i64,
 }
 
-const COLUMNS: &str = "id, slug, name, plan, seat_count, seats_used, auto_assign_seats, created_at";
+const COLUMNS: &str =
+    "id, slug, name, plan, seat_count, seats_used, auto_assign_seats, created_at, list_version";
 
 /// What a new workspace is made of.
 pub struct NewWorkspace<'a> {
@@ -150,7 +154,7 @@ pub async fn memberships_of<'e, E: Executor<'e, Database = Any>>(
 ) -> StoreResult<Vec<MembershipIn>> {
     sqlx::query_as(
         "SELECT w.id, w.slug, w.name, w.plan, w.seat_count, w.seats_used, w.auto_assign_seats, \
-         w.created_at, m.workspace_id, m.account_id, m.role, m.has_seat, m.status, m.joined_at, \
+         w.created_at, w.list_version, m.workspace_id, m.account_id, m.role, m.has_seat, m.status, m.joined_at, \
          m.joined_via FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
          WHERE m.account_id = $1 ORDER BY lower(w.name), w.slug",
     )

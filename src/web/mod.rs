@@ -18,6 +18,7 @@ pub mod links;
 pub mod members;
 pub mod page;
 pub mod password;
+pub mod render_cache;
 pub mod requests;
 pub mod security;
 pub mod session;

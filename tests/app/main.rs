@@ -19,6 +19,7 @@ mod domains;
 mod invitations;
 mod invitee;
 mod join_requests;
+mod kept_results;
 mod links;
 mod mail;
 mod member_detail;

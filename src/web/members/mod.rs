@@ -8,7 +8,10 @@ mod actions;
 mod confirm;
 mod detail;
 mod export;
+mod results;
 mod view;
+
+use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,11 +24,12 @@ use serde::Deserialize;
 
 use super::extract::Admin;
 use super::page::{Page, PageContext};
+use super::render_cache::RenderCache;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::Services;
-use crate::store::member_list::{self, MemberQuery, SeatFilter, StatusFilter};
-use view::{MembersView, member_row, team_tags};
+use crate::store::member_list::{MemberQuery, SeatFilter, StatusFilter};
+use view::MembersView;
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -119,13 +123,16 @@ impl ListParams {
 #[template(path = "members/index.html")]
 struct MembersPage {
     page: Page,
+    /// The page around the results: filters, seat bar, seat tools.
     v: MembersView,
+    /// The results, rendered by `results::html`.
+    results: Arc<str>,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "members/results_fragment.html")]
 struct ResultsFragment {
-    v: MembersView,
+    results: Arc<str>,
 }
 
 /// Whether htmx asked for just the results table.
@@ -137,68 +144,17 @@ fn wants_results(headers: &HeaderMap) -> bool {
 
 async fn show(
     State(svc): State<Services>,
+    State(kept): State<RenderCache>,
     Admin(member): Admin,
     ctx: PageContext,
     Query(params): Query<ListParams>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let page = ctx.in_workspace(&member, "Members", "members");
-    let v = load_view(&svc, &member, &params, &page.csrf).await?;
+    let results = results::html(&svc, &kept, &member, &params, &page.csrf).await?;
     if wants_results(&headers) {
-        return Ok(ResultsFragment { v }.into_response());
+        return Ok(ResultsFragment { results }.into_response());
     }
-    Ok(MembersPage { page, v }.into_response())
-}
-
-/// Loads one page of results with everything the page shows around it.
-async fn load_view(
-    svc: &Services,
-    member: &super::extract::Member,
-    params: &ListParams,
-    csrf: &str,
-) -> AppResult<MembersView> {
-    let pool = svc.store.pool();
-    let w = &member.workspace;
-    let page_number = params.page_number();
-    let (rows, teams, total) = match params.query() {
-        Some(query) => {
-            let offset = (page_number - 1) * PAGE_SIZE;
-            let page = member_list::page(pool, &w.id, &query, PAGE_SIZE, offset).await?;
-            // The page's query counts the matches unless the page is past the last one.
-            let total = match page.total {
-                Some(total) => total,
-                None if offset == 0 => 0,
-                None => member_list::count(pool, &w.id, &query).await?,
-            };
-            (page.rows, page.teams, total)
-        }
-        None => (Vec::new(), Vec::new(), 0),
-    };
-    let (invitations, total) = if params.query().is_none() {
-        let search = params.q.trim().to_lowercase();
-        let offset = (page_number - 1) * PAGE_SIZE;
-        crate::web::invitations::listing::load(
-            svc,
-            &w.id,
-            crate::store::invitation_list::InvitationFilter::Pending,
-            &search,
-            PAGE_SIZE,
-            offset,
-        )
-        .await?
-    } else {
-        (Vec::new(), total)
-    };
-    let me = &member.signed_in.account.id;
-    let mut tags = team_tags(teams);
-    let rows = rows
-        .into_iter()
-        .map(|m| {
-            let teams = tags.remove(&m.account_id).unwrap_or_default();
-            member_row(&w.slug, m, member.role, me, None, teams)
-        })
-        .collect();
-    let mut view = MembersView::new(member, params, csrf, rows, total, page_number);
-    view.invitations = invitations;
-    Ok(view)
+    let v = MembersView::frame(&member, &params, &page.csrf);
+    Ok(MembersPage { page, v, results }.into_response())
 }

@@ -147,6 +147,12 @@ pub struct MembersView {
 }
 
 impl MembersView {
+    /// The page around the results (filters, seat bar, seat tools): the results
+    /// themselves are rendered on their own (`results::html`).
+    pub fn frame(member: &Member, params: &ListParams, csrf: &str) -> Self {
+        Self::new(member, params, csrf, Vec::new(), 0, params.page_number())
+    }
+
     pub fn new(
         member: &Member,
         params: &ListParams,

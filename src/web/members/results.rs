@@ -1,0 +1,112 @@
+//! The Members page's results (count, table of members, pagination) as HTML. Rendering 50
+//! rows costs more than everything else the page does, so the HTML is kept in the
+//! instance's `RenderCache` under a key naming all it depends on: the workspace and its
+//! `list_version` (bumped by the database with every change to members, their names or
+//! their teams), the viewer, their role and session (the forms carry its CSRF token), and
+//! the filters and page. The Pending filter lists invitations and is never kept.
+
+use std::sync::Arc;
+
+use askama::Template;
+
+use super::view::{MembersView, member_row, team_tags};
+use super::{ListParams, PAGE_SIZE};
+use crate::error::AppResult;
+use crate::services::Services;
+use crate::store::invitation_list::InvitationFilter;
+use crate::store::member_list;
+use crate::web::extract::Member;
+use crate::web::render_cache::RenderCache;
+
+#[derive(Template)]
+#[template(path = "members/_results.html")]
+struct Results<'a> {
+    v: &'a MembersView,
+}
+
+/// The results for `params` as `member` sees them, kept or freshly rendered.
+pub async fn html(
+    svc: &Services,
+    kept: &RenderCache,
+    member: &Member,
+    params: &ListParams,
+    csrf: &str,
+) -> AppResult<Arc<str>> {
+    let key = params.query().map(|_| cache_key(member, params, csrf));
+    if let Some(html) = key.as_deref().and_then(|k| kept.get(k)) {
+        return Ok(html);
+    }
+    let v = load_view(svc, member, params, csrf).await?;
+    let html: Arc<str> = Results { v: &v }
+        .render()
+        .map_err(anyhow::Error::from)?
+        .into();
+    if let Some(key) = key {
+        kept.put(key, html.clone());
+    }
+    Ok(html)
+}
+
+/// Everything the results are made from. The list version comes from the same read as
+/// the viewer's membership, so it is at least as new as the request.
+fn cache_key(member: &Member, params: &ListParams, csrf: &str) -> String {
+    let w = &member.workspace;
+    format!(
+        "{}\n{}\n{}\n{}\n{}\n{}\n{}",
+        w.id,
+        w.list_version,
+        w.slug,
+        member.signed_in.account.id,
+        member.role.as_str(),
+        csrf,
+        params.query_string(Some(params.page_number())),
+    )
+}
+
+/// Loads one page of results with everything the page shows around it.
+async fn load_view(
+    svc: &Services,
+    member: &Member,
+    params: &ListParams,
+    csrf: &str,
+) -> AppResult<MembersView> {
+    let pool = svc.store.pool();
+    let w = &member.workspace;
+    let page_number = params.page_number();
+    let offset = (page_number - 1) * PAGE_SIZE;
+    let Some(query) = params.query() else {
+        let search = params.q.trim().to_lowercase();
+        let filter = InvitationFilter::Pending;
+        let (invitations, total) =
+            crate::web::invitations::listing::load(svc, &w.id, filter, &search, PAGE_SIZE, offset)
+                .await?;
+        let mut view = MembersView::new(member, params, csrf, Vec::new(), total, page_number);
+        view.invitations = invitations;
+        return Ok(view);
+    };
+    let page = member_list::page(pool, &w.id, &query, PAGE_SIZE, offset).await?;
+    // The page's query counts the matches unless the page is past the last one.
+    let total = match page.total {
+        Some(total) => total,
+        None if offset == 0 => 0,
+        None => member_list::count(pool, &w.id, &query).await?,
+    };
+    let me = &member.signed_in.account.id;
+    let mut tags = team_tags(page.teams);
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|m| {
+            let teams = tags.remove(&m.account_id).unwrap_or_default();
+            member_row(&w.slug, m, member.role, me, None, teams)
+        })
+        .collect();
+    Ok(MembersView::new(
+        member,
+        params,
+        csrf,
+        rows,
+        total,
+        page_number,
+    ))
+}
