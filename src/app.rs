@@ -22,9 +22,6 @@ use crate::store::Store;
 use crate::store::sessions::DbSessionStore;
 use crate::web::render_cache::RenderCache;
 
-/// How many rendered Members pages an instance keeps (each ~90 kB at 50 rows).
-const MEMBER_RESULTS_KEPT: usize = 64;
-
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -89,8 +86,8 @@ impl App {
         Ok(Self {
             state: AppState {
                 services,
+                member_results: RenderCache::new(config.kept_member_pages),
                 config: Arc::new(config),
-                member_results: RenderCache::new(MEMBER_RESULTS_KEPT),
             },
             listener,
             worker,

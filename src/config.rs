@@ -94,6 +94,15 @@ pub struct Settings {
         global = true
     )]
     pub invite_quota_business_daily: i64,
+    /// Rendered Members pages each instance keeps in memory (about 90 kB each at 50
+    /// rows); 0 renders every request afresh.
+    #[arg(
+        long,
+        env = "GATEHOUSE_KEPT_MEMBER_PAGES",
+        default_value_t = 64,
+        global = true
+    )]
+    pub kept_member_pages: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -149,6 +158,7 @@ pub struct Config {
     /// How often the mail worker looks for due mail when nobody wakes it.
     pub mail_poll_interval: Duration,
     pub invite_quotas: InviteQuotas,
+    pub kept_member_pages: usize,
 }
 
 /// How many email invitations each plan may send (Enterprise: no limit).
@@ -203,6 +213,7 @@ impl Config {
                 trial_total: s.invite_quota_trial.max(0),
                 business_daily: s.invite_quota_business_daily.max(0),
             },
+            kept_member_pages: s.kept_member_pages,
         })
     }
 

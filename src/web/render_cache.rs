@@ -3,7 +3,8 @@
 //! which the database bumps in the same transaction as every change to it
 //! (migrations/*/0008_member_list_version.sql). A kept copy is therefore only ever served
 //! for exactly the data, viewer and session it was rendered for, whichever instance made
-//! the change. Bounded: the least recently used entry goes first.
+//! the change. Bounded: the least recently used entry goes first; a capacity of 0 keeps
+//! nothing.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,7 +27,7 @@ impl RenderCache {
     pub fn new(capacity: usize) -> Self {
         Self {
             entries: Arc::new(Mutex::new(Entries {
-                capacity: capacity.max(1),
+                capacity,
                 uses: 0,
                 map: HashMap::new(),
             })),
@@ -48,6 +49,9 @@ impl RenderCache {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
+        if entries.capacity == 0 {
+            return;
+        }
         if entries.map.len() >= entries.capacity && !entries.map.contains_key(&key) {
             let oldest = entries
                 .map
@@ -104,5 +108,12 @@ mod tests {
         assert!(cache.get("b").is_none());
         assert!(cache.get("a").is_some());
         assert!(cache.get("c").is_some());
+    }
+
+    #[test]
+    fn capacity_zero_keeps_nothing() {
+        let cache = RenderCache::new(0);
+        cache.put("a".into(), html("a"));
+        assert!(cache.is_empty() && cache.get("a").is_none());
     }
 }

@@ -19,6 +19,7 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         static_dir: "static".into(),
         invite_quota_trial: 250,
         invite_quota_business_daily: 2000,
+        kept_member_pages: 64,
     }
 }
 

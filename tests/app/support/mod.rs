@@ -88,6 +88,7 @@ impl TestApp {
             static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
             invite_quota_trial: TRIAL_QUOTA,
             invite_quota_business_daily: BUSINESS_DAILY_QUOTA,
+            kept_member_pages: 64,
         };
         let mut config = Config::from_settings(settings).expect("test config");
         config.mail_retry_base = Duration::from_secs(1);
