@@ -1,13 +1,14 @@
 //! A real SMTP server on loopback (mailin-embedded) that keeps what it receives, and a
 //! small MIME reader that decodes the parts lettre sends (quoted-printable or base64).
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
 use mailin_embedded::response::OK;
 use mailin_embedded::{Handler, Response, Server, SslConfig};
+use socket2::{Domain, Protocol, Socket, Type};
 use tokio::sync::watch;
 
 /// One email as the SMTP server received it, decoded.
@@ -23,6 +24,9 @@ pub struct ReceivedEmail {
 #[derive(Clone)]
 pub struct MailServer {
     pub port: u16,
+    /// The port's socket, bound but not yet listening (connections are refused) until
+    /// `start`: holding it keeps every other test off the port meanwhile.
+    reserved: Arc<Mutex<Option<Socket>>>,
     received: Arc<Mutex<Vec<ReceivedEmail>>>,
     arrivals: Arc<watch::Sender<usize>>,
 }
@@ -58,14 +62,22 @@ impl Handler for Collector {
 }
 
 impl MailServer {
-    /// Picks a free port without listening on it yet.
+    /// Takes a free port without listening on it yet: mail sent to it is refused until
+    /// `start`. The port stays bound meanwhile (without SO_REUSEADDR), so no other test's
+    /// server can take it and receive this app's mail.
     pub fn reserve() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("socket");
+        let loopback: SocketAddr = ([127, 0, 0, 1], 0).into();
+        socket.bind(&loopback.into()).expect("free port");
+        let port = socket
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .expect("bound address")
             .port();
         Self {
             port,
+            reserved: Arc::new(Mutex::new(Some(socket))),
             received: Arc::default(),
             arrivals: Arc::new(watch::channel(0).0),
         }
@@ -73,7 +85,14 @@ impl MailServer {
 
     /// Starts accepting mail on the reserved port.
     pub fn start(&self) {
-        let listener = TcpListener::bind(("127.0.0.1", self.port)).expect("SMTP port still free");
+        let socket = self
+            .reserved
+            .lock()
+            .expect("reservation lock")
+            .take()
+            .expect("the mail server starts once");
+        socket.listen(128).expect("listen on the reserved port");
+        let listener = TcpListener::from(socket);
         let handler = Collector {
             to: Vec::new(),
             data: Vec::new(),
