@@ -29,14 +29,44 @@ struct Browser {
     profile: std::path::PathBuf,
 }
 
+/// Headless Chromium as the machine notes say, with a fresh profile folder.
+fn capabilities(profile: &std::path::Path) -> fantoccini::wd::Capabilities {
+    let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chrome,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    caps.as_object()
+        .cloned()
+        .expect("capabilities object")
+        .into_iter()
+        .collect()
+}
+
 impl Browser {
     async fn start() -> Self {
+        // chromedriver is told a port that was free a moment ago; should another test take
+        // it first, chromedriver exits and starts again on another.
+        for _ in 0..5 {
+            if let Some(browser) = Self::start_once().await {
+                return browser;
+            }
+        }
+        panic!("chromedriver could not listen on a free port five times over");
+    }
+
+    /// One try: `None` when chromedriver exited (its port was taken).
+    async fn start_once() -> Option<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let driver = Command::new(&chromedriver)
+        let mut driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -48,28 +78,14 @@ impl Browser {
             "gatehouse-chromium-{}",
             uuid::Uuid::new_v4().simple()
         ));
-        let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let caps = serde_json::json!({
-            "goog:chromeOptions": {
-                "binary": chrome,
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
-            }
-        });
-        let caps = caps
-            .as_object()
-            .cloned()
-            .expect("capabilities object")
-            .into_iter()
-            .collect();
-        let webdriver = format!("http://127.0.0.1:{port}");
         let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(caps);
+        builder.capabilities(capabilities(&profile));
+        let webdriver = format!("http://127.0.0.1:{port}");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         let client = loop {
             match builder.connect(&webdriver).await {
                 Ok(client) => break client,
+                Err(_) if matches!(driver.try_wait(), Ok(Some(_))) => return None,
                 // chromedriver is still starting: its port is not open yet.
                 Err(_) if tokio::time::Instant::now() < deadline => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -77,11 +93,11 @@ impl Browser {
                 Err(e) => panic!("could not start Chromium through chromedriver: {e}"),
             }
         };
-        Self {
+        Some(Self {
             driver,
             client,
             profile,
-        }
+        })
     }
 
     async fn fill(&self, id: &str, value: &str) {
