@@ -20,6 +20,9 @@ pub struct AccountRow {
 
 const COLUMNS: &str = "id, email, password_hash, first_name, last_name, display_name, \
                        email_verified, session_version, created_at";
+/// The same columns of accounts `a`, for reads that join other tables.
+pub(super) const COLUMNS_OF_A: &str = "a.id, a.email, a.password_hash, a.first_name, a.last_name, \
+                       a.display_name, a.email_verified, a.session_version, a.created_at";
 
 /// What a new account is made of.
 pub struct NewAccount<'a> {

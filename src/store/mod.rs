@@ -23,6 +23,7 @@ pub mod sessions;
 pub mod teams;
 pub mod throttle;
 pub mod tokens;
+pub mod who;
 pub mod workspace_settings;
 pub mod workspaces;
 

@@ -112,19 +112,6 @@ pub struct MyWorkspace {
     pub status: String,
 }
 
-pub async fn of_account<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    account_id: &str,
-) -> StoreResult<Vec<MyWorkspace>> {
-    sqlx::query_as(
-        "SELECT w.slug, w.name, m.role, m.status FROM memberships m \
-         JOIN workspaces w ON w.id = m.workspace_id WHERE m.account_id = $1 ORDER BY lower(w.name), w.slug",
-    )
-    .bind(account_id)
-    .fetch_all(e)
-    .await
-}
-
 /// One of an account's memberships with its workspace (columns of both rows).
 #[derive(Debug, Clone, FromRow)]
 pub struct MembershipIn {
@@ -144,23 +131,6 @@ impl MembershipIn {
             status: self.membership.status.clone(),
         }
     }
-}
-
-/// Every membership of an account with its workspace, in the switcher's order: one read
-/// answers both "what is this person in the workspace of the URL" and the switcher.
-pub async fn memberships_of<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    account_id: &str,
-) -> StoreResult<Vec<MembershipIn>> {
-    sqlx::query_as(
-        "SELECT w.id, w.slug, w.name, w.plan, w.seat_count, w.seats_used, w.auto_assign_seats, \
-         w.created_at, w.list_version, m.workspace_id, m.account_id, m.role, m.has_seat, m.status, m.joined_at, \
-         m.joined_via FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
-         WHERE m.account_id = $1 ORDER BY lower(w.name), w.slug",
-    )
-    .bind(account_id)
-    .fetch_all(e)
-    .await
 }
 
 /// Locks the workspace row until the transaction ends (a no-op write: a row lock on

@@ -4,17 +4,17 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts, RawPathParams};
+use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
 use super::session::AuthSession;
 use crate::domain::{MembershipStatus, Role};
 use crate::error::AppError;
+use crate::services::Actor;
 use crate::services::members::Manager;
-use crate::services::{Actor, Services};
 use crate::store::accounts::AccountRow;
 use crate::store::members::MembershipRow;
-use crate::store::workspaces::{self, MembershipIn, MyWorkspace, WorkspaceRow};
+use crate::store::workspaces::{MembershipIn, WorkspaceRow};
 
 /// The peer's IP address (the socket's; put a trusted proxy's header handling in front
 /// if needed).
@@ -61,32 +61,39 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let auth = AuthSession::from_request_parts(parts, state)
+        signed_in_with_memberships(parts, state)
             .await
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("auth session layer missing")))?;
-        let Some(user) = auth.user else {
-            let next = parts
-                .uri
-                .path_and_query()
-                .map_or("/", |p| p.as_str())
-                .to_string();
-            return Err(AppError::SignInRequired {
-                next,
-                htmx: is_htmx(parts),
-            });
-        };
-        let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
-        Ok(Self {
-            account: user.account,
-            ip,
-        })
+            .map(|(signed_in, _)| signed_in)
     }
 }
 
-/// The signed-in account's workspaces, read by `Member` with its membership and left in
-/// the request for the layout's switcher (this request only: nothing outlives it).
-#[derive(Debug, Clone)]
-pub struct Switcher(pub Vec<MyWorkspace>);
+/// The signed-in person and every membership of theirs, as axum-login read them from the
+/// database for this request (`store::who`).
+async fn signed_in_with_memberships<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<(SignedIn, Vec<MembershipIn>), AppError> {
+    let auth = AuthSession::from_request_parts(parts, state)
+        .await
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("auth session layer missing")))?;
+    let Some(user) = auth.user else {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
+        return Err(AppError::SignInRequired {
+            next,
+            htmx: is_htmx(parts),
+        });
+    };
+    let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
+    let signed_in = SignedIn {
+        account: user.account,
+        ip,
+    };
+    Ok((signed_in, user.memberships))
+}
 
 /// An active member of the workspace in the URL's `{slug}`, loaded fresh from the
 /// database: removal or suspension takes effect on the very next request.
@@ -122,15 +129,11 @@ impl Member {
     }
 }
 
-impl<S> FromRequestParts<S> for Member
-where
-    S: Send + Sync,
-    Services: FromRef<S>,
-{
+impl<S: Send + Sync> FromRequestParts<S> for Member {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        let (signed_in, memberships) = signed_in_with_memberships(parts, state).await?;
         let params = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::NotFound)?;
@@ -142,15 +145,10 @@ where
         if !crate::domain::slug::looks_like_slug(&slug) {
             return Err(AppError::NotFound);
         }
-        let services = Services::from_ref(state);
-        let all = workspaces::memberships_of(services.store.pool(), &signed_in.account.id).await?;
-        parts
-            .extensions
-            .insert(Switcher(all.iter().map(MembershipIn::entry).collect()));
         let MembershipIn {
             workspace,
             membership,
-        } = all
+        } = memberships
             .into_iter()
             .find(|m| m.workspace.slug == slug)
             .ok_or(AppError::NotFound)?;
@@ -172,11 +170,7 @@ where
 #[derive(Debug, Clone)]
 pub struct Admin(pub Member);
 
-impl<S> FromRequestParts<S> for Admin
-where
-    S: Send + Sync,
-    Services: FromRef<S>,
-{
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
@@ -191,11 +185,7 @@ where
 #[derive(Debug, Clone)]
 pub struct Owner(pub Member);
 
-impl<S> FromRequestParts<S> for Owner
-where
-    S: Send + Sync,
-    Services: FromRef<S>,
-{
+impl<S: Send + Sync> FromRequestParts<S> for Owner {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {

@@ -1,15 +1,14 @@
 //! What every page's layout needs: the CSRF token, who is signed in, their workspaces for
 //! the switcher, the current workspace, a one-time message and where assets live.
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use super::extract::{Member, Switcher};
+use super::extract::Member;
 use super::session::{AuthSession, take_flash};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::services::Services;
-use crate::store::workspaces::{self, MyWorkspace};
+use crate::store::workspaces::{MembershipIn, MyWorkspace};
 
 /// The signed-in person as the layout shows them.
 #[derive(Debug, Clone)]
@@ -93,18 +92,13 @@ impl PageContext {
     }
 }
 
-impl<S> FromRequestParts<S> for PageContext
-where
-    S: Send + Sync,
-    Services: FromRef<S>,
-{
+impl<S: Send + Sync> FromRequestParts<S> for PageContext {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let auth = AuthSession::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("auth session layer missing")))?;
-        let services = Services::from_ref(state);
         let csrf = super::csrf::token(&auth.session).await?;
         let flash = take_flash(&auth.session).await;
         let (account, workspaces) = match &auth.user {
@@ -113,10 +107,7 @@ where
                     display_name: user.account.display_name.clone(),
                     email: user.account.email.clone(),
                 }),
-                match parts.extensions.remove::<Switcher>() {
-                    Some(Switcher(list)) => list,
-                    None => workspaces::of_account(services.store.pool(), &user.account.id).await?,
-                },
+                user.memberships.iter().map(MembershipIn::entry).collect(),
             ),
             None => (None, Vec::new()),
         };

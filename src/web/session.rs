@@ -13,8 +13,10 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
 use crate::app::AppState;
 use crate::services::Services;
-use crate::store::accounts::{self, AccountRow};
+use crate::store::accounts::AccountRow;
 use crate::store::sessions::DbSessionStore;
+use crate::store::who;
+use crate::store::workspaces::MembershipIn;
 
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT_SECONDS: i64 = 7 * 24 * 3600;
@@ -30,6 +32,9 @@ pub const COOKIE_NAME: &str = "gatehouse_session";
 #[derive(Clone)]
 pub struct SessionUser {
     pub account: AccountRow,
+    /// Every membership of the account with its workspace, read with it (`store::who`);
+    /// empty in the sign-in request itself, which only redirects.
+    pub memberships: Vec<MembershipIn>,
     auth_hash: Vec<u8>,
 }
 
@@ -42,7 +47,7 @@ impl std::fmt::Debug for SessionUser {
 }
 
 impl SessionUser {
-    fn new(account: AccountRow) -> Self {
+    fn new(account: AccountRow, memberships: Vec<MembershipIn>) -> Self {
         // Changes whenever the password or the session version does: axum-login then
         // refuses every session made before.
         let mut digest = Sha256::new();
@@ -51,6 +56,7 @@ impl SessionUser {
         Self {
             auth_hash: digest.finalize().to_vec(),
             account,
+            memberships,
         }
     }
 }
@@ -90,9 +96,9 @@ impl AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &String) -> Result<Option<SessionUser>, sqlx::Error> {
-        Ok(accounts::by_id(self.services.store.pool(), id)
+        Ok(who::load(self.services.store.pool(), id)
             .await?
-            .map(SessionUser::new))
+            .map(|who| SessionUser::new(who.account, who.memberships)))
     }
 }
 
@@ -122,7 +128,7 @@ pub fn auth_layer(state: &AppState) -> AuthManagerLayer<Backend, DbSessionStore,
 
 /// Signs the account in: a new session id (no fixation) and a fresh sign-in time.
 pub async fn sign_in(auth: &mut AuthSession, account: AccountRow, now: i64) -> anyhow::Result<()> {
-    auth.login(&SessionUser::new(account))
+    auth.login(&SessionUser::new(account, Vec::new()))
         .await
         .map_err(|e| anyhow::anyhow!("sign-in: {e}"))?;
     auth.session.insert(SIGNED_IN_AT, now).await?;

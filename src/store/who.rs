@@ -1,0 +1,100 @@
+//! Who is asking: an account with every one of its memberships and their workspaces, in
+//! one read. axum-login loads it for every request of a signed-in person, and it answers
+//! both "what is this person in the workspace of the URL" (`web::extract::Member`) and
+//! the layout's workspace switcher, so a page in a workspace costs one read for the
+//! person instead of three.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::StoreResult;
+use super::accounts::AccountRow;
+use super::members::MembershipRow;
+use super::workspaces::{MembershipIn, WorkspaceRow};
+
+/// An account and its memberships, in the switcher's order (workspace name, then slug).
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub account: AccountRow,
+    pub memberships: Vec<MembershipIn>,
+}
+
+/// One row of the read: the account, then one membership with its workspace (all NULL
+/// when the account belongs to no workspace).
+#[derive(FromRow)]
+struct WhoRow {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    w_id: Option<String>,
+    w_slug: Option<String>,
+    w_name: Option<String>,
+    w_plan: Option<String>,
+    w_seat_count: Option<i64>,
+    w_seats_used: Option<i64>,
+    w_auto_assign_seats: Option<i64>,
+    w_created_at: Option<i64>,
+    w_list_version: Option<i64>,
+    m_role: Option<String>,
+    m_has_seat: Option<i64>,
+    m_status: Option<String>,
+    m_joined_at: Option<i64>,
+    m_joined_via: Option<String>,
+}
+
+impl WhoRow {
+    fn membership(self) -> Option<MembershipIn> {
+        let workspace = WorkspaceRow {
+            id: self.w_id?,
+            slug: self.w_slug?,
+            name: self.w_name?,
+            plan: self.w_plan?,
+            seat_count: self.w_seat_count?,
+            seats_used: self.w_seats_used?,
+            auto_assign_seats: self.w_auto_assign_seats?,
+            created_at: self.w_created_at?,
+            list_version: self.w_list_version?,
+        };
+        let membership = MembershipRow {
+            workspace_id: workspace.id.clone(),
+            account_id: self.account.id,
+            role: self.m_role?,
+            has_seat: self.m_has_seat?,
+            status: self.m_status?,
+            joined_at: self.m_joined_at?,
+            joined_via: self.m_joined_via?,
+        };
+        Some(MembershipIn {
+            workspace,
+            membership,
+        })
+    }
+}
+
+/// The account `account_id` with its memberships; `None` when there is no such account.
+pub async fn load<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: &str,
+) -> StoreResult<Option<Who>> {
+    let rows: Vec<WhoRow> = sqlx::query_as(&format!(
+        "SELECT {}, w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.plan AS w_plan, \
+         w.seat_count AS w_seat_count, w.seats_used AS w_seats_used, \
+         w.auto_assign_seats AS w_auto_assign_seats, w.created_at AS w_created_at, \
+         w.list_version AS w_list_version, m.role AS m_role, m.has_seat AS m_has_seat, \
+         m.status AS m_status, m.joined_at AS m_joined_at, m.joined_via AS m_joined_via \
+         FROM accounts a LEFT JOIN memberships m ON m.account_id = a.id \
+         LEFT JOIN workspaces w ON w.id = m.workspace_id \
+         WHERE a.id = $1 ORDER BY lower(w.name), w.slug",
+        super::accounts::COLUMNS_OF_A
+    ))
+    .bind(account_id)
+    .fetch_all(e)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let account = first.account.clone();
+    let memberships = rows.into_iter().filter_map(WhoRow::membership).collect();
+    Ok(Some(Who {
+        account,
+        memberships,
+    }))
+}
