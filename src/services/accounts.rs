@@ -5,6 +5,7 @@
 use crate::domain::names::NameField;
 use crate::domain::{EmailAddress, Password, PersonName, SecretToken};
 use crate::mail::ActionEmail;
+use crate::services::Tx;
 use crate::store::accounts::{self, AccountRow, NewAccount};
 use crate::store::audit::{self, NewEvent};
 use crate::store::tokens::{self, Purpose};
@@ -153,11 +154,9 @@ pub(super) async fn sign_up_in(
     })
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
-
 pub(super) async fn verification_email(
     svc: &Services,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Tx,
     account_id: &str,
     email: &EmailAddress,
     display_name: &str,
@@ -182,7 +181,7 @@ pub(super) async fn verification_email(
 
 async fn sign_in_link_email(
     svc: &Services,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Tx,
     account: &AccountRow,
     now: i64,
 ) -> anyhow::Result<ActionEmail> {
@@ -204,7 +203,7 @@ async fn sign_in_link_email(
 }
 
 pub(super) async fn new_token(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Tx,
     account_id: &str,
     purpose: Purpose,
     now: i64,

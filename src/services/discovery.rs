@@ -7,6 +7,7 @@
 
 use crate::domain::Role;
 use crate::domain::slug::looks_like_slug;
+use crate::services::Tx;
 use crate::store::accounts::AccountRow;
 use crate::store::discovery::{self, DiscoverableRow};
 use crate::store::join_requests;
@@ -18,8 +19,6 @@ use super::joining::{Newcomer, admit_newcomer};
 use super::links::emails;
 use super::links::redeem::event;
 use super::{Actor, ServiceError, ServiceResult, Services};
-
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Workspaces per page.
 pub const PAGE_SIZE: i64 = 50;

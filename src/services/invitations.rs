@@ -8,13 +8,14 @@ mod emails;
 
 pub use addresses::{AddressLine, parse_csv, split_addresses};
 
+use crate::services::Tx;
 use std::collections::HashSet;
 
 use crate::config::InviteQuotas;
 use crate::domain::{EmailAddress, Plan, Role};
 use crate::store::invitations::{self, InvitationRow, NewInvitation};
 use crate::store::workspace_settings::{self, JoinSettings};
-use crate::store::{outbox, teams, workspaces};
+use crate::store::{outbox, workspaces};
 
 use super::members::Manager;
 use super::{FieldErrors, ServiceError, ServiceResult, Services};
@@ -23,8 +24,6 @@ use emails::{Inviter, invitation_email};
 /// The most addresses one submission may hold.
 pub const MAX_ADDRESSES: usize = 5_000;
 const DAY: i64 = 86_400;
-
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// What the Invite dialog submits, parsed.
 #[derive(Debug, Clone)]
@@ -171,7 +170,7 @@ pub async fn invite(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let awaiting = needs_approval(by.role, &ws)?;
-    check_teams(&mut tx, &ws.id, &req).await?;
+    super::teams::check_known(&mut tx, &ws.id, req.primary_team.as_ref(), &req.extra_teams).await?;
     let planned = classify(&mut tx, by.role, &ws.id, &req).await?;
     let new = planned.iter().filter(|p| p.is_new()).count();
     let quota = quota(&mut *tx, svc.invite_quotas, &ws.id, &ws.plan, now).await?;
@@ -202,19 +201,6 @@ pub async fn invite(
     tx.commit().await?;
     svc.mail_wakeup.notify_one();
     Ok(results)
-}
-
-async fn check_teams(tx: &mut Tx, workspace_id: &str, req: &InviteRequest) -> ServiceResult<()> {
-    let known: HashSet<String> = teams::list(&mut **tx, workspace_id)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    let all = req.primary_team.iter().chain(&req.extra_teams);
-    if all.into_iter().any(|id| !known.contains(id)) {
-        return Err(invalid("teams", "Pick teams of this workspace."));
-    }
-    Ok(())
 }
 
 /// What to do with one address.
@@ -446,9 +432,7 @@ async fn admin_target(
     by: &Manager,
     id: &str,
 ) -> ServiceResult<(Tx, InvitationRow, JoinSettings)> {
-    if !by.role.is_admin() {
-        return Err(ServiceError::Forbidden);
-    }
+    by.require_admin()?;
     let mut tx = svc.store.begin_write().await?;
     workspaces::lock(&mut *tx, &by.workspace_id).await?;
     let inv = invitations::by_id(&mut *tx, &by.workspace_id, id)
@@ -529,9 +513,7 @@ pub async fn approve(svc: &Services, by: &Manager, id: &str) -> ServiceResult<St
 
 /// The link of a pending, unexpired invitation, for Copy link.
 pub async fn link(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
-    if !by.role.is_admin() {
-        return Err(ServiceError::Forbidden);
-    }
+    by.require_admin()?;
     let inv = invitations::by_id(svc.store.pool(), &by.workspace_id, id)
         .await?
         .ok_or(ServiceError::NotFound)?;

@@ -4,6 +4,7 @@
 //! on the seat rule; the requester is emailed the outcome either way.
 
 use crate::domain::Role;
+use crate::services::Tx;
 use crate::store::accounts::AccountRow;
 use crate::store::join_requests::{self, RequestRow};
 use crate::store::members;
@@ -15,8 +16,6 @@ use super::links::redeem::{admit, event};
 use super::links::{emails as request_emails, path_of};
 use super::members::Manager;
 use super::{FieldErrors, ServiceError, ServiceResult, Services};
-
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// How many requests the popover lists at most (the badge counts them all).
 pub const POPOVER_LIMIT: i64 = 100;
@@ -32,7 +31,11 @@ pub async fn pending(svc: &Services, by: &Manager) -> ServiceResult<(Vec<Request
     by.require_admin()?;
     let pool = svc.store.pool();
     let rows = join_requests::list_pending(pool, &by.workspace_id, POPOVER_LIMIT).await?;
-    let count = join_requests::count_pending(pool, &by.workspace_id).await?;
+    // Only a full list can have more behind it.
+    let count = match i64::try_from(rows.len()) {
+        Ok(n) if n < POPOVER_LIMIT => n,
+        _ => join_requests::count_pending(pool, &by.workspace_id).await?,
+    };
     Ok((rows, count))
 }
 

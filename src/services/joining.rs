@@ -7,6 +7,7 @@ use crate::domain::image::Avatar;
 use crate::domain::invite_code::{code_hash, looks_like_code};
 use crate::domain::{Password, Role};
 use crate::mail::ActionEmail;
+use crate::services::Tx;
 use crate::store::accounts::{self, AccountRow, NewAccount};
 use crate::store::audit::{self, NewEvent};
 use crate::store::invitations::{self, InvitationRow};
@@ -16,8 +17,6 @@ use crate::store::{avatars, teams, workspaces};
 
 use super::accounts::parse_names;
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, passwords};
-
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// What the invitation page shows.
 #[derive(Debug, Clone)]

@@ -4,6 +4,7 @@
 //! requests cannot break it on either database.
 
 use crate::domain::{MembershipStatus, Role};
+use crate::services::Tx;
 use crate::store::members::{self, MembershipRow};
 use crate::store::{invitations, links, outbox, workspaces};
 
@@ -37,8 +38,6 @@ const NO_SEAT: &str =
     "No free seat: every seat is in use. Free one, or raise the seat count on Plan & seats.";
 const LAST_OWNER: &str = "This is the workspace's last Owner. Transfer ownership first.";
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
-
 /// Opens the write transaction, locks the workspace and loads the target membership,
 /// refusing when an Admin targets an Owner.
 async fn begin(
@@ -46,9 +45,7 @@ async fn begin(
     by: &Manager,
     account_id: &str,
 ) -> ServiceResult<(Tx, MembershipRow, Role)> {
-    if !by.role.is_admin() {
-        return Err(ServiceError::Forbidden);
-    }
+    by.require_admin()?;
     let mut tx = svc.store.begin_write().await?;
     workspaces::lock(&mut *tx, &by.workspace_id).await?;
     let target = members::find(&mut *tx, &by.workspace_id, account_id)
@@ -224,9 +221,7 @@ pub struct SeatAssignment {
 
 /// Promotes active Viewers to Member, oldest join first, until the seats are full.
 pub async fn assign_seats(svc: &Services, by: &Manager) -> ServiceResult<SeatAssignment> {
-    if !by.role.is_admin() {
-        return Err(ServiceError::Forbidden);
-    }
+    by.require_admin()?;
     let mut tx = svc.store.begin_write().await?;
     workspaces::lock(&mut *tx, &by.workspace_id).await?;
     let workspace = workspaces::by_id(&mut *tx, &by.workspace_id)
@@ -268,9 +263,7 @@ pub async fn assign_seats(svc: &Services, by: &Manager) -> ServiceResult<SeatAss
 
 /// Turns Auto-assign seats on or off.
 pub async fn set_auto_assign(svc: &Services, by: &Manager, on: bool) -> ServiceResult<()> {
-    if !by.role.is_admin() {
-        return Err(ServiceError::Forbidden);
-    }
+    by.require_admin()?;
     let mut tx = svc.store.begin_write().await?;
     workspaces::set_auto_assign(&mut *tx, &by.workspace_id, on).await?;
     let details = serde_json::json!({ "setting": "auto_assign_seats", "to": on });

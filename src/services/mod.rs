@@ -106,6 +106,9 @@ impl From<sqlx::Error> for ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
+/// A database transaction a workflow holds while it checks and changes.
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
 /// Records an audit event in the acting manager's workspace, inside the caller's
 /// transaction (so the event exists exactly when the change does).
 pub(crate) async fn record_event(

@@ -173,9 +173,7 @@ pub async fn delete(
 /// Saves the coordinator card (Admins and Owners). Every field is optional; an email, if
 /// given, must be valid.
 pub async fn set_coordinator(svc: &Services, by: &Manager, card: Coordinator) -> ServiceResult<()> {
-    if !by.role.is_admin() {
-        return Err(ServiceError::Forbidden);
-    }
+    by.require_admin()?;
     let mut errors = FieldErrors::default();
     let trimmed = |s: &str, field: &'static str, max: usize, errors: &mut FieldErrors| {
         let s = s.trim().to_string();

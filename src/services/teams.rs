@@ -5,7 +5,7 @@
 use crate::store::{accounts, members, teams};
 
 use super::members::Manager;
-use super::{FieldErrors, ServiceError, ServiceResult, Services, record_event};
+use super::{FieldErrors, ServiceError, ServiceResult, Services, Tx, record_event};
 
 fn parse_team_name(name: &str) -> ServiceResult<String> {
     let name = name.trim();
@@ -192,5 +192,31 @@ pub async fn set_primary(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Refuses (beside the "teams" field) any team id that is not a team of this workspace:
+/// the teams an invitation or a link puts newcomers in.
+pub(crate) async fn check_known(
+    tx: &mut Tx,
+    workspace_id: &str,
+    primary: Option<&String>,
+    extra: &[String],
+) -> ServiceResult<()> {
+    let known: std::collections::HashSet<String> = teams::list(&mut **tx, workspace_id)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    if primary
+        .into_iter()
+        .chain(extra)
+        .any(|id| !known.contains(id))
+    {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "teams",
+            "Pick teams of this workspace.",
+        )));
+    }
     Ok(())
 }

@@ -18,10 +18,8 @@ pub struct AccountRow {
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, email, password_hash, first_name, last_name, display_name, \
-                       email_verified, session_version, created_at";
-/// The same columns of accounts `a`, for reads that join other tables.
-pub(super) const COLUMNS_OF_A: &str = "a.id, a.email, a.password_hash, a.first_name, a.last_name, \
+/// An account's columns, from accounts `a` (reads that join other tables use it too).
+pub(super) const COLUMNS: &str = "a.id, a.email, a.password_hash, a.first_name, a.last_name, \
                        a.display_name, a.email_verified, a.session_version, a.created_at";
 
 /// What a new account is made of.
@@ -63,7 +61,7 @@ pub async fn by_id<'e, E: Executor<'e, Database = Any>>(
     e: E,
     id: &str,
 ) -> StoreResult<Option<AccountRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts a WHERE a.id = $1"))
         .bind(id)
         .fetch_optional(e)
         .await
@@ -73,10 +71,12 @@ pub async fn by_email<'e, E: Executor<'e, Database = Any>>(
     e: E,
     email: &str,
 ) -> StoreResult<Option<AccountRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1"))
-        .bind(email)
-        .fetch_optional(e)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM accounts a WHERE a.email = $1"
+    ))
+    .bind(email)
+    .fetch_optional(e)
+    .await
 }
 
 pub async fn mark_verified<'e, E: Executor<'e, Database = Any>>(

@@ -3,11 +3,11 @@
 //! actions present (for the filter's select), and every match streamed for the export.
 //! Reads only: events are written by `audit::record` and never changed or deleted.
 
-use futures_util::TryStreamExt;
 use sqlx::{Any, AnyPool, Executor, FromRow};
 use tokio::sync::mpsc;
 
 use super::StoreResult;
+use super::listing::{bind_all, send_rows};
 
 /// Which events to list, already validated.
 #[derive(Debug, Clone, Default)]
@@ -138,17 +138,6 @@ impl AuditQuery {
     pub fn all_sql(&self) -> String {
         format!("{SELECT}{} ORDER BY e.id DESC", self.filter().0)
     }
-
-    fn bind<'q, O>(
-        &self,
-        mut query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
-        workspace_id: &str,
-    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
-        for param in self.params(workspace_id) {
-            query = query.bind(param);
-        }
-        query
-    }
 }
 
 /// Up to `limit` events from `cursor`, always newest first.
@@ -160,7 +149,7 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
     limit: i64,
 ) -> StoreResult<Vec<ListedEvent>> {
     let sql = q.page_sql(cursor);
-    let mut query = q.bind(sqlx::query_as(&sql), workspace_id);
+    let mut query = bind_all(sqlx::query_as(&sql), q.params(workspace_id));
     if let Cursor::Before(id) | Cursor::After(id) = cursor {
         query = query.bind(id);
     }
@@ -201,12 +190,5 @@ pub async fn send_all(
     q: &AuditQuery,
     rows: mpsc::Sender<ListedEvent>,
 ) -> StoreResult<()> {
-    let sql = q.all_sql();
-    let mut stream = q.bind(sqlx::query_as(&sql), workspace_id).fetch(pool);
-    while let Some(row) = stream.try_next().await? {
-        if rows.send(row).await.is_err() {
-            break;
-        }
-    }
-    Ok(())
+    send_rows(pool, &q.all_sql(), q.params(workspace_id), rows).await
 }

@@ -258,22 +258,6 @@ pub async fn revoke_all_created_by<'e, E: Executor<'e, Database = Any>>(
     Ok(done.rows_affected())
 }
 
-/// How many unrevoked links someone created in a workspace.
-pub async fn count_unrevoked_by<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    workspace_id: &str,
-    created_by: &str,
-) -> StoreResult<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM invite_links WHERE workspace_id = $1 AND created_by = $2 \
-         AND revoked_at IS NULL",
-    )
-    .bind(workspace_id)
-    .bind(created_by)
-    .fetch_one(e)
-    .await
-}
-
 /// Deletes every link of a workspace (Security page); returns how many.
 pub async fn delete_all<'e, E: Executor<'e, Database = Any>>(
     e: E,

@@ -2,10 +2,10 @@
 //! the same selection streamed for the CSV export. Each answers from an index (see
 //! migrations/*/0003_member_search.sql and `member_search`).
 
-use futures_util::TryStreamExt;
 use sqlx::{Any, AnyPool, Executor, FromRow, Row};
 use tokio::sync::mpsc;
 
+use super::listing::{bind_all, send_rows};
 use super::teams::TeamTagRow;
 use super::{Store, StoreResult, member_search};
 use crate::config::Backend;
@@ -142,19 +142,19 @@ impl MemberQuery {
         } else {
             ("COUNT(*) OVER ()", "page.total".to_string())
         };
-        let direction = if self.descending { " DESC" } else { "" };
         format!(
             "SELECT {}, {total} AS total, t.name AS team_name, tm.is_primary AS team_primary \
              FROM (SELECT p.account_id, p.sort_name, p.role, p.has_seat, p.status, p.joined_at, \
              p.joined_via, {inner_total} AS total{}{} LIMIT ${n} OFFSET ${}) page \
              JOIN accounts a ON a.id = page.account_id \
              LEFT JOIN team_members tm ON tm.workspace_id = $1 AND tm.account_id = page.account_id \
-             LEFT JOIN teams t ON t.id = tm.team_id \
-             ORDER BY page.sort_name{direction}, page.account_id, tm.is_primary DESC, lower(t.name)",
+             LEFT JOIN teams t ON t.id = tm.team_id\
+             {}, page.account_id, tm.is_primary DESC, lower(t.name)",
             COLUMNS.replace("m.", "page."),
             self.matches(),
             self.order("p"),
             n + 1,
+            self.order("page"),
         )
     }
 
@@ -180,17 +180,6 @@ impl MemberQuery {
             self.filter("m"),
             self.order("m")
         )
-    }
-
-    fn bind<'q, O>(
-        &self,
-        mut query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
-        workspace_id: &str,
-    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
-        for param in self.params(workspace_id) {
-            query = query.bind(param);
-        }
-        query
     }
 }
 
@@ -222,8 +211,7 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
     offset: i64,
 ) -> StoreResult<Page> {
     let sql = q.page_sql();
-    let rows: Vec<PageRow> = q
-        .bind(sqlx::query_as(&sql), workspace_id)
+    let rows: Vec<PageRow> = bind_all(sqlx::query_as(&sql), q.params(workspace_id))
         .bind(limit)
         .bind(offset)
         .fetch_all(e)
@@ -255,8 +243,7 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
     q: &MemberQuery,
 ) -> StoreResult<i64> {
     let sql = q.count_sql();
-    let (n,): (i64,) = q
-        .bind(sqlx::query_as(&sql), workspace_id)
+    let (n,): (i64,) = bind_all(sqlx::query_as(&sql), q.params(workspace_id))
         .fetch_one(e)
         .await?;
     Ok(n)
@@ -270,14 +257,7 @@ pub async fn send_all(
     q: &MemberQuery,
     rows: mpsc::Sender<ListedMember>,
 ) -> StoreResult<()> {
-    let sql = q.all_sql();
-    let mut stream = q.bind(sqlx::query_as(&sql), workspace_id).fetch(pool);
-    while let Some(row) = stream.try_next().await? {
-        if rows.send(row).await.is_err() {
-            break;
-        }
-    }
-    Ok(())
+    send_rows(pool, &q.all_sql(), q.params(workspace_id), rows).await
 }
 
 /// One member of a workspace as listed (after a change, to redraw their row).

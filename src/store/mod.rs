@@ -13,6 +13,7 @@ pub mod invitation_list;
 pub mod invitations;
 pub mod join_requests;
 pub mod links;
+mod listing;
 pub mod member_list;
 pub mod member_origin;
 pub mod member_search;

@@ -83,7 +83,7 @@ pub async fn load<'e, E: Executor<'e, Database = Any>>(
          FROM accounts a LEFT JOIN memberships m ON m.account_id = a.id \
          LEFT JOIN workspaces w ON w.id = m.workspace_id \
          WHERE a.id = $1 ORDER BY lower(w.name), w.slug",
-        super::accounts::COLUMNS_OF_A
+        super::accounts::COLUMNS
     ))
     .bind(account_id)
     .fetch_all(e)

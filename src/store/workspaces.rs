@@ -104,7 +104,7 @@ pub async fn release_seat<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// A workspace the account belongs to, for the switcher and the account page.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct MyWorkspace {
     pub slug: String,
     pub name: String,
@@ -112,12 +112,10 @@ pub struct MyWorkspace {
     pub status: String,
 }
 
-/// One of an account's memberships with its workspace (columns of both rows).
-#[derive(Debug, Clone, FromRow)]
+/// One of an account's memberships with its workspace (read by `who`).
+#[derive(Debug, Clone)]
 pub struct MembershipIn {
-    #[sqlx(flatten)]
     pub workspace: WorkspaceRow,
-    #[sqlx(flatten)]
     pub membership: super::members::MembershipRow,
 }
 

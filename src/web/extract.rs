@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
 use super::session::AuthSession;
@@ -37,8 +38,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 }
 
 /// Whether the request came from htmx (then answer with a fragment or HX-Redirect).
-pub fn is_htmx(parts: &Parts) -> bool {
-    parts.headers.contains_key("hx-request")
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+/// Whether htmx asked for just the element with this id (its `hx-target`).
+pub fn htmx_targets(headers: &HeaderMap, id: &str) -> bool {
+    headers
+        .get("hx-target")
+        .is_some_and(|t| t.as_bytes() == id.as_bytes())
 }
 
 /// A signed-in person; anyone else is sent to sign in and brought back afterwards.
@@ -84,7 +92,7 @@ async fn signed_in_with_memberships<S: Send + Sync>(
             .to_string();
         return Err(AppError::SignInRequired {
             next,
-            htmx: is_htmx(parts),
+            htmx: is_htmx(&parts.headers),
         });
     };
     let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;

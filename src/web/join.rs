@@ -21,7 +21,7 @@ use crate::error::AppResult;
 use crate::services::accounts::SignUpForm;
 use crate::services::links::JoinPath;
 use crate::services::links::redeem::{self, LinkView, Redeemed, Standing};
-use crate::services::{Actor, FieldErrors, ServiceError, Services};
+use crate::services::{FieldErrors, ServiceError, Services};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -210,7 +210,7 @@ async fn sign_up(
     State(svc): State<Services>,
     ctx: PageContext,
     auth: AuthSession,
-    ClientIp(ip): ClientIp,
+    ip: ClientIp,
     Path(code): Path<String>,
     form: FormData,
 ) -> AppResult<Response> {
@@ -222,10 +222,7 @@ async fn sign_up(
         display_name: form.get("display_name").to_string(),
     };
     let avatar = form.into_file("avatar").map(|f| Avatar::parse(f.bytes));
-    let actor = Actor {
-        account_id: None,
-        ip: Some(ip),
-    };
+    let actor = super::auth::anonymous(ip);
     match redeem::sign_up(&svc, &code, &fields, avatar, &actor).await {
         Ok(()) => Ok(Redirect::to("/sign-up/check-email").into_response()),
         Err(ServiceError::Invalid(errors)) => {

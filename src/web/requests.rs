@@ -93,11 +93,11 @@ async fn show(
     ctx: PageContext,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let page = ctx.in_workspace(&admin.0, "Join requests", "requests");
-    let p = popover(&svc, &admin, &page.csrf, None).await?;
-    if headers.contains_key("hx-request") {
+    let p = popover(&svc, &admin, ctx.csrf(), None).await?;
+    if super::extract::is_htmx(&headers) {
         return Ok(PopoverFragment { p }.into_response());
     }
+    let page = ctx.in_workspace(&admin.0, "Join requests", "requests");
     Ok(RequestsPage { page, p }.into_response())
 }
 
@@ -110,7 +110,7 @@ async fn answer(
     headers: &HeaderMap,
     message: String,
 ) -> AppResult<Response> {
-    if headers.contains_key("hx-request") {
+    if super::extract::is_htmx(headers) {
         let p = popover(svc, admin, ctx.csrf(), Some(message)).await?;
         return Ok(PopoverFragment { p }.into_response());
     }

@@ -10,7 +10,7 @@ use crate::store::workspace_settings::JoinSettings;
 
 use super::super::members::Manager;
 use super::super::{ServiceError, ServiceResult, Services};
-use super::Tx;
+use crate::services::Tx;
 
 /// Who the invitation comes from, as the email names them.
 pub struct Inviter {

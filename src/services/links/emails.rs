@@ -8,7 +8,7 @@ use crate::store::workspace_settings::JoinSettings;
 use crate::store::{accounts, members};
 
 use super::super::{ServiceResult, Services};
-use super::Tx;
+use crate::services::Tx;
 
 /// Tells the link's creator someone joined through it, unless they turned that off.
 pub async fn joined_through_link(

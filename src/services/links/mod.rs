@@ -6,17 +6,15 @@
 pub(crate) mod emails;
 pub mod redeem;
 
-use std::collections::HashSet;
+use crate::services::Tx;
 
 use crate::domain::Role;
 use crate::store::links::{self, LinkRow, NewLink};
 use crate::store::workspace_settings::{self, JoinSettings};
-use crate::store::{teams, workspaces};
+use crate::store::workspaces;
 
 use super::members::Manager;
 use super::{FieldErrors, ServiceError, ServiceResult, Services, record_event};
-
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 const HOUR: i64 = 3_600;
 const DAY: i64 = 24 * HOUR;
@@ -127,13 +125,11 @@ pub enum JoinPath {
 
 /// Whether `role` may share links here at all, and whether theirs need approval.
 pub fn sharer_path(role: Role, ws: &JoinSettings) -> Option<JoinPath> {
-    match role {
-        r if r.is_admin() => Some(JoinPath::Direct),
-        Role::Member if ws.everyone_may_invite() && ws.auto_approve_join_requests == 1 => {
-            Some(JoinPath::Direct)
-        }
-        Role::Member if ws.everyone_may_invite() => Some(JoinPath::Request),
-        _ => None,
+    // The same rule as for email invitations.
+    match super::invitations::needs_approval(role, ws) {
+        Ok(false) => Some(JoinPath::Direct),
+        Ok(true) => Some(JoinPath::Request),
+        Err(_) => None,
     }
 }
 
@@ -184,7 +180,13 @@ pub async fn create(svc: &Services, by: &Manager, spec: &LinkSpec) -> ServiceRes
     if ws.allow_invite_links == 0 {
         return Err(invalid("link", LINKS_OFF));
     }
-    check_teams(&mut tx, &ws.id, spec).await?;
+    crate::services::teams::check_known(
+        &mut tx,
+        &ws.id,
+        spec.primary_team.as_ref(),
+        &spec.extra_teams,
+    )
+    .await?;
     let id = insert(svc, &mut tx, by, spec).await?;
     tx.commit().await?;
     Ok(id)
@@ -202,19 +204,6 @@ fn check_spec(role: Role, spec: &LinkSpec) -> ServiceResult<()> {
             "expiry",
             "Admin links always expire: choose 30 days or less.",
         ));
-    }
-    Ok(())
-}
-
-async fn check_teams(tx: &mut Tx, workspace_id: &str, spec: &LinkSpec) -> ServiceResult<()> {
-    let known: HashSet<String> = teams::list(&mut **tx, workspace_id)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    let all = spec.primary_team.iter().chain(&spec.extra_teams);
-    if all.into_iter().any(|id| !known.contains(id)) {
-        return Err(invalid("teams", "Pick teams of this workspace."));
     }
     Ok(())
 }

@@ -19,7 +19,8 @@ use crate::store::{accounts, avatars, join_requests, workspaces};
 use super::super::accounts::{SignUpForm, prepare_sign_up, sign_up_in};
 use super::super::joining::{Newcomer, admit_newcomer};
 use super::super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
-use super::{JoinPath, Tx, emails, path_of};
+use super::{JoinPath, emails, path_of};
+use crate::services::Tx;
 
 /// Where the signed-in visitor stands with the link's workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::extract::{Admin, Member};
+use super::extract::{Admin, Member, htmx_targets};
 use super::page::{Page, PageContext};
 use crate::app::AppState;
 use crate::error::AppResult;
@@ -107,13 +107,6 @@ struct ResultsFragment {
     v: AuditView,
 }
 
-/// Whether htmx asked for just the results.
-fn wants_results(headers: &HeaderMap) -> bool {
-    headers
-        .get("hx-target")
-        .is_some_and(|t| t.as_bytes() == b"audit-results")
-}
-
 async fn show(
     State(svc): State<Services>,
     Admin(member): Admin,
@@ -121,23 +114,33 @@ async fn show(
     Query(params): Query<AuditParams>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let v = load_view(&svc, &member, &params).await?;
-    if wants_results(&headers) {
+    let results_only = htmx_targets(&headers, "audit-results");
+    let v = load_view(&svc, &member, &params, !results_only).await?;
+    if results_only {
         return Ok(ResultsFragment { v }.into_response());
     }
     let page = ctx.in_workspace(&member, "Audit log", "audit");
     Ok(AuditPage { page, v }.into_response())
 }
 
-/// One page of events, whether there are newer and older ones, and the filter's actions.
-async fn load_view(svc: &Services, member: &Member, params: &AuditParams) -> AppResult<AuditView> {
+/// One page of events and whether there are newer and older ones; with `filters`, also
+/// what only the whole page shows: the filter's actions and the member it is about.
+async fn load_view(
+    svc: &Services,
+    member: &Member,
+    params: &AuditParams,
+    filters: bool,
+) -> AppResult<AuditView> {
     let pool = svc.store.pool();
     let workspace_id = &member.workspace.id;
     let query = params.query();
     let (rows, newer, older) = load_page(svc, workspace_id, &query, params.cursor()).await?;
-    let actions = audit_log::actions(pool, workspace_id).await?;
+    let actions = match filters {
+        true => audit_log::actions(pool, workspace_id).await?,
+        false => Vec::new(),
+    };
     let mut view = AuditView::new(&member.workspace.slug, params, actions, rows, newer, older);
-    if let Some(account_id) = &query.member {
+    if let Some(account_id) = query.member.as_ref().filter(|_| filters) {
         let listed = member_list::one(pool, workspace_id, account_id).await?;
         view.member = Some(MemberFilter::new(
             &member.workspace.slug,

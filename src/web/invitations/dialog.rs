@@ -142,7 +142,7 @@ async fn view(
 }
 
 fn render(headers: &HeaderMap, page: Page, d: DialogView) -> Response {
-    if headers.contains_key("hx-request") {
+    if crate::web::extract::is_htmx(headers) {
         DialogFragment { d }.into_response()
     } else {
         DialogPage { page, d }.into_response()
@@ -209,7 +209,7 @@ pub async fn submit(
     };
     Ok(crate::error::redirect(
         &then,
-        headers.contains_key("hx-request"),
+        crate::web::extract::is_htmx(&headers),
     ))
 }
 

@@ -258,7 +258,7 @@ async fn copy_link(
         Err(ServiceError::Invalid(e)) => (None, e.get("invitation").map(str::to_string)),
         Err(e) => return Err(AppError::from(e)),
     };
-    if headers.contains_key("hx-request") {
+    if crate::web::extract::is_htmx(&headers) {
         return Ok(LinkFragment { link, error }.into_response());
     }
     Ok(LinkPage {

@@ -125,7 +125,7 @@ pub async fn show(
         .into_iter()
         .map(Joiner::from)
         .collect();
-    if headers.contains_key("hx-request") {
+    if crate::web::extract::is_htmx(&headers) {
         return Ok(DetailFragment { chart, joiners }.into_response());
     }
     Ok(DetailPage {

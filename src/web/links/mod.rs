@@ -171,7 +171,6 @@ struct LinksPage {
     form: CreateForm,
     links_off: bool,
     needs_approval: bool,
-    is_admin: bool,
 }
 
 /// The form as submitted (or blank), for showing again.
@@ -259,7 +258,6 @@ async fn render(
         form,
         links_off: ws.allow_invite_links == 0,
         needs_approval: path == links::JoinPath::Request,
-        is_admin: member.role.is_admin(),
     };
     Ok((status, page).into_response())
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -58,10 +58,6 @@ pub(super) fn back_to(member: &Member, back: &str) -> String {
     }
 }
 
-pub(super) fn is_htmx(headers: &HeaderMap) -> bool {
-    headers.contains_key("hx-request")
-}
-
 /// Everything a row action needs, extracted once: who acts (an Owner or Admin of the
 /// workspace in the URL), on whom, and the posted form.
 pub struct RowAction {
@@ -87,7 +83,7 @@ impl FromRequest<AppState> for RowAction {
         let Path((_, account_id)) = Path::<(String, String)>::from_request_parts(&mut parts, state)
             .await
             .map_err(|_| AppError::NotFound.into_response())?;
-        let htmx = is_htmx(&parts.headers);
+        let htmx = crate::web::extract::is_htmx(&parts.headers);
         let Form(form) = Form::<ActionForm>::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(IntoResponse::into_response)?;

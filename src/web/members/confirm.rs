@@ -8,11 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 
-use super::actions::{back_to, is_htmx};
+use super::actions::back_to;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 use crate::store::member_list;
 use crate::web::extract::Admin;
+use crate::web::extract::is_htmx;
 use crate::web::page::{Page, PageContext};
 
 /// What the confirmation shows and posts.

@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::extract::Admin;
+use super::extract::{Admin, htmx_targets};
 use super::page::{Page, PageContext};
 use super::render_cache::RenderCache;
 use crate::app::AppState;
@@ -136,13 +136,6 @@ struct ResultsFragment {
     results: Arc<str>,
 }
 
-/// Whether htmx asked for just the results table.
-fn wants_results(headers: &HeaderMap) -> bool {
-    headers
-        .get("hx-target")
-        .is_some_and(|t| t.as_bytes() == b"member-results")
-}
-
 async fn show(
     State(svc): State<Services>,
     State(kept): State<RenderCache>,
@@ -153,7 +146,7 @@ async fn show(
 ) -> AppResult<Response> {
     let page = ctx.in_workspace(&member, "Members", "members");
     let results = results::html(&svc, &kept, &member, &params, &page.csrf).await?;
-    if wants_results(&headers) {
+    if htmx_targets(&headers, "member-results") {
         return Ok(ResultsFragment { results }.into_response());
     }
     let v = MembersView::frame(&member, &params, &page.csrf);
