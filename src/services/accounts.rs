@@ -3,17 +3,14 @@
 //! not the address has an account; the email that follows is what differs.
 
 use crate::domain::names::NameField;
-use crate::domain::{EmailAddress, Password, PersonName, SecretToken};
-use crate::mail::ActionEmail;
+use crate::domain::{EmailAddress, Password, PersonName};
 use crate::services::Tx;
 use crate::store::accounts::{self, AccountRow, NewAccount};
 use crate::store::audit::{self, NewEvent};
-use crate::store::tokens::{self, Purpose};
+use crate::store::tokens;
 
+use super::account_links::{Carried, sign_in_link_email, verification_email};
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, passwords};
-
-const VERIFY_HOURS: i64 = 48;
-const SIGN_IN_LINK_HOURS: i64 = 1;
 
 /// What the sign-up form sends.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -97,7 +94,9 @@ pub struct SignedUp {
 }
 
 /// Sign-up inside the caller's transaction; `joining` names the workspace a link sign-up
-/// joins once the address is proven, for the email.
+/// joins once the address is proven, for the email. A repeat sign-up never touches the
+/// existing account: a verified one gets a one-time sign-in link, an unverified one a
+/// verification link that confirms the password chosen in *this* sign-up.
 pub(super) async fn sign_up_in(
     svc: &Services,
     tx: &mut Tx,
@@ -118,9 +117,14 @@ pub(super) async fn sign_up_in(
         now,
     };
     let created = accounts::insert(&mut **tx, new).await?;
+    let confirms_password = Carried {
+        password_hash: Some(hash),
+        next_path: None,
+    };
     let (account_id, action, mut email_to_send) = match created.clone() {
         Some(id) => {
-            let mail = verification_email(svc, tx, &id, email, &name.display, now).await?;
+            let mail =
+                verification_email(svc, tx, &id, email, &name.display, confirms_password).await?;
             (id, "account.sign_up", mail)
         }
         None => {
@@ -128,16 +132,17 @@ pub(super) async fn sign_up_in(
                 .await?
                 .ok_or(ServiceError::NotFound)?;
             let mail = if existing.email_verified == 1 {
-                sign_in_link_email(svc, tx, &existing, now).await?
+                let why = "Someone (hopefully you) tried to sign up with this address, which already has a Gatehouse account.";
+                sign_in_link_email(svc, tx, &existing, why, None).await?
             } else {
-                accounts::replace_unverified_password(&mut **tx, &existing.id, hash, now).await?;
-                verification_email(svc, tx, &existing.id, email, &existing.display_name, now)
+                let display = existing.display_name.clone();
+                verification_email(svc, tx, &existing.id, email, &display, confirms_password)
                     .await?
             };
             (existing.id, "account.sign_up_existing_address", mail)
         }
     };
-    if let Some(workspace) = joining {
+    if let (Some(workspace), Some(_)) = (joining, &created) {
         email_to_send.paragraphs.push(format!(
             "Once you follow the link, you join {workspace} through the invite link you used."
         ));
@@ -154,118 +159,6 @@ pub(super) async fn sign_up_in(
     })
 }
 
-pub(super) async fn verification_email(
-    svc: &Services,
-    tx: &mut Tx,
-    account_id: &str,
-    email: &EmailAddress,
-    display_name: &str,
-    now: i64,
-) -> anyhow::Result<ActionEmail> {
-    let token = new_token(tx, account_id, Purpose::VerifyEmail, now, VERIFY_HOURS).await?;
-    Ok(ActionEmail {
-        kind: "verify_email",
-        to: email.to_string(),
-        subject: "Confirm your email address for Gatehouse".into(),
-        greeting: format!("Hi {display_name},"),
-        paragraphs: vec![
-            "Welcome to Gatehouse. Confirm that this address is yours to finish signing up.".into(),
-        ],
-        button: "Confirm my address".into(),
-        link: svc.link(&format!("/verify/{}", token.as_str())),
-        footer: format!(
-            "The link works once and expires in {VERIFY_HOURS} hours. If you did not sign up, ignore this email."
-        ),
-    })
-}
-
-async fn sign_in_link_email(
-    svc: &Services,
-    tx: &mut Tx,
-    account: &AccountRow,
-    now: i64,
-) -> anyhow::Result<ActionEmail> {
-    let token = new_token(tx, &account.id, Purpose::SignIn, now, SIGN_IN_LINK_HOURS).await?;
-    Ok(ActionEmail {
-        kind: "sign_in_link",
-        to: account.email.clone(),
-        subject: "Your Gatehouse sign-in link".into(),
-        greeting: format!("Hi {},", account.display_name),
-        paragraphs: vec![
-            "Someone (hopefully you) tried to sign up with this address, which already has a Gatehouse account."
-                .into(),
-            "Use this link to sign in to your existing account.".into(),
-        ],
-        button: "Sign in".into(),
-        link: svc.link(&format!("/sign-in-link/{}", token.as_str())),
-        footer: format!("The link works once and expires in {SIGN_IN_LINK_HOURS} hour. If this was not you, ignore this email."),
-    })
-}
-
-pub(super) async fn new_token(
-    tx: &mut Tx,
-    account_id: &str,
-    purpose: Purpose,
-    now: i64,
-    hours: i64,
-) -> anyhow::Result<SecretToken> {
-    let token = SecretToken::generate()?;
-    tokens::insert(
-        &mut **tx,
-        &token.hash(),
-        account_id,
-        purpose,
-        now,
-        now + hours * 3600,
-    )
-    .await?;
-    Ok(token)
-}
-
-/// Whether a link's token is live, without using it (what GET shows).
-pub async fn peek_token(
-    svc: &Services,
-    token: &str,
-    purpose: Purpose,
-) -> ServiceResult<Option<AccountRow>> {
-    let hash = SecretToken::from_link(token).hash();
-    match tokens::peek(svc.store.pool(), &hash, purpose, svc.clock.now()).await? {
-        Some(id) => Ok(accounts::by_id(svc.store.pool(), &id).await?),
-        None => Ok(None),
-    }
-}
-
-/// Uses a verification or sign-in link: the address is proven, so the account is verified.
-/// Returns the account to sign in.
-pub async fn redeem_link(
-    svc: &Services,
-    token: &str,
-    purpose: Purpose,
-    actor: &Actor,
-) -> ServiceResult<AccountRow> {
-    let now = svc.clock.now();
-    let hash = SecretToken::from_link(token).hash();
-    let mut tx = svc.store.begin_write().await?;
-    let account_id = tokens::consume(&mut *tx, &hash, purpose, now)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    accounts::mark_verified(&mut *tx, &account_id, now).await?;
-    let account = accounts::by_id(&mut *tx, &account_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let action = match purpose {
-        Purpose::VerifyEmail => "account.email_verified",
-        _ => "account.sign_in_link_used",
-    };
-    audit::record(
-        &mut *tx,
-        event(actor, action, &account.id, &account.email, now),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(account)
-}
-
 /// Ends every session of the account, this one included.
 pub async fn sign_out_everywhere(
     svc: &Services,
@@ -275,6 +168,7 @@ pub async fn sign_out_everywhere(
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
     accounts::bump_session_version(&mut *tx, &account.id, now).await?;
+    tokens::retire_every(&mut *tx, &account.id, now).await?;
     audit::record(
         &mut *tx,
         event(

@@ -1,11 +1,13 @@
 //! Joining a workspace from an email invitation: what the invitation page shows (it uses
-//! nothing up), signing up from it, and accepting with an existing account. The
-//! invitation proves the address. Using it up is one conditional UPDATE, so however many
-//! requests race, one membership results; seats follow the auto-assign rule.
+//! nothing up), signing up from it, and accepting with an existing account. The code
+//! grants membership only: it never signs anyone in as an existing account and never
+//! proves the address (the inviter can copy it). Using it up is one conditional UPDATE,
+//! so however many requests race, one membership results; seats follow the auto-assign
+//! rule.
 
 use crate::domain::image::Avatar;
 use crate::domain::invite_code::{code_hash, looks_like_code};
-use crate::domain::{Password, Role};
+use crate::domain::{EmailAddress, Password, PersonName, Role};
 use crate::mail::ActionEmail;
 use crate::services::Tx;
 use crate::store::accounts::{self, AccountRow, NewAccount};
@@ -15,6 +17,7 @@ use crate::store::members::{self, NewMembership};
 use crate::store::workspace_settings::{self, JoinSettings};
 use crate::store::{avatars, teams, workspaces};
 
+use super::account_links::{Carried, sign_in_link_email, verification_email};
 use super::accounts::parse_names;
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, passwords};
 
@@ -25,8 +28,6 @@ pub struct InvitationView {
     pub role: Role,
     pub inviter_name: String,
     pub email: String,
-    /// A verified account has this address: joining signs them in.
-    pub account_exists: bool,
 }
 
 /// The live invitation a code stands for, or `None` (unknown, used, revoked, expired).
@@ -51,11 +52,9 @@ pub async fn peek(svc: &Services, code: &str) -> ServiceResult<Option<Invitation
     let Some(inv) = live(svc, None, code).await? else {
         return Ok(None);
     };
-    let pool = svc.store.pool();
-    let Some(ws) = workspace_settings::get(pool, &inv.workspace_id).await? else {
+    let Some(ws) = workspace_settings::get(svc.store.pool(), &inv.workspace_id).await? else {
         return Ok(None);
     };
-    let account = accounts::by_email(pool, &inv.email).await?;
     Ok(Some(InvitationView {
         workspace_name: ws.name,
         role: Role::parse(&inv.role).unwrap_or(Role::Viewer),
@@ -63,7 +62,6 @@ pub async fn peek(svc: &Services, code: &str) -> ServiceResult<Option<Invitation
             .inviter_name
             .unwrap_or_else(|| "A workspace admin".into()),
         email: inv.email,
-        account_exists: account.is_some_and(|a| a.email_verified == 1),
     }))
 }
 
@@ -75,27 +73,22 @@ pub struct Accepted {
     pub already_member: bool,
 }
 
-/// Accepts with an existing, verified account: the signed-in one (which must have the
-/// invited address), or, signed out, the account the invitation's address belongs to.
+/// Accepts as the signed-in account, which must have the invited address. Signed out,
+/// the caller asks the person to sign in first: the code signs nobody in.
 pub async fn accept(
     svc: &Services,
     code: &str,
-    signed_in: Option<&AccountRow>,
+    signed_in: &AccountRow,
     actor: &Actor,
 ) -> ServiceResult<Accepted> {
     let mut tx = svc.store.begin_write().await?;
     let inv = live(svc, Some(&mut tx), code)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let account = match signed_in {
-        Some(a) if a.email != inv.email => return Err(ServiceError::Forbidden),
-        Some(a) => a.clone(),
-        None => accounts::by_email(&mut *tx, &inv.email)
-            .await?
-            .filter(|a| a.email_verified == 1)
-            .ok_or(ServiceError::NotFound)?,
-    };
-    let accepted = admit(svc, &mut tx, &inv, account, actor).await?;
+    if signed_in.email != inv.email {
+        return Err(ServiceError::Forbidden);
+    }
+    let accepted = admit(svc, &mut tx, &inv, signed_in.clone(), actor).await?;
     tx.commit().await?;
     svc.mail_wakeup.notify_one();
     Ok(accepted)
@@ -111,36 +104,29 @@ pub struct InviteeSignUp {
     pub display_name: String,
 }
 
-/// Signs up from an invitation: the account exists at once with its address verified,
-/// and joins. An unverified account with that address (nobody proved it) is taken over:
-/// new password and names, its sessions ended.
+/// How an invitation sign-up ended.
+#[derive(Debug, Clone)]
+pub enum InviteeSignedUp {
+    /// A new account, a member at once and signed in for this session; its address
+    /// stays unverified until the emailed link is followed.
+    Joined(Accepted),
+    /// The address already has an account, which this sign-up does not touch: a link
+    /// was emailed to it (sign-in, or verification of this sign-up's password) that
+    /// leads back to the invitation.
+    CheckEmail,
+}
+
+/// Signs up from an invitation. A new address becomes an unverified account that joins at
+/// once; an existing account is never changed by it (see [`InviteeSignedUp`]).
 pub async fn sign_up(
     svc: &Services,
     code: &str,
     form: &InviteeSignUp,
     avatar: Option<Result<Avatar, &'static str>>,
     actor: &Actor,
-) -> ServiceResult<Accepted> {
+) -> ServiceResult<InviteeSignedUp> {
     let view = peek(svc, code).await?.ok_or(ServiceError::NotFound)?;
-    let mut errors = FieldErrors::default();
-    let password = Password::parse_new(&form.password, &view.email)
-        .map_err(|m| errors.add("password", m))
-        .ok();
-    let name = parse_names(&form.first_name, &form.last_name, &form.display_name)
-        .map_err(|(field, m)| errors.add(field, m))
-        .ok();
-    let avatar = match avatar {
-        Some(Err(m)) => {
-            errors.add("avatar", m);
-            None
-        }
-        Some(Ok(a)) => Some(a),
-        None => None,
-    };
-    let (Some(password), Some(name)) = (password, name) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    errors.into_result().map_err(ServiceError::Invalid)?;
+    let (password, name, avatar) = parse_invitee(form, avatar, &view.email)?;
     let hash = passwords::hash(&password).await?;
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
@@ -155,53 +141,101 @@ pub async fn sign_up(
         first_name: &name.first,
         last_name: &name.last,
         display_name: &name.display,
-        email_verified: true,
+        email_verified: false,
         now,
     };
-    let account_id = match accounts::insert(&mut *tx, new).await? {
-        Some(id) => id,
-        None => take_over_unverified(&mut tx, &inv.email, &hash, &name, now).await?,
+    let Some(account_id) = accounts::insert(&mut *tx, new).await? else {
+        let back_to = format!("/invite/{code}");
+        existing_address(svc, &mut tx, &inv.email, &hash, &back_to, actor).await?;
+        tx.commit().await?;
+        svc.mail_wakeup.notify_one();
+        return Ok(InviteeSignedUp::CheckEmail);
     };
     if let Some(avatar) = avatar {
-        avatars::put(
-            &mut *tx,
-            &account_id,
-            avatar.content_type,
-            &avatar.bytes,
-            now,
-        )
-        .await?;
+        avatars::put(&mut *tx, &account_id, avatar.content_type, &avatar.bytes, now).await?;
     }
     let account = accounts::by_id(&mut *tx, &account_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let email = EmailAddress::parse(&inv.email).map_err(|m| anyhow::anyhow!("invited: {m}"))?;
+    let carried = Carried {
+        password_hash: Some(&hash),
+        next_path: None,
+    };
+    verification_email(svc, &mut tx, &account_id, &email, &name.display, carried)
+        .await?
+        .enqueue(&mut *tx, None, now)
+        .await?;
     let accepted = admit(svc, &mut tx, &inv, account, actor).await?;
     tx.commit().await?;
     svc.mail_wakeup.notify_one();
-    Ok(accepted)
+    Ok(InviteeSignedUp::Joined(accepted))
 }
 
-/// The existing account with this address, when nobody has verified it yet. A verified
-/// one must use "Join" (which signs them in) instead.
-async fn take_over_unverified(
+/// The sign-up form's fields, each wrong one with its message.
+fn parse_invitee(
+    form: &InviteeSignUp,
+    avatar: Option<Result<Avatar, &'static str>>,
+    email: &str,
+) -> ServiceResult<(Password, PersonName, Option<Avatar>)> {
+    let mut errors = FieldErrors::default();
+    let password = Password::parse_new(&form.password, email)
+        .map_err(|m| errors.add("password", m))
+        .ok();
+    let name = parse_names(&form.first_name, &form.last_name, &form.display_name)
+        .map_err(|(field, m)| errors.add(field, m))
+        .ok();
+    let avatar = match avatar {
+        Some(Err(m)) => {
+            errors.add("avatar", m);
+            None
+        }
+        Some(Ok(a)) => Some(a),
+        None => None,
+    };
+    match (password, name) {
+        (Some(password), Some(name)) if errors.is_empty() => Ok((password, name, avatar)),
+        _ => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+/// An invitation sign-up for an address that has an account: the account stays as it is;
+/// its mailbox gets a sign-in link (verified) or a link confirming this sign-up's
+/// password (unverified), either leading back to the invitation.
+async fn existing_address(
+    svc: &Services,
     tx: &mut Tx,
     email: &str,
     hash: &str,
-    name: &crate::domain::PersonName,
-    now: i64,
-) -> ServiceResult<String> {
+    back_to: &str,
+    actor: &Actor,
+) -> ServiceResult<()> {
+    let now = svc.clock.now();
     let existing = accounts::by_email(&mut **tx, email)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if existing.email_verified == 1 {
-        return Err(ServiceError::Invalid(FieldErrors::single(
-            "password",
-            "This address already has an account: use Join instead.",
-        )));
-    }
-    accounts::set_password(&mut **tx, &existing.id, hash, now).await?;
-    accounts::update_names(&mut **tx, &existing.id, name, now).await?;
-    Ok(existing.id)
+    let mail = if existing.email_verified == 1 {
+        let why = "Someone (hopefully you) opened an invitation for this address, which already has a Gatehouse account. Sign in to accept it.";
+        sign_in_link_email(svc, tx, &existing, why, Some(back_to)).await?
+    } else {
+        let address = EmailAddress::parse(email).map_err(|m| anyhow::anyhow!("invited: {m}"))?;
+        let carried = Carried {
+            password_hash: Some(hash),
+            next_path: Some(back_to),
+        };
+        let name = existing.display_name.clone();
+        verification_email(svc, tx, &existing.id, &address, &name, carried).await?
+    };
+    mail.enqueue(&mut **tx, None, now).await?;
+    let event = super::accounts::event(
+        actor,
+        "account.sign_up_existing_address",
+        &existing.id,
+        email,
+        now,
+    );
+    audit::record(&mut **tx, event).await?;
+    Ok(())
 }
 
 /// Uses the invitation up and makes the account a member (or finds it already is one).
@@ -223,7 +257,6 @@ async fn admit(
     if !invitations::accept(&mut **tx, &inv.id, &account.id, now).await? {
         return Err(ServiceError::NotFound);
     }
-    accounts::mark_verified(&mut **tx, &account.id, now).await?;
     if !already_member {
         let extra_teams = invitations::extra_teams(&mut **tx, &inv.id).await?;
         let newcomer = Newcomer {

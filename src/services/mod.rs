@@ -1,6 +1,7 @@
 //! Workflows: each public function is one thing a person does, with its rules, its
 //! transaction, its audit event and its email. Nothing here knows about HTTP.
 
+pub mod account_links;
 pub mod accounts;
 pub mod discovery;
 pub mod domains;

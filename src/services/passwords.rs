@@ -13,7 +13,8 @@ use crate::store::accounts::{self, AccountRow};
 use crate::store::audit;
 use crate::store::tokens::{self, Purpose};
 
-use super::accounts::{event, new_token, peek_token};
+use super::account_links::{Carried, issue, peek_token};
+use super::accounts::event;
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
 
 const RESET_HOURS: i64 = 1;
@@ -68,12 +69,13 @@ pub async fn request_password_reset(
     let mut tx = svc.store.begin_write().await?;
     if let Some(account) = accounts::by_email(&mut *tx, email.as_str()).await? {
         tokens::retire_all(&mut *tx, &account.id, Purpose::ResetPassword, now).await?;
-        let token = new_token(
+        let token = issue(
             &mut tx,
+            now,
             &account.id,
             Purpose::ResetPassword,
-            now,
             RESET_HOURS,
+            Carried::default(),
         )
         .await?;
         let mail = ActionEmail {
@@ -127,8 +129,10 @@ pub async fn reset_password(
     let token_hash = SecretToken::from_link(token).hash();
     let account_id = tokens::consume(&mut *tx, &token_hash, Purpose::ResetPassword, now)
         .await?
-        .ok_or(ServiceError::NotFound)?;
+        .ok_or(ServiceError::NotFound)?
+        .account_id;
     accounts::set_password(&mut *tx, &account_id, &hash, now).await?;
+    tokens::retire_every(&mut *tx, &account_id, now).await?;
     accounts::mark_verified(&mut *tx, &account_id, now).await?;
     let account = accounts::by_id(&mut *tx, &account_id)
         .await?
@@ -176,6 +180,7 @@ pub async fn change_password(
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
     accounts::set_password(&mut *tx, &account.id, &hash, now).await?;
+    tokens::retire_every(&mut *tx, &account.id, now).await?;
     let updated = accounts::by_id(&mut *tx, &account.id)
         .await?
         .ok_or(ServiceError::NotFound)?;

@@ -8,7 +8,8 @@ use crate::store::accounts::{self, AccountRow};
 use crate::store::audit::{self, NewEvent};
 use crate::store::throttle::{self, Rule};
 
-use super::{Actor, ServiceResult, Services, passwords};
+use super::account_links::{Carried, verification_email};
+use super::{Actor, ServiceResult, Services, Tx, passwords};
 
 /// From one address against one account: 5 failures in 15 minutes lock for 15 minutes.
 pub const ACCOUNT_FROM_IP: Rule = Rule {
@@ -43,7 +44,8 @@ pub enum SignInOutcome {
     Unverified,
 }
 
-/// Checks the throttle, then the password, and records the outcome.
+/// Reserves the attempt against every throttle key (atomically, so a burst of 60 checks
+/// at most 5 passwords), then checks the password and records the outcome.
 pub async fn sign_in(
     svc: &Services,
     email: &str,
@@ -59,9 +61,9 @@ pub async fn sign_in(
         format!("acct:{email_key}"),
         format!("ip:{ip}"),
     ];
-    if let Some(until) = throttle::locked_until(svc.store.pool(), &keys, now).await? {
+    if let Some(until) = reserve(svc, &keys, now).await? {
         return Ok(SignInOutcome::Throttled {
-            retry_after: until - now,
+            retry_after: (until - now).max(1),
         });
     }
     let account = accounts::by_email(svc.store.pool(), &email_key).await?;
@@ -71,29 +73,18 @@ pub async fn sign_in(
     let outcome = match account {
         Some(account) if password_ok => {
             throttle::clear(&mut *tx, &keys[0]).await?;
+            for key in &keys[1..] {
+                throttle::refund(&mut *tx, key).await?;
+            }
             if account.email_verified == 1 {
                 record(&mut tx, actor, "account.sign_in", &account, now).await?;
                 SignInOutcome::SignedIn(account)
             } else {
-                let email = EmailAddress::parse(&account.email)
-                    .map_err(|m| anyhow::anyhow!("stored email: {m}"))?;
-                let mail = super::accounts::verification_email(
-                    svc,
-                    &mut tx,
-                    &account.id,
-                    &email,
-                    &account.display_name,
-                    now,
-                )
-                .await?;
-                mail.enqueue(&mut *tx, None, now).await?;
+                resend_verification(svc, &mut tx, &account, now).await?;
                 SignInOutcome::Unverified
             }
         }
         account => {
-            for (key, rule) in keys.iter().zip([ACCOUNT_FROM_IP, ACCOUNT, IP]) {
-                throttle::record_failure(&mut *tx, key, rule, now).await?;
-            }
             let event = NewEvent {
                 action: "account.sign_in_failed",
                 target_account_id: account.as_ref().map(|a| a.id.as_str()),
@@ -113,8 +104,41 @@ pub async fn sign_in(
     Ok(outcome)
 }
 
+/// Counts the attempt as a failure before the password is checked; a success gives it
+/// back. `Some(until)`: refused (nothing is counted then), locked until that time.
+async fn reserve(svc: &Services, keys: &[String; 3], now: i64) -> ServiceResult<Option<i64>> {
+    let mut tx = svc.store.begin_write().await?;
+    let mut refused_until = None;
+    for (key, rule) in keys.iter().zip([ACCOUNT_FROM_IP, ACCOUNT, IP]) {
+        let r = throttle::reserve(&mut *tx, key, rule, now).await?;
+        if !r.allowed {
+            refused_until = refused_until.max(Some(r.locked_until.max(now + 60)));
+        }
+    }
+    match refused_until {
+        Some(_) => tx.rollback().await?,
+        None => tx.commit().await?,
+    }
+    Ok(refused_until)
+}
+
+/// Right password, unconfirmed address: a new verification link (keeping the password).
+async fn resend_verification(
+    svc: &Services,
+    tx: &mut Tx,
+    account: &AccountRow,
+    now: i64,
+) -> ServiceResult<()> {
+    let email =
+        EmailAddress::parse(&account.email).map_err(|m| anyhow::anyhow!("stored email: {m}"))?;
+    let name = account.display_name.clone();
+    let mail = verification_email(svc, tx, &account.id, &email, &name, Carried::default()).await?;
+    mail.enqueue(&mut **tx, None, now).await?;
+    Ok(())
+}
+
 async fn record(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Tx,
     actor: &Actor,
     action: &str,
     account: &AccountRow,

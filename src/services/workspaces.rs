@@ -93,7 +93,9 @@ pub async fn create(
     Ok(slug)
 }
 
-/// Leaves a workspace. Refused (nothing changes) for its last Owner.
+/// Leaves a workspace. Refused (nothing changes) for its last Owner, and while suspended:
+/// a suspension ends only by an admin's Reactivate (or Remove), never by leaving and
+/// rejoining through a link, a domain, Browse or an invitation.
 pub async fn leave(
     svc: &Services,
     slug: &str,
@@ -106,9 +108,12 @@ pub async fn leave(
         .await?
         .ok_or(ServiceError::NotFound)?;
     workspaces::lock(&mut *tx, &workspace.id).await?;
-    let Some(left) = members::delete_unless_last_owner(&mut *tx, &workspace.id, account_id).await?
-    else {
+    let Some(left) = members::delete_leaving(&mut *tx, &workspace.id, account_id).await? else {
         return match members::find(&mut *tx, &workspace.id, account_id).await? {
+            Some(m) if m.status == "suspended" => Err(ServiceError::Invalid(FieldErrors::single(
+                "leave",
+                "Your access to this workspace is suspended. Only an admin can reactivate or remove you.",
+            ))),
             Some(_) => Err(ServiceError::Invalid(FieldErrors::single(
                 "leave",
                 "You are the last Owner of this workspace. Transfer ownership before you leave.",

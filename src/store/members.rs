@@ -85,12 +85,31 @@ pub async fn delete_unless_last_owner<'e, E: Executor<'e, Database = Any>>(
     workspace_id: &str,
     account_id: &str,
 ) -> StoreResult<Option<MembershipRow>> {
-    sqlx::query_as(
-        "DELETE FROM memberships WHERE workspace_id = $1 AND account_id = $2 \
+    delete_where(e, workspace_id, account_id, "").await
+}
+
+/// A member leaving: as [`delete_unless_last_owner`], and never while suspended, so a
+/// suspension cannot be shed by leaving and rejoining.
+pub async fn delete_leaving<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    account_id: &str,
+) -> StoreResult<Option<MembershipRow>> {
+    delete_where(e, workspace_id, account_id, "AND status <> 'suspended'").await
+}
+
+async fn delete_where<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    account_id: &str,
+    also: &str,
+) -> StoreResult<Option<MembershipRow>> {
+    sqlx::query_as(&format!(
+        "DELETE FROM memberships WHERE workspace_id = $1 AND account_id = $2 {also} \
          AND (role <> 'owner' OR (SELECT COUNT(*) FROM memberships o WHERE o.workspace_id = $1 \
               AND o.role = 'owner' AND o.status = 'active') > 1) \
-         RETURNING workspace_id, account_id, role, has_seat, status, joined_at, joined_via",
-    )
+         RETURNING workspace_id, account_id, role, has_seat, status, joined_at, joined_via"
+    ))
     .bind(workspace_id)
     .bind(account_id)
     .fetch_optional(e)

@@ -16,6 +16,8 @@ use super::page::{Page, PageContext};
 use super::session::{self, AuthSession};
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::domain::EmailAddress;
+use crate::services::account_links;
 use crate::services::accounts::{self, SignUpForm};
 use crate::services::links::redeem;
 use crate::services::sign_in::{self as signing, SignInOutcome};
@@ -27,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/sign-up", get(sign_up_page).post(sign_up))
         .route("/sign-up/check-email", get(check_email))
         .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-in/link", post(email_sign_in_link))
         .route("/sign-out", post(sign_out))
         .route("/verify/{token}", get(verify_page).post(verify))
         .route(
@@ -171,6 +174,32 @@ async fn sign_in(
     Ok((status, page).into_response())
 }
 
+/// "Email me a sign-in link": the same answer whether or not the address has an account.
+async fn email_sign_in_link(
+    State(svc): State<Services>,
+    ctx: PageContext,
+    ip: ClientIp,
+    Form(form): Form<SignInForm>,
+) -> AppResult<Response> {
+    let next = super::safe_next(form.next.as_deref());
+    let Ok(email) = EmailAddress::parse(&form.email) else {
+        let page = SignInPage {
+            page: ctx.page("Sign in"),
+            email: form.email,
+            next,
+            error: Some("Enter your email address to get a sign-in link.".to_string()),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let next_path = (next != "/").then_some(next.as_str());
+    account_links::email_sign_in_link(&svc, &email, next_path, &anonymous(ip)).await?;
+    Ok(CheckEmailPage {
+        page: ctx.page("Check your email"),
+        reason: "If this address can sign in to Gatehouse, we have sent a one-time sign-in link to it. Open it on this device to continue.",
+    }
+    .into_response())
+}
+
 async fn sign_out(mut auth: AuthSession) -> AppResult<Redirect> {
     session::sign_out(&mut auth).await?;
     Ok(Redirect::to("/"))
@@ -273,7 +302,7 @@ async fn link_page(
     ctx: PageContext,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let Some(account) = accounts::peek_token(&svc, &token, link.purpose).await? else {
+    let Some(account) = account_links::peek_token(&svc, &token, link.purpose).await? else {
         return Ok(link_invalid(&ctx));
     };
     Ok(ConfirmLinkPage {
@@ -296,12 +325,14 @@ async fn use_link(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let actor = anonymous(ip);
-    match accounts::redeem_link(&svc, &token, link.purpose, &actor).await {
-        Ok(account) => {
+    match account_links::redeem_link(&svc, &token, link.purpose, &actor).await {
+        Ok(used) => {
+            let account = used.account;
             // Link sign-ups waiting for this address join now.
             let joined = redeem::complete_signups(&svc, &account.id, &actor).await?;
+            let next = super::safe_next(used.next_path.as_deref());
             let (to, message) = super::join::after_signups(&joined)
-                .unwrap_or_else(|| ("/".to_string(), link.done.to_string()));
+                .unwrap_or_else(|| (next, link.done.to_string()));
             session::sign_in(&mut auth, account, svc.clock.now()).await?;
             session::flash(&auth.session, &message).await?;
             Ok(Redirect::to(&to).into_response())

@@ -18,7 +18,7 @@ use super::session::{self, AuthSession};
 use crate::app::AppState;
 use crate::domain::image::Avatar;
 use crate::error::{AppError, AppResult};
-use crate::services::joining::{self, Accepted, InvitationView, InviteeSignUp};
+use crate::services::joining::{self, Accepted, InvitationView, InviteeSignUp, InviteeSignedUp};
 use crate::services::{Actor, FieldErrors, ServiceError, Services};
 use crate::store::avatars;
 
@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
 struct LandingPage {
     page: Page,
     code: String,
+    /// Sign in, then come back to accept.
+    sign_in: String,
     inv: InvitationView,
     /// The signed-in account's address, when someone is signed in.
     signed_in_as: Option<String>,
@@ -88,6 +90,7 @@ async fn landing(
     };
     let page = LandingPage {
         page: ctx.page(&format!("Join {}", inv.workspace_name)),
+        sign_in: sign_in_first(code),
         code: code.to_string(),
         signed_in_as: auth.user.as_ref().map(|u| u.account.email.clone()),
         inv,
@@ -132,8 +135,8 @@ async fn arrive(svc: &Services, auth: &mut AuthSession, accepted: Accepted) -> A
     Ok(Redirect::to(&format!("/w/{}", accepted.slug)).into_response())
 }
 
-/// Join with an existing account: the signed-in one, or (signed out) the verified account
-/// with the invited address, which the invitation proves.
+/// Join as the signed-in account. Signed out, the person signs in first (password, or a
+/// sign-in link emailed now) and comes back here: the code signs nobody in.
 async fn join(
     State(svc): State<Services>,
     ctx: PageContext,
@@ -141,9 +144,11 @@ async fn join(
     ClientIp(ip): ClientIp,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let me = auth.user.as_ref().map(|u| u.account.clone());
+    let Some(me) = auth.user.as_ref().map(|u| u.account.clone()) else {
+        return Ok(Redirect::to(&sign_in_first(&code)).into_response());
+    };
     let who = actor(&auth, ip);
-    match joining::accept(&svc, &code, me.as_ref(), &who).await {
+    match joining::accept(&svc, &code, &me, &who).await {
         Ok(accepted) => arrive(&svc, &mut auth, accepted).await,
         // Signed in as someone else: show the page again, which explains.
         Err(ServiceError::Forbidden) => {
@@ -162,7 +167,14 @@ async fn join(
     }
 }
 
-/// Sign up from the invitation: the account exists at once, verified, and joins.
+/// Where a signed-out person with an account goes to accept: sign-in, then back here.
+fn sign_in_first(code: &str) -> String {
+    let back = format!("/invite/{}", super::urlencode(code));
+    format!("/sign-in?next={}", super::urlencode(&back))
+}
+
+/// Sign up from the invitation: a new address joins at once (unverified until its emailed
+/// link is followed); an address with an account gets a link by email instead.
 async fn sign_up(
     State(svc): State<Services>,
     ctx: PageContext,
@@ -180,7 +192,12 @@ async fn sign_up(
     let avatar = form.into_file("avatar").map(|f| Avatar::parse(f.bytes));
     let who = actor(&auth, ip);
     match joining::sign_up(&svc, &code, &fields, avatar, &who).await {
-        Ok(accepted) => arrive(&svc, &mut auth, accepted).await,
+        Ok(InviteeSignedUp::Joined(accepted)) => arrive(&svc, &mut auth, accepted).await,
+        Ok(InviteeSignedUp::CheckEmail) => Ok(super::auth::CheckEmailPage {
+            page: ctx.page("Check your email"),
+            reason: "We sent a link to the invited address. Open it to continue to the invitation.",
+        }
+        .into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let kept = InviteeSignUp {
                 password: String::new(),

@@ -16,7 +16,7 @@ use super::page::{Page, PageContext};
 use super::session::{self, AuthSession};
 use crate::app::AppState;
 use crate::error::AppResult;
-use crate::services::accounts::peek_token;
+use crate::services::account_links::peek_token;
 use crate::services::passwords;
 use crate::services::{FieldErrors, ServiceError, Services};
 use crate::store::tokens::Purpose;

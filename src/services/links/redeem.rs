@@ -287,7 +287,8 @@ pub(crate) async fn event(
 }
 
 /// Signs up through a link: the same answer as any sign-up ("check your email"); the
-/// join waits, recorded, until the emailed link proves the address.
+/// join waits, recorded, until the emailed link proves the address. A join is recorded
+/// only for a new account (never for an address that already has one).
 pub async fn sign_up(
     svc: &Services,
     code: &str,
@@ -312,14 +313,12 @@ pub async fn sign_up(
     let hash = code_hash(code);
     let mut tx = svc.store.begin_write().await?;
     let signed_up = sign_up_in(svc, &mut tx, &prepared, Some(&view.workspace_name), actor).await?;
-    links::add_signup(
-        &mut *tx,
-        &signed_up.account_id,
-        &view.link_id,
-        &hash,
-        svc.clock.now(),
-    )
-    .await?;
+    // Only the account this sign-up created waits to join: an existing account's
+    // address is not this visitor's to sign into a workspace.
+    if signed_up.created {
+        let now = svc.clock.now();
+        links::add_signup(&mut *tx, &signed_up.account_id, &view.link_id, &hash, now).await?;
+    }
     if let (true, Some(avatar)) = (signed_up.created, avatar) {
         avatars::put(
             &mut *tx,
