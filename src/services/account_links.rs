@@ -76,7 +76,9 @@ pub(super) async fn sign_in_link_email(
         ],
         button: "Sign in".into(),
         link: svc.link(&format!("/sign-in-link/{}", token.as_str())),
-        footer: format!("The link works once and expires in {SIGN_IN_LINK_HOURS} hour. If this was not you, ignore this email."),
+        footer: format!(
+            "The link works once and expires in {SIGN_IN_LINK_HOURS} hour. If this was not you, ignore this email."
+        ),
     })
 }
 
@@ -195,7 +197,8 @@ pub async fn email_sign_in_link(
         return Ok(());
     };
     let mail = if account.email_verified == 1 {
-        let why = "Someone (hopefully you) asked for a link to sign in to Gatehouse with this address.";
+        let why =
+            "Someone (hopefully you) asked for a link to sign in to Gatehouse with this address.";
         sign_in_link_email(svc, &mut tx, &account, why, next_path).await?
     } else {
         let carried = Carried {

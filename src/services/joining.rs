@@ -152,7 +152,14 @@ pub async fn sign_up(
         return Ok(InviteeSignedUp::CheckEmail);
     };
     if let Some(avatar) = avatar {
-        avatars::put(&mut *tx, &account_id, avatar.content_type, &avatar.bytes, now).await?;
+        avatars::put(
+            &mut *tx,
+            &account_id,
+            avatar.content_type,
+            &avatar.bytes,
+            now,
+        )
+        .await?;
     }
     let account = accounts::by_id(&mut *tx, &account_id)
         .await?

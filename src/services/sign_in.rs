@@ -112,7 +112,7 @@ async fn reserve(svc: &Services, keys: &[String; 3], now: i64) -> ServiceResult<
     for (key, rule) in keys.iter().zip([ACCOUNT_FROM_IP, ACCOUNT, IP]) {
         let r = throttle::reserve(&mut *tx, key, rule, now).await?;
         if !r.allowed {
-            refused_until = refused_until.max(Some(r.locked_until.max(now + 60)));
+            refused_until = refused_until.max(Some(r.locked_until));
         }
     }
     match refused_until {

@@ -39,10 +39,7 @@ pub struct NewToken<'a> {
     pub expires_at: i64,
 }
 
-pub async fn insert<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    t: NewToken<'_>,
-) -> StoreResult<()> {
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(e: E, t: NewToken<'_>) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO account_tokens (token_hash, account_id, purpose, created_at, expires_at, \
          password_hash, next_path) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -7,18 +7,18 @@ use reqwest::multipart::{Form, Part};
 use crate::both_databases;
 use crate::support::client::location;
 use crate::support::invites::{copied_link, invite};
-use crate::support::{Db, PASSWORD, TestApp, TestClient};
+use crate::support::{Db, PASSWORD, TestApp, TestClient, link_in};
 
 both_databases!(
     opening_the_link_uses_nothing_up,
     a_new_person_signs_up_and_is_a_member_at_once,
     bad_sign_up_input_is_explained_and_changes_nothing,
-    an_existing_account_is_signed_in_and_joined,
+    an_existing_account_signs_in_then_joins,
     signed_in_as_someone_else_is_told_and_can_switch,
     dead_codes_get_one_page_that_names_no_workspace,
     seats_follow_the_auto_assign_rule,
     twenty_concurrent_accepts_make_one_membership,
-    an_unproven_account_with_the_address_is_taken_over_safely,
+    an_unproven_account_with_the_address_is_left_to_its_mailbox,
     teams_named_by_the_invitation_are_joined,
 );
 
@@ -94,8 +94,24 @@ async fn a_new_person_signs_up_and_is_a_member_at_once(db: Db) {
     .fetch_one(app.services.store.pool())
     .await
     .unwrap();
-    assert_eq!(row, ("member".into(), 1, "invitation".into(), 1));
+    assert_eq!(
+        row,
+        ("member".into(), 1, "invitation".into(), 0),
+        "a member at once, but the code proves no address"
+    );
     assert_eq!(app.invitation_status("ann@example.com").await, "accepted");
+    // Only the link emailed to the address verifies it.
+    let confirm = app
+        .mail
+        .wait_for("ann@example.com", "Confirm your email")
+        .await;
+    let res = ann.post_form(&link_in(&confirm), &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.scalar("SELECT email_verified FROM accounts WHERE email = 'ann@example.com'")
+            .await,
+        1
+    );
     let notice = app.mail.wait_for("owner@example.com", "joined Acme").await;
     assert!(
         notice.text.contains("ann@example.com") && notice.text.contains("accepted your invitation")
@@ -188,17 +204,34 @@ async fn bad_sign_up_input_is_explained_and_changes_nothing(db: Db) {
     );
 }
 
-async fn an_existing_account_is_signed_in_and_joined(db: Db) {
+async fn an_existing_account_signs_in_then_joins(db: Db) {
     let app = TestApp::spawn(db).await;
     app.signed_up("ann@example.com", "Ann").await;
     let (_, slug, path) = invited(&app, "ann@example.com", "viewer").await;
     let ann = app.client();
     let (_, html) = ann.page(&path).await;
-    assert!(html.contains("You already have a Gatehouse account"));
     assert!(
-        !html.contains("name=\"password\""),
-        "no sign-up form for an existing account"
+        !html.contains("already have a Gatehouse account with this address"),
+        "the page does not tell who has an account"
     );
+    assert!(html.contains("Sign in to accept"));
+    // Signed out, Join leads to signing in, never into the account.
+    let res = ann.post_form(&format!("{path}/join"), &[]).await;
+    let sign_in = location(&res);
+    assert!(sign_in.starts_with("/sign-in?next="), "{sign_in}");
+    assert_ne!(ann.get(&format!("/w/{slug}")).await.status(), 200);
+    let next = format!("/invite/{}", path.trim_start_matches("/invite/"));
+    let res = ann
+        .post_form(
+            "/sign-in",
+            &[
+                ("email", "ann@example.com"),
+                ("password", PASSWORD),
+                ("next", &next),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), next, "back to the invitation");
     let res = ann.post_form(&format!("{path}/join"), &[]).await;
     assert_eq!(location(&res), format!("/w/{slug}"));
     assert_eq!(ann.get(&format!("/w/{slug}")).await.status(), 200);
@@ -326,16 +359,12 @@ async fn seats_follow_the_auto_assign_rule(db: Db) {
 
 async fn twenty_concurrent_accepts_make_one_membership(db: Db) {
     let app = TestApp::spawn(db).await;
-    app.signed_up("ann@example.com", "Ann").await;
+    let ann = app.signed_up("ann@example.com", "Ann").await;
     let (_, _, path) = invited(&app, "ann@example.com", "member").await;
-    let mut clients = Vec::new();
-    for _ in 0..20 {
-        let client = app.client();
-        let token = client.csrf().await;
-        clients.push((client, token));
-    }
+    let token = ann.csrf().await;
     let join_path = format!("{path}/join");
-    let joins = clients.iter().map(|(client, token)| {
+    let joins = (0..20).map(|_| {
+        let (client, token) = (&ann, &token);
         let path = join_path.clone();
         async move {
             client
@@ -373,7 +402,7 @@ async fn twenty_concurrent_accepts_make_one_membership(db: Db) {
     );
 }
 
-async fn an_unproven_account_with_the_address_is_taken_over_safely(db: Db) {
+async fn an_unproven_account_with_the_address_is_left_to_its_mailbox(db: Db) {
     let app = TestApp::spawn(db).await;
     // Someone registered ann's address but never proved it.
     app.client()
@@ -381,28 +410,34 @@ async fn an_unproven_account_with_the_address_is_taken_over_safely(db: Db) {
         .await;
     let (_, slug, path) = invited(&app, "ann@example.com", "member").await;
     let ann = app.client();
-    let (_, html) = ann.page(&path).await;
-    assert!(
-        html.contains("name=\"password\""),
-        "an unproven account gets the sign-up form"
-    );
     let res = ann
         .post_multipart(&format!("{path}/sign-up"), sign_up_form(PASSWORD, "Ann"))
         .await;
-    assert_eq!(location(&res), format!("/w/{slug}"));
+    assert_eq!(res.status(), 200, "check your email, not signed in");
+    assert_ne!(ann.get(&format!("/w/{slug}")).await.status(), 200);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM accounts WHERE email = 'ann@example.com'")
-            .await,
-        1
+        app.scalar("SELECT COUNT(*) FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE a.email = 'ann@example.com'").await,
+        0,
+        "the invitation is not used up by an account nobody proved"
     );
+    // The mailbox decides: the link confirms the password of this sign-up and returns
+    // to the invitation.
+    let mail = app
+        .mail
+        .wait_for_count("ann@example.com", "Confirm your email", 2)
+        .await;
+    let res = ann.post_form(&link_in(&mail), &[]).await;
+    assert_eq!(location(&res), path, "back to the invitation");
+    let res = ann.post_form(&format!("{path}/join"), &[]).await;
+    assert_eq!(location(&res), format!("/w/{slug}"));
     let squatter = app.client();
     let res = squatter
         .sign_in("ann@example.com", "squatter password 123")
         .await;
-    assert_ne!(
-        location(&res),
-        "/",
-        "the squatter's password no longer works"
+    assert_eq!(
+        res.status(),
+        401,
+        "the squatter's password never became the account's"
     );
     let again = app.client();
     assert_eq!(

@@ -17,7 +17,7 @@ both_databases!(
     the_link_page_uses_nothing_up_and_counts_visits,
     a_signed_in_person_joins_with_one_click,
     a_new_person_joins_only_after_verifying_the_address,
-    an_existing_account_signing_up_through_a_link_gets_a_sign_in_link,
+    a_link_sign_up_never_joins_an_existing_account,
     dead_links_get_one_page_that_names_no_workspace,
     regenerate_kills_the_old_code_at_once,
     allow_invite_links_off_refuses_every_link_and_delete_all_deletes,
@@ -274,7 +274,7 @@ async fn a_new_person_joins_only_after_verifying_the_address(db: Db) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM link_signups").await, 0);
 }
 
-async fn an_existing_account_signing_up_through_a_link_gets_a_sign_in_link(db: Db) {
+async fn a_link_sign_up_never_joins_an_existing_account(db: Db) {
     let app = TestApp::spawn(db).await;
     let (owner, slug) = acme(&app).await;
     let (_, path) = app.link_of(&owner, &slug, &[]).await;
@@ -296,8 +296,18 @@ async fn an_existing_account_signing_up_through_a_link_gets_a_sign_in_link(db: D
         .await;
     let eve = app.client();
     let res = eve.post_form(&link_in(&mail), &[]).await;
-    assert_eq!(location(&res), format!("/w/{slug}"));
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM memberships").await, 2);
+    assert_eq!(
+        location(&res),
+        "/",
+        "signed in, not taken into someone's workspace"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM memberships").await,
+        1,
+        "whoever used eve's address on the link joined nobody to it"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM link_signups").await, 0);
+    assert_ne!(eve.get(&format!("/w/{slug}")).await.status(), 200);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM accounts WHERE email = 'eve@example.com'")
             .await,

@@ -26,6 +26,7 @@ mod member_detail;
 mod member_list;
 mod members;
 mod migrations;
+mod proof_of_address;
 mod query_plans;
 mod security;
 mod security_page;
