@@ -71,6 +71,7 @@ impl App {
             mail_wakeup: Arc::new(Notify::new()),
             codes: CodeKey::from_secret(&config.secret),
             invite_quotas: config.invite_quotas,
+            client_send_limit: config.client_send_limit,
         };
         let worker = Worker {
             store,

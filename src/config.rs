@@ -103,6 +103,33 @@ pub struct Settings {
         global = true
     )]
     pub kept_member_pages: usize,
+    /// Addresses or networks of the reverse proxies in front of Gatehouse (e.g.
+    /// `10.0.0.0/8,192.168.1.5`). Only requests from these are believed about their client.
+    #[arg(
+        long,
+        env = "GATEHOUSE_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: String,
+    /// The header trusted proxies put the client's address in: x-forwarded-for (its
+    /// rightmost value), x-real-ip or forwarded.
+    #[arg(
+        long,
+        env = "GATEHOUSE_CLIENT_IP_HEADER",
+        default_value = "x-forwarded-for",
+        global = true
+    )]
+    pub client_ip_header: String,
+    /// Requests that send mail or hash a password (sign-up, sign-in links, password
+    /// resets, invitation and link sign-ups, invitations) one client may make per 15 minutes.
+    #[arg(
+        long,
+        env = "GATEHOUSE_CLIENT_SEND_LIMIT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub client_send_limit: i64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -134,6 +161,10 @@ pub enum ConfigError {
     ShortSecret,
     #[error("SMTP_URL must start with smtp:// or smtps://")]
     BadSmtpUrl,
+    #[error("GATEHOUSE_TRUSTED_PROXIES must list IP addresses or networks (not {0:?})")]
+    BadTrustedProxy(String),
+    #[error("GATEHOUSE_CLIENT_IP_HEADER must be x-forwarded-for, x-real-ip or forwarded")]
+    BadClientIpHeader,
     #[error("could not read or create the secret in {path}: {source}")]
     SecretFile {
         path: PathBuf,
@@ -159,6 +190,9 @@ pub struct Config {
     pub mail_poll_interval: Duration,
     pub invite_quotas: InviteQuotas,
     pub kept_member_pages: usize,
+    /// Which peers are proxies, and the header they name the client in.
+    pub client_ip: crate::web::client_ip::ClientIpRule,
+    pub client_send_limit: i64,
 }
 
 /// How many email invitations each plan may send (Enterprise: no limit).
@@ -177,6 +211,19 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .finish_non_exhaustive()
     }
+}
+
+fn client_ip_rule(
+    proxies: &str,
+    header: &str,
+) -> Result<crate::web::client_ip::ClientIpRule, ConfigError> {
+    use crate::web::client_ip::{ClientIpRule, ProxyHeader, parse_proxies};
+    Ok(ClientIpRule {
+        trusted_proxies: parse_proxies(proxies)
+            .map_err(ConfigError::BadTrustedProxy)?
+            .into(),
+        header: ProxyHeader::parse(header).ok_or(ConfigError::BadClientIpHeader)?,
+    })
 }
 
 impl Config {
@@ -214,6 +261,8 @@ impl Config {
                 business_daily: s.invite_quota_business_daily.max(0),
             },
             kept_member_pages: s.kept_member_pages,
+            client_ip: client_ip_rule(&s.trusted_proxies, &s.client_ip_header)?,
+            client_send_limit: s.client_send_limit.max(1),
         })
     }
 

@@ -10,6 +10,7 @@ use crate::store::audit;
 use crate::store::tokens::{self, NewToken, Purpose};
 
 use super::accounts::event;
+use super::limits::Action;
 use super::{Actor, ServiceError, ServiceResult, Services};
 
 pub(super) const VERIFY_HOURS: i64 = 48;
@@ -191,6 +192,14 @@ pub async fn email_sign_in_link(
     next_path: Option<&str>,
     actor: &Actor,
 ) -> ServiceResult<()> {
+    super::limits::check(
+        svc,
+        Action::SignInLink,
+        Some(email.as_str()),
+        actor,
+        "email",
+    )
+    .await?;
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
     let Some(account) = accounts::by_email(&mut *tx, email.as_str()).await? else {

@@ -10,6 +10,7 @@ use crate::store::audit::{self, NewEvent};
 use crate::store::tokens;
 
 use super::account_links::{Carried, sign_in_link_email, verification_email};
+use super::limits::{self, Action};
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, passwords};
 
 /// What the sign-up form sends.
@@ -64,7 +65,7 @@ pub fn parse_names(
 /// account) or a fresh verification link (unverified one). The caller shows the same
 /// "check your email" page in every case.
 pub async fn sign_up(svc: &Services, form: &SignUpForm, actor: &Actor) -> ServiceResult<()> {
-    let prepared = prepare_sign_up(form).await?;
+    let prepared = prepare_sign_up(svc, form, Action::SignUp, actor).await?;
     let mut tx = svc.store.begin_write().await?;
     sign_up_in(svc, &mut tx, &prepared, None, actor).await?;
     tx.commit().await?;
@@ -80,8 +81,16 @@ pub struct PreparedSignUp {
     hash: String,
 }
 
-pub async fn prepare_sign_up(form: &SignUpForm) -> ServiceResult<PreparedSignUp> {
+/// Parses the form, counts the request against the address and the client (abuse
+/// limits, before any hashing), then hashes the password.
+pub async fn prepare_sign_up(
+    svc: &Services,
+    form: &SignUpForm,
+    action: Action,
+    actor: &Actor,
+) -> ServiceResult<PreparedSignUp> {
     let (email, password, name) = parse_sign_up(form).map_err(ServiceError::Invalid)?;
+    limits::check(svc, action, Some(email.as_str()), actor, "email").await?;
     let hash = passwords::hash(&password).await?;
     Ok(PreparedSignUp { email, name, hash })
 }

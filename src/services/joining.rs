@@ -19,6 +19,7 @@ use crate::store::{avatars, teams, workspaces};
 
 use super::account_links::{Carried, sign_in_link_email, verification_email};
 use super::accounts::parse_names;
+use super::limits::{self, Action};
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, passwords};
 
 /// What the invitation page shows.
@@ -127,6 +128,8 @@ pub async fn sign_up(
 ) -> ServiceResult<InviteeSignedUp> {
     let view = peek(svc, code).await?.ok_or(ServiceError::NotFound)?;
     let (password, name, avatar) = parse_invitee(form, avatar, &view.email)?;
+    let address = Some(view.email.as_str());
+    limits::check(svc, Action::InviteeSignUp, address, actor, "password").await?;
     let hash = passwords::hash(&password).await?;
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;

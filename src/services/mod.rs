@@ -8,6 +8,7 @@ pub mod domains;
 pub mod invitations;
 pub mod join_requests;
 pub mod joining;
+pub mod limits;
 pub mod links;
 pub mod members;
 pub mod passwords;
@@ -38,6 +39,8 @@ pub struct Services {
     /// Derives invitation and invite-link codes from the server secret.
     pub codes: CodeKey,
     pub invite_quotas: InviteQuotas,
+    /// Mail-sending or password-hashing requests per client per 15 minutes (`limits`).
+    pub client_send_limit: i64,
 }
 
 impl Services {

@@ -15,6 +15,7 @@ use crate::store::tokens::{self, Purpose};
 
 use super::account_links::{Carried, issue, peek_token};
 use super::accounts::event;
+use super::limits::Action;
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
 
 const RESET_HOURS: i64 = 1;
@@ -65,6 +66,14 @@ pub async fn request_password_reset(
 ) -> ServiceResult<()> {
     let email = EmailAddress::parse(email)
         .map_err(|m| ServiceError::Invalid(FieldErrors::single("email", m)))?;
+    super::limits::check(
+        svc,
+        Action::PasswordReset,
+        Some(email.as_str()),
+        actor,
+        "email",
+    )
+    .await?;
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
     if let Some(account) = accounts::by_email(&mut *tx, email.as_str()).await? {

@@ -61,7 +61,12 @@ pub async fn sign_in(
         format!("acct:{email_key}"),
         format!("ip:{ip}"),
     ];
-    if let Some(until) = reserve(svc, &keys, now).await? {
+    let reservations: Vec<_> = keys
+        .iter()
+        .cloned()
+        .zip([ACCOUNT_FROM_IP, ACCOUNT, IP])
+        .collect();
+    if let Some(until) = super::limits::reserve(svc, &reservations).await? {
         return Ok(SignInOutcome::Throttled {
             retry_after: (until - now).max(1),
         });
@@ -69,6 +74,10 @@ pub async fn sign_in(
     let account = accounts::by_email(svc.store.pool(), &email_key).await?;
     let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
     let password_ok = passwords::verify(&Password::for_sign_in(password), stored_hash).await?;
+    let send_link_again = match &account {
+        Some(a) if password_ok && a.email_verified != 1 => may_send_again(svc, &a.email).await?,
+        _ => false,
+    };
     let mut tx = svc.store.begin_write().await?;
     let outcome = match account {
         Some(account) if password_ok => {
@@ -80,7 +89,9 @@ pub async fn sign_in(
                 record(&mut tx, actor, "account.sign_in", &account, now).await?;
                 SignInOutcome::SignedIn(account)
             } else {
-                resend_verification(svc, &mut tx, &account, now).await?;
+                if send_link_again {
+                    resend_verification(svc, &mut tx, &account, now).await?;
+                }
                 SignInOutcome::Unverified
             }
         }
@@ -104,22 +115,14 @@ pub async fn sign_in(
     Ok(outcome)
 }
 
-/// Counts the attempt as a failure before the password is checked; a success gives it
-/// back. `Some(until)`: refused (nothing is counted then), locked until that time.
-async fn reserve(svc: &Services, keys: &[String; 3], now: i64) -> ServiceResult<Option<i64>> {
-    let mut tx = svc.store.begin_write().await?;
-    let mut refused_until = None;
-    for (key, rule) in keys.iter().zip([ACCOUNT_FROM_IP, ACCOUNT, IP]) {
-        let r = throttle::reserve(&mut *tx, key, rule, now).await?;
-        if !r.allowed {
-            refused_until = refused_until.max(Some(r.locked_until));
-        }
-    }
-    match refused_until {
-        Some(_) => tx.rollback().await?,
-        None => tx.commit().await?,
-    }
-    Ok(refused_until)
+/// Whether a new verification link may go to this address now: repeated sign-ins within
+/// the cooldown send no repeated emails.
+async fn may_send_again(svc: &Services, email: &str) -> ServiceResult<bool> {
+    let cooldown = [(
+        format!("send:verify-again:to:{email}"),
+        super::limits::ADDRESS_COOLDOWN,
+    )];
+    Ok(super::limits::reserve(svc, &cooldown).await?.is_none())
 }
 
 /// Right password, unconfirmed address: a new verification link (keeping the password).

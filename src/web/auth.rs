@@ -182,22 +182,30 @@ async fn email_sign_in_link(
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
     let next = super::safe_next(form.next.as_deref());
-    let Ok(email) = EmailAddress::parse(&form.email) else {
+    let refused = |error: String| {
         let page = SignInPage {
             page: ctx.page("Sign in"),
-            email: form.email,
-            next,
-            error: Some("Enter your email address to get a sign-in link.".to_string()),
+            email: form.email.clone(),
+            next: next.clone(),
+            error: Some(error),
         };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let Ok(email) = EmailAddress::parse(&form.email) else {
+        return refused("Enter your email address to get a sign-in link.".to_string());
     };
     let next_path = (next != "/").then_some(next.as_str());
-    account_links::email_sign_in_link(&svc, &email, next_path, &anonymous(ip)).await?;
-    Ok(CheckEmailPage {
-        page: ctx.page("Check your email"),
-        reason: "If this address can sign in to Gatehouse, we have sent a one-time sign-in link to it. Open it on this device to continue.",
+    match account_links::email_sign_in_link(&svc, &email, next_path, &anonymous(ip)).await {
+        Ok(()) => Ok(CheckEmailPage {
+            page: ctx.page("Check your email"),
+            reason: "If this address can sign in to Gatehouse, we have sent a one-time sign-in link to it. Open it on this device to continue.",
+        }
+        .into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            refused(errors.get("email").unwrap_or("Try again later.").to_string())
+        }
+        Err(e) => Err(e.into()),
     }
-    .into_response())
 }
 
 async fn sign_out(mut auth: AuthSession) -> AppResult<Redirect> {

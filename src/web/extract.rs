@@ -2,9 +2,7 @@
 //! every request: the client's address, the signed-in account, and the membership in the
 //! workspace named by the URL (anything else under /w/{slug} is a 404).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
@@ -17,25 +15,7 @@ use crate::store::accounts::AccountRow;
 use crate::store::members::MembershipRow;
 use crate::store::workspaces::{MembershipIn, WorkspaceRow};
 
-/// The peer's IP address (the socket's; put a trusted proxy's header handling in front
-/// if needed).
-#[derive(Debug, Clone)]
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(
-                || "unknown".to_string(),
-                |ConnectInfo(addr)| addr.ip().to_string(),
-            );
-        Ok(Self(ip))
-    }
-}
+pub use super::client_ip::ClientIp;
 
 /// Whether the request came from htmx (then answer with a fragment or HX-Redirect).
 pub fn is_htmx(headers: &HeaderMap) -> bool {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod browse;
+pub mod client_ip;
 pub mod csrf;
 pub mod csv_download;
 pub mod domains;
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
             headers::add_security_headers,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(axum::Extension(state.config.client_ip.clone()))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

@@ -20,6 +20,9 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         invite_quota_trial: 250,
         invite_quota_business_daily: 2000,
         kept_member_pages: 64,
+        trusted_proxies: String::new(),
+        client_ip_header: "x-forwarded-for".into(),
+        client_send_limit: 30,
     }
 }
 
@@ -129,4 +132,21 @@ async fn health_answers_and_shutdown_is_clean() {
     let res = app.client().get("/healthz").await;
     assert_eq!(res.status(), 200);
     app.stop().await;
+}
+
+#[test]
+fn a_bad_trusted_proxy_or_header_is_refused_clearly() {
+    let mut s = settings(&temp_dir());
+    s.secret = Some("x".repeat(40));
+    s.trusted_proxies = "10.0.0.0/8, proxy.local".into();
+    let err = Config::from_settings(s).map(|_| ()).expect_err("refused").to_string();
+    assert!(err.contains("proxy.local"), "{err}");
+    let mut s = settings(&temp_dir());
+    s.secret = Some("x".repeat(40));
+    s.client_ip_header = "via".into();
+    let err = Config::from_settings(s).map(|_| ()).expect_err("refused").to_string();
+    assert!(
+        err.contains("x-forwarded-for, x-real-ip or forwarded"),
+        "{err}"
+    );
 }

@@ -8,6 +8,7 @@
 
 mod support;
 
+mod abuse_limits;
 mod accounts;
 mod audit_log;
 mod authorization;

@@ -18,6 +18,7 @@ use crate::store::{accounts, avatars, join_requests, workspaces};
 
 use super::super::accounts::{SignUpForm, prepare_sign_up, sign_up_in};
 use super::super::joining::{Newcomer, admit_newcomer};
+use super::super::limits::Action;
 use super::super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
 use super::{JoinPath, emails, path_of};
 use crate::services::Tx;
@@ -297,7 +298,7 @@ pub async fn sign_up(
     actor: &Actor,
 ) -> ServiceResult<()> {
     let view = peek(svc, code, None).await?.ok_or(ServiceError::NotFound)?;
-    let prepared = prepare_sign_up(form).await;
+    let prepared = prepare_sign_up(svc, form, Action::LinkSignUp, actor).await;
     let avatar = match (prepared, avatar) {
         (Err(ServiceError::Invalid(mut errors)), Some(Err(m))) => {
             errors.add("avatar", m);

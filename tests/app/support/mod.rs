@@ -70,6 +70,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(db: Db, smtp: Smtp) -> Self {
+        Self::spawn_configured(db, smtp, |_| {}).await
+    }
+
+    /// As `spawn_with`, with some settings changed first.
+    pub async fn spawn_configured(db: Db, smtp: Smtp, change: impl FnOnce(&mut Settings)) -> Self {
         let database = db::TestDatabase::create(db).await;
         let mail = MailServer::reserve();
         if smtp == Smtp::Running {
@@ -89,7 +94,13 @@ impl TestApp {
             invite_quota_trial: TRIAL_QUOTA,
             invite_quota_business_daily: BUSINESS_DAILY_QUOTA,
             kept_member_pages: 64,
+            trusted_proxies: String::new(),
+            client_ip_header: "x-forwarded-for".into(),
+            // Tests sign up hundreds of people from 127.0.0.1; `abuse_limits` sets it low.
+            client_send_limit: 100_000,
         };
+        let mut settings = settings;
+        change(&mut settings);
         let mut config = Config::from_settings(settings).expect("test config");
         config.mail_retry_base = Duration::from_secs(1);
         config.mail_poll_interval = Duration::from_millis(100);

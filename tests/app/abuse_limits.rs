@@ -1,0 +1,125 @@
+//! Abuse limits on what sends mail or hashes passwords: repeated requests for one address
+//! send one email and then get "try again in N minutes"; one client is capped across
+//! addresses; the client is the socket peer unless the peer is a configured proxy.
+
+use crate::both_databases;
+use crate::support::client::location;
+use crate::support::{Db, Smtp, TestApp};
+
+both_databases!(
+    repeated_requests_send_no_repeated_emails,
+    one_client_is_capped_across_addresses,
+);
+
+async fn emails_of_kind(app: &TestApp, kind: &str, to: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = $1 AND recipient = $2")
+        .bind(kind)
+        .bind(to)
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap()
+}
+
+async fn repeated_requests_send_no_repeated_emails(db: Db) {
+    let app = TestApp::spawn(db).await;
+    app.signed_up("ann@example.com", "Ann").await;
+    let client = app.client();
+    for (path, kind) in [
+        ("/forgot-password", "reset_password"),
+        ("/sign-in/link", "sign_in_link"),
+    ] {
+        let first = client
+            .post_form(path, &[("email", "ann@example.com")])
+            .await;
+        assert_eq!(first.status(), 200, "{path}");
+        let again = client
+            .post_form(path, &[("email", "ann@example.com")])
+            .await;
+        assert_eq!(again.status(), 422, "{path}");
+        let html = again.text().await.unwrap();
+        assert!(html.contains("Try again in 1 minute."), "{path}: {html}");
+        assert_eq!(
+            emails_of_kind(&app, kind, "ann@example.com").await,
+            1,
+            "{path}"
+        );
+    }
+    // A repeat sign-up for a new address: one confirmation email.
+    client
+        .sign_up(
+            "bob@example.com",
+            "correct horse battery staple",
+            "Bob",
+            "B",
+        )
+        .await;
+    let again = client
+        .post_form(
+            "/sign-up",
+            &[
+                ("email", "bob@example.com"),
+                ("password", "correct horse battery staple"),
+                ("first_name", "Bob"),
+                ("last_name", "B"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), 422);
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("Try again in 1 minute.")
+    );
+    assert_eq!(
+        emails_of_kind(&app, "verify_email", "bob@example.com").await,
+        1
+    );
+    // After the cooldown, the next request sends again.
+    app.clock().advance(61);
+    let res = client
+        .post_form("/forgot-password", &[("email", "ann@example.com")])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        emails_of_kind(&app, "reset_password", "ann@example.com").await,
+        2
+    );
+}
+
+async fn one_client_is_capped_across_addresses(db: Db) {
+    let app = TestApp::spawn_configured(db, Smtp::Running, |s| s.client_send_limit = 3).await;
+    let client = app.client();
+    for i in 0..3 {
+        let email = format!("person{i}@example.com");
+        let res = client
+            .sign_up(&email, "correct horse battery staple", "P", "Q")
+            .await;
+        assert_eq!(location(&res), "/sign-up/check-email");
+    }
+    let res = client
+        .post_form(
+            "/sign-up",
+            &[
+                ("email", "person3@example.com"),
+                ("password", "correct horse battery staple"),
+                ("first_name", "P"),
+                ("last_name", "Q"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Try again in 15 minutes.")
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM accounts WHERE email = 'person3@example.com'")
+            .await,
+        0,
+        "nothing was created"
+    );
+}
