@@ -1,10 +1,14 @@
-//! Approved email domains: Admins add and remove them on the Security page; anyone signed
-//! in (so with a verified address) whose address is at an approved domain may join that
-//! workspace from their home page, on the auto-assign seat rule. Whether the domain is
-//! still approved is checked in the joining transaction, so removing one stops joins at once.
+//! Approved email domains: Admins add and remove them on the Security page; approving one
+//! needs proof of control (the admin's own verified address there, or a link emailed to
+//! an address there: see `proof`). Anyone signed in (so with a verified address) whose
+//! address is at an approved domain may join that workspace from their home page, on the
+//! auto-assign seat rule. Whether the domain is still approved is checked in the joining
+//! transaction, so removing one stops joins at once.
+
+pub mod proof;
 
 use crate::domain::{DomainName, EmailAddress, Role};
-use crate::store::accounts::AccountRow;
+use crate::store::accounts::{self, AccountRow};
 use crate::store::domains::{self, Joinable};
 use crate::store::members;
 use crate::store::{workspace_settings, workspaces};
@@ -12,7 +16,7 @@ use crate::store::{workspace_settings, workspaces};
 use super::joining::{Newcomer, admit_newcomer};
 use super::links::redeem::event;
 use super::members::Manager;
-use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, record_event};
+use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, Tx, record_event};
 
 fn invalid(message: &str) -> ServiceError {
     ServiceError::Invalid(FieldErrors::single("domain", message))
@@ -26,34 +30,76 @@ fn admin_only(by: &Manager) -> ServiceResult<&str> {
         .ok_or(ServiceError::Forbidden)
 }
 
-/// Approves a domain; returns it as stored.
-pub async fn add(svc: &Services, by: &Manager, typed: &str) -> ServiceResult<String> {
+/// What adding a domain did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Added {
+    /// Approved at once: the admin's own verified address is at the domain.
+    Approved(String),
+    /// Not approved yet: a link went to `address`; following it approves `domain`.
+    ProofSent { domain: String, address: String },
+}
+
+/// Approves a domain when the admin proves control of it: their own verified address is
+/// at it (approved now), or they name an address there (`proof_address`) and a
+/// single-use link emailed to it approves the domain when followed.
+pub async fn add(
+    svc: &Services,
+    by: &Manager,
+    typed: &str,
+    proof_address: &str,
+) -> ServiceResult<Added> {
     let me = admin_only(by)?;
     let domain = DomainName::parse(typed).map_err(invalid)?;
     let mut tx = svc.store.begin_write().await?;
-    if !domains::add(
-        &mut *tx,
-        &by.workspace_id,
-        domain.as_str(),
-        me,
-        svc.clock.now(),
-    )
-    .await?
-    {
+    if domains::is_approved(&mut *tx, &by.workspace_id, domain.as_str()).await? {
         return Err(invalid("That domain is already approved here."));
     }
-    let details = serde_json::json!({ "domain": domain.as_str() });
-    record_event(
-        svc,
-        &mut tx,
-        by,
-        "domain.added",
-        Some(domain.as_str()),
-        details,
-    )
-    .await?;
+    let admin = accounts::by_id(&mut *tx, me)
+        .await?
+        .ok_or(ServiceError::Forbidden)?;
+    if domain_of(&admin).as_ref() == Some(&domain) {
+        approve(
+            svc,
+            &mut tx,
+            by,
+            &domain,
+            me,
+            &admin.email,
+            "verified_address",
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Added::Approved(domain.to_string()));
+    }
+    let address = proof::address_at(&domain, proof_address)?;
+    proof::request(svc, &mut tx, by, &admin, &domain, &address).await?;
     tx.commit().await?;
-    Ok(domain.to_string())
+    svc.mail_wakeup.notify_one();
+    Ok(Added::ProofSent {
+        domain: domain.to_string(),
+        address: address.as_str().to_string(),
+    })
+}
+
+/// Approves `domain` for the manager's workspace (control already proven) and records it.
+async fn approve(
+    svc: &Services,
+    tx: &mut Tx,
+    by: &Manager,
+    domain: &DomainName,
+    added_by: &str,
+    address: &str,
+    proof: &str,
+) -> ServiceResult<bool> {
+    let now = svc.clock.now();
+    let added = domains::add(&mut **tx, &by.workspace_id, domain.as_str(), added_by, now).await?;
+    domains::retire_proofs(&mut **tx, &by.workspace_id, domain.as_str(), now).await?;
+    if added {
+        let details =
+            serde_json::json!({ "domain": domain.as_str(), "proof": proof, "address": address });
+        record_event(svc, tx, by, "domain.added", Some(domain.as_str()), details).await?;
+    }
+    Ok(added)
 }
 
 /// Removes a domain: nobody joins through it from now on.

@@ -1,10 +1,12 @@
 //! Email invitations from the inviting side: the Invite dialog (many addresses at once,
 //! per-address results, quotas, who may invite, approval of Members' invitations) and the
 //! Invitations tab's Resend, Copy link, Revoke and Approve. Mail goes through the outbox
-//! in the same transaction as the invitation.
+//! in the same transaction as the invitation. Renewing an existing invitation (re-invite,
+//! Resend) lives in `renewal`.
 
 mod addresses;
 mod emails;
+mod renewal;
 
 pub use addresses::{AddressLine, parse_csv, split_addresses};
 
@@ -43,6 +45,9 @@ pub enum Outcome {
     AlreadyMember,
     Resent,
     AlreadyAwaitingApproval,
+    /// The address has a pending invitation the inviter may not renew (its role is above
+    /// theirs); it stays exactly as it was.
+    NotReinvited(String),
     Invalid(String),
 }
 
@@ -54,12 +59,13 @@ impl Outcome {
             Self::AlreadyMember => "already a member".into(),
             Self::Resent => "already invited (resent)".into(),
             Self::AlreadyAwaitingApproval => "already invited (waiting for approval)".into(),
+            Self::NotReinvited(why) => format!("not re-invited: {why}"),
             Self::Invalid(why) => format!("invalid: {why}"),
         }
     }
 
     pub fn is_ok(&self) -> bool {
-        !matches!(self, Self::Invalid(_))
+        !matches!(self, Self::Invalid(_) | Self::NotReinvited(_))
     }
 }
 
@@ -282,60 +288,6 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Emails an invitation again, its code derived anew from the stored nonce.
-    async fn email_existing(
-        &self,
-        tx: &mut Tx,
-        inv: &InvitationRow,
-        expires_at: i64,
-        resent: bool,
-        now: i64,
-    ) -> ServiceResult<()> {
-        let role = Role::parse(&inv.role).unwrap_or(Role::Viewer);
-        let code = self.svc.codes.code_for(&inv.code_nonce);
-        let mail = invitation_email(
-            self.svc,
-            self.ws,
-            self.inviter,
-            &inv.email,
-            role,
-            &code,
-            expires_at,
-            resent,
-        );
-        mail.enqueue(&mut **tx, Some(&inv.id), now).await?;
-        Ok(())
-    }
-
-    /// Renews a pending invitation (expired ones too) and, with `email`, sends it again.
-    /// `false` when it is no longer pending.
-    async fn renew(
-        &self,
-        tx: &mut Tx,
-        inv: &InvitationRow,
-        email: bool,
-        now: i64,
-    ) -> ServiceResult<bool> {
-        let expires_at = self.ws.invitation_expires_at(now);
-        if !invitations::renew(&mut **tx, &self.ws.id, &inv.id, now, expires_at).await? {
-            return Ok(false);
-        }
-        if email {
-            self.email_existing(tx, inv, expires_at, true, now).await?;
-        }
-        let details = serde_json::json!({});
-        emails::event(
-            self.svc,
-            tx,
-            self.by,
-            "invitation.resent",
-            &inv.email,
-            details,
-        )
-        .await?;
-        Ok(true)
-    }
-
     async fn apply(
         &self,
         tx: &mut Tx,
@@ -348,8 +300,7 @@ impl Ctx<'_> {
             (_, Decision::Skip(outcome)) => Ok(outcome.clone()),
             (None, _) => Ok(Outcome::Invalid("not an email address".into())),
             (Some(_), Decision::Existing(inv)) => {
-                self.renew(tx, inv, req.send_email, now).await?;
-                Ok(Outcome::Resent)
+                self.reinvite(tx, inv, req.send_email, awaiting, now).await
             }
             (Some(email), Decision::New) => {
                 self.create(tx, req, email, plan.role, awaiting, now)
@@ -444,7 +395,8 @@ async fn admin_target(
     Ok((tx, inv, ws))
 }
 
-/// Sends a pending invitation again (also an expired one) with a renewed expiry.
+/// Sends a pending invitation again (also an expired one) with a renewed expiry; an
+/// expired one gets a new code, the old one staying dead.
 pub async fn resend(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
     let (mut tx, inv, ws) = admin_target(svc, by, id).await?;
     let inviter = Inviter::load(&mut tx, by).await?;
@@ -454,6 +406,7 @@ pub async fn resend(svc: &Services, by: &Manager, id: &str) -> ServiceResult<Str
         ws: &ws,
         inviter: &inviter,
     };
+    ctx.may_renew(&inv)?;
     if !ctx.renew(&mut tx, &inv, true, svc.clock.now()).await? {
         return Err(invalid(
             "invitation",
@@ -501,7 +454,7 @@ pub async fn approve(svc: &Services, by: &Manager, id: &str) -> ServiceResult<St
         inviter: &inviter,
     };
     if inv.send_email == 1 {
-        ctx.email_existing(&mut tx, &inv, expires_at, false, now)
+        ctx.email_existing(&mut tx, &inv, &inv.code_nonce, expires_at, false, now)
             .await?;
     }
     let details = serde_json::json!({});

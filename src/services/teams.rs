@@ -1,8 +1,10 @@
 //! Teams: Admins create, rename and delete them, add and remove members, and pick each
 //! member's primary team. Team and member ids from forms are checked against the
-//! workspace in the URL.
+//! workspace in the URL. Like every other change to an Owner, an Owner's teams are only an
+//! Owner's to change: an Admin adding, removing or re-primarying an Owner is refused (403).
 
-use crate::store::{accounts, members, teams};
+use crate::domain::Role;
+use crate::store::{accounts, members, teams, workspaces};
 
 use super::members::Manager;
 use super::{FieldErrors, ServiceError, ServiceResult, Services, Tx, record_event};
@@ -28,6 +30,27 @@ async fn team_name(
     teams::name_of(&mut **tx, &by.workspace_id, team_id)
         .await?
         .ok_or(ServiceError::NotFound)
+}
+
+/// Opens the write transaction for a change to people's teams, the workspace locked so a
+/// role change cannot slip in between the check and the change.
+async fn begin_locked(svc: &Services, by: &Manager) -> ServiceResult<Tx> {
+    by.require_admin()?;
+    let mut tx = svc.store.begin_write().await?;
+    workspaces::lock(&mut *tx, &by.workspace_id).await?;
+    Ok(tx)
+}
+
+/// Admins cannot touch Owners: refuses (403) an Admin changing an Owner's teams.
+async fn refuse_owner(tx: &mut Tx, by: &Manager, account_id: &str) -> ServiceResult<()> {
+    if by.role == Role::Owner {
+        return Ok(());
+    }
+    let target = members::find(&mut **tx, &by.workspace_id, account_id).await?;
+    if target.is_some_and(|m| m.role == Role::Owner.as_str()) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(())
 }
 
 pub async fn create(svc: &Services, by: &Manager, name: &str) -> ServiceResult<()> {
@@ -104,8 +127,7 @@ pub async fn add_member(
     team_id: &str,
     email: &str,
 ) -> ServiceResult<()> {
-    by.require_admin()?;
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = begin_locked(svc, by).await?;
     let name = team_name(&mut tx, by, team_id).await?;
     let account = accounts::by_email(&mut *tx, &email.trim().to_lowercase()).await?;
     let member = match &account {
@@ -118,6 +140,7 @@ pub async fn add_member(
             "Enter the email address of a member of this workspace.",
         )));
     };
+    refuse_owner(&mut tx, by, &account.id).await?;
     if !teams::add_member(
         &mut *tx,
         &by.workspace_id,
@@ -151,9 +174,9 @@ pub async fn remove_member(
     team_id: &str,
     account_id: &str,
 ) -> ServiceResult<()> {
-    by.require_admin()?;
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = begin_locked(svc, by).await?;
     let name = team_name(&mut tx, by, team_id).await?;
+    refuse_owner(&mut tx, by, account_id).await?;
     teams::remove_member(&mut *tx, team_id, account_id).await?;
     record_event(
         svc,
@@ -175,9 +198,9 @@ pub async fn set_primary(
     team_id: &str,
     account_id: &str,
 ) -> ServiceResult<()> {
-    by.require_admin()?;
-    let mut tx = svc.store.begin_write().await?;
+    let mut tx = begin_locked(svc, by).await?;
     let name = team_name(&mut tx, by, team_id).await?;
+    refuse_owner(&mut tx, by, account_id).await?;
     teams::clear_primary(&mut *tx, &by.workspace_id, account_id).await?;
     if !teams::set_primary(&mut *tx, team_id, account_id).await? {
         return Err(ServiceError::NotFound);

@@ -147,23 +147,61 @@ pub async fn by_code_hash<'e, E: Executor<'e, Database = Any>>(
     sqlx::query_as(&sql).bind(code_hash).fetch_optional(e).await
 }
 
+/// What renewing an invitation writes: the new expiry, who renews it (their name goes in
+/// the email, their rights were checked), and its code — a new one when the old expired.
+pub struct Renewal<'a> {
+    pub id: &'a str,
+    pub invited_by: &'a str,
+    pub code_nonce: &'a str,
+    pub code_hash: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
 /// Renews a pending invitation (also an expired one): new expiry, sent again now.
 /// `false` when it is no longer pending.
 pub async fn renew<'e, E: Executor<'e, Database = Any>>(
     e: E,
     workspace_id: &str,
-    id: &str,
-    now: i64,
-    expires_at: i64,
+    r: Renewal<'_>,
 ) -> StoreResult<bool> {
     sqlx::query(
-        "UPDATE invitations SET expires_at = $3, sent_at = $4 \
+        "UPDATE invitations SET expires_at = $3, sent_at = $4, invited_by = $5, code_nonce = $6, \
+         code_hash = $7 WHERE workspace_id = $1 AND id = $2 AND status = 'pending'",
+    )
+    .bind(workspace_id)
+    .bind(r.id)
+    .bind(r.expires_at)
+    .bind(r.now)
+    .bind(r.invited_by)
+    .bind(r.code_nonce)
+    .bind(r.code_hash)
+    .execute(e)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Sends a pending invitation back to waiting for an admin's approval (a Member re-invited
+/// the address), with a new code: nothing sent before works until it is approved.
+/// `false` when it is no longer pending.
+pub async fn await_approval_again<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    r: Renewal<'_>,
+    send_email: bool,
+) -> StoreResult<bool> {
+    sqlx::query(
+        "UPDATE invitations SET status = 'awaiting_approval', expires_at = $3, sent_at = NULL, \
+         invited_by = $4, code_nonce = $5, code_hash = $6, send_email = $7 \
          WHERE workspace_id = $1 AND id = $2 AND status = 'pending'",
     )
     .bind(workspace_id)
-    .bind(id)
-    .bind(expires_at)
-    .bind(now)
+    .bind(r.id)
+    .bind(r.expires_at)
+    .bind(r.invited_by)
+    .bind(r.code_nonce)
+    .bind(r.code_hash)
+    .bind(super::flag(send_email))
     .execute(e)
     .await
     .map(|r| r.rows_affected() == 1)

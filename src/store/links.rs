@@ -258,6 +258,23 @@ pub async fn revoke_all_created_by<'e, E: Executor<'e, Database = Any>>(
     Ok(done.rows_affected())
 }
 
+/// Revokes every live link of a workspace (Allow invite links turned off); returns how
+/// many. A revoked link is never revived.
+pub async fn revoke_all<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    now: i64,
+) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE invite_links SET revoked_at = $2 WHERE workspace_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(workspace_id)
+    .bind(now)
+    .execute(e)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Deletes every link of a workspace (Security page); returns how many.
 pub async fn delete_all<'e, E: Executor<'e, Database = Any>>(
     e: E,

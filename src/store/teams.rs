@@ -158,10 +158,14 @@ pub struct TeamMember {
     pub display_name: String,
     pub email: String,
     pub is_primary: i64,
+    /// Their role in the workspace (an Admin cannot change an Owner's teams).
+    pub role: String,
 }
 
-const MEMBER_SELECT: &str = "SELECT tm.team_id, t.name AS team_name, tm.account_id, a.display_name, a.email, tm.is_primary \
-                             FROM team_members tm JOIN teams t ON t.id = tm.team_id JOIN accounts a ON a.id = tm.account_id";
+const MEMBER_SELECT: &str = "SELECT tm.team_id, t.name AS team_name, tm.account_id, a.display_name, a.email, tm.is_primary, \
+                             COALESCE(m.role, '') AS role \
+                             FROM team_members tm JOIN teams t ON t.id = tm.team_id JOIN accounts a ON a.id = tm.account_id \
+                             LEFT JOIN memberships m ON m.workspace_id = tm.workspace_id AND m.account_id = tm.account_id";
 
 /// Every team membership of a workspace (for the Teams page).
 pub async fn members_of_workspace<'e, E: Executor<'e, Database = Any>>(

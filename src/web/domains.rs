@@ -1,25 +1,32 @@
-//! Approved domains on the Security page (add, remove) and joining a workspace through
-//! one's address's domain from the home page.
+//! Approved domains on the Security page (add — at once with the admin's own verified
+//! address there, else by a proof link emailed to an address there — and remove), the
+//! proof link's page (GET shows, POST approves), and joining a workspace through one's
+//! address's domain from the home page.
 
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 
 use super::answer_post;
-use super::extract::{Admin, SignedIn};
+use super::auth::link_invalid;
+use super::extract::{Admin, ClientIp, SignedIn};
 use super::form::FormData;
-use super::page::PageContext;
+use super::page::{Page, PageContext};
 use super::security::security_page;
 use super::session::{AuthSession, flash};
 use crate::app::AppState;
 use crate::error::AppResult;
-use crate::services::{ServiceError, Services, domains};
+use crate::services::domains::{self, Added, proof};
+use crate::services::{ServiceError, Services};
+use askama::Template;
+use askama_web::WebTemplate;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/w/{slug}/security/domains", post(add))
         .route("/w/{slug}/security/domains/remove", post(remove))
+        .route("/domain-proof/{token}", get(proof_page).post(use_proof))
         .route("/workspaces/{slug}/join-by-domain", post(join))
 }
 
@@ -31,9 +38,15 @@ async fn add(
     form: FormData,
 ) -> AppResult<Response> {
     let typed = form.get("domain");
-    let outcome = domains::add(&svc, &member.manager(), typed).await;
+    let proof_email = form.get("proof_email");
+    let outcome = domains::add(&svc, &member.manager(), typed, proof_email).await;
     let done = match &outcome {
-        Ok(d) => format!("Approved {d}: people with a verified address there can join."),
+        Ok(Added::Approved(d)) => {
+            format!("Approved {d}: people with a verified address there can join.")
+        }
+        Ok(Added::ProofSent { domain, address }) => format!(
+            "We emailed a link to {address}. {domain} is approved once someone there follows it (within 24 hours)."
+        ),
         Err(_) => String::new(),
     };
     let then = format!("/w/{}/security", member.workspace.slug);
@@ -45,7 +58,7 @@ async fn add(
         |errors| async {
             Ok(security_page(&svc, &ctx, &member, errors)
                 .await?
-                .with_domain_typed(typed))
+                .with_domain_typed(typed, proof_email))
         },
     )
     .await
@@ -89,4 +102,71 @@ async fn join(
     };
     flash(&auth.session, message).await?;
     Ok(Redirect::to(&format!("/w/{slug}")).into_response())
+}
+
+/// The page an emailed proof link opens, and what its button did.
+#[derive(Template, WebTemplate)]
+#[template(path = "security/domain_proof.html")]
+struct ProofPage {
+    page: Page,
+    heading: String,
+    text: String,
+    /// Where the button posts; `None` once it was used.
+    action: Option<String>,
+}
+
+/// GET: says what the link approves; changes nothing.
+async fn proof_page(
+    State(svc): State<Services>,
+    ctx: PageContext,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(p) = proof::peek(&svc, &token).await? else {
+        return Ok(link_invalid(&ctx));
+    };
+    let shown = crate::domain::DomainName::display(&p.domain);
+    let heading = format!("Approve {shown} for {}?", p.workspace_name);
+    Ok(ProofPage {
+        page: ctx.page(&heading),
+        text: format!(
+            "An admin of {} asked to approve {shown}: anyone with a verified address at {shown} could then join the workspace. Press the button to confirm that {} is at {shown} and approve it.",
+            p.workspace_name, p.email
+        ),
+        heading,
+        action: Some(format!("/domain-proof/{token}")),
+    }
+    .into_response())
+}
+
+/// POST: uses the link up and approves the domain for its workspace.
+async fn use_proof(
+    State(svc): State<Services>,
+    ctx: PageContext,
+    ip: ClientIp,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let done = match proof::confirm(&svc, &token, Some(ip.0)).await {
+        Ok(done) => done,
+        Err(ServiceError::NotFound) => return Ok(link_invalid(&ctx)),
+        Err(e) => return Err(e.into()),
+    };
+    let heading = format!("{} is approved", done.domain);
+    let text = if done.newly {
+        format!(
+            "{} now approves {}: people with a verified address there can join it.",
+            done.workspace_name, done.domain
+        )
+    } else {
+        format!(
+            "{} had already approved {}.",
+            done.workspace_name, done.domain
+        )
+    };
+    Ok(ProofPage {
+        page: ctx.page(&heading),
+        heading,
+        text,
+        action: None,
+    }
+    .into_response())
 }

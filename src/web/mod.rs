@@ -109,8 +109,13 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 
 /// A path fit for logs: the token in /verify/{token} and the like becomes `…`.
 pub fn redacted_path(path: &str) -> String {
-    const SECRET_PREFIXES: [&str; 4] =
-        ["/verify/", "/sign-in-link/", "/reset-password/", "/invite/"];
+    const SECRET_PREFIXES: [&str; 5] = [
+        "/verify/",
+        "/sign-in-link/",
+        "/reset-password/",
+        "/invite/",
+        "/domain-proof/",
+    ];
     match SECRET_PREFIXES.iter().find(|p| path.starts_with(*p)) {
         Some(prefix) => format!("{prefix}…"),
         None => path.to_string(),

@@ -15,6 +15,7 @@ use super::form::FormData;
 use super::page::{Page, PageContext};
 use super::session::AuthSession;
 use crate::app::AppState;
+use crate::clock::format_date;
 use crate::domain::{DomainName, Role};
 use crate::error::{AppError, AppResult};
 use crate::services::{FieldErrors, ServiceResult, Services, links, security};
@@ -42,8 +43,11 @@ pub(super) struct SecurityPage {
     is_owner: bool,
     /// Approved domains: (as stored, as people read it).
     domains: Vec<(String, String)>,
-    /// What was typed in the Add domain field, shown again beside its error.
+    /// What was typed in the Add domain fields, shown again beside their errors.
     domain_typed: String,
+    proof_email_typed: String,
+    /// Proof links sent and not yet followed: (domain as people read it, address, expires).
+    pending_proofs: Vec<(String, String, String)>,
     errors: FieldErrors,
 }
 
@@ -65,20 +69,31 @@ pub(super) async fn security_page(
             (d, shown)
         })
         .collect();
+    let pending_proofs = domains::pending_proofs(pool, &ws.id, svc.clock.now())
+        .await?
+        .into_iter()
+        .map(|p| {
+            let shown = DomainName::display(&p.domain);
+            (shown, p.email, format_date(p.expires_at))
+        })
+        .collect();
     Ok(SecurityPage {
         page: ctx.in_workspace(member, "Security", "security"),
         ws,
         is_owner: member.role == Role::Owner,
         domains,
         domain_typed: String::new(),
+        proof_email_typed: String::new(),
+        pending_proofs,
         errors,
     })
 }
 
 impl SecurityPage {
-    /// Keeps what was typed in the Add domain field.
-    pub(super) fn with_domain_typed(mut self, typed: &str) -> Self {
-        self.domain_typed = typed.to_string();
+    /// Keeps what was typed in the Add domain fields.
+    pub(super) fn with_domain_typed(mut self, domain: &str, proof_email: &str) -> Self {
+        self.domain_typed = domain.to_string();
+        self.proof_email_typed = proof_email.to_string();
         self
     }
 }
@@ -153,7 +168,8 @@ async fn saved(
     .await
 }
 
-/// Allow invite links: off, every link stops working at once and none can be made.
+/// Allow invite links: off, every existing link is revoked for good and none can be made;
+/// on again, no old link comes back.
 async fn allow_links(
     State(svc): State<Services>,
     Admin(member): Admin,
@@ -163,12 +179,15 @@ async fn allow_links(
 ) -> AppResult<Response> {
     let on = form.checked("allow_invite_links");
     let outcome = links::set_allowed(&svc, &member.manager(), on).await;
-    let done = if on {
-        "Saved: invite links are allowed."
-    } else {
-        "Saved: invite links are off; no link works now."
+    let done = match (&outcome, on) {
+        (_, true) => "Saved: invite links are allowed. Links revoked earlier stay revoked.".into(),
+        (Ok(n), false) => format!(
+            "Saved: invite links are off; {n} existing link{} revoked for good.",
+            if *n == 1 { " was" } else { "s were" }
+        ),
+        (Err(_), false) => String::new(),
     };
-    saved(&svc, &ctx, &auth, &member, outcome, done).await
+    saved(&svc, &ctx, &auth, &member, outcome.map(|_| ()), &done).await
 }
 
 async fn delete_all_links(

@@ -1,5 +1,6 @@
 //! The Teams page (Owners and Admins): create, rename and delete teams; add and remove
-//! members; choose a member's primary team.
+//! members; choose a member's primary team. An Admin sees no buttons for an Owner's teams
+//! (the service refuses them anyway).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,6 +16,7 @@ use super::extract::{Admin, Member};
 use super::page::{Page, PageContext};
 use super::session::AuthSession;
 use crate::app::AppState;
+use crate::domain::Role;
 use crate::error::AppResult;
 use crate::services::{FieldErrors, ServiceResult, Services, teams};
 use crate::store::teams::{self as store, TeamMember, TeamRow};
@@ -47,6 +49,8 @@ struct TeamsPage {
     page: Page,
     slug: String,
     teams: Vec<TeamView>,
+    /// Owners change anyone's teams; Admins never an Owner's.
+    is_owner: bool,
     /// Which form the errors belong to: a team id, or "new".
     error_for: String,
     errors: FieldErrors,
@@ -86,6 +90,7 @@ async fn teams_page(
         page: ctx.in_workspace(member, "Teams", "teams"),
         slug: member.workspace.slug.clone(),
         teams,
+        is_owner: member.role == Role::Owner,
         error_for: error_for.to_string(),
         errors,
     })

@@ -8,6 +8,7 @@ use crate::support::{Db, TestApp, TestClient};
 both_databases!(
     every_workspace_route_checks_membership_and_role,
     every_workspace_action_checks_membership_and_role,
+    token_routes_do_nothing_without_a_live_token,
 );
 
 /// Who may open a page.
@@ -103,6 +104,11 @@ const ACTIONS: &[Action] = &[
     ("/security/links", &[("allow_invite_links", "on")], true),
     ("/security/links/delete-all", &[], false),
     ("/security/domains", &[("domain", "example.org")], true),
+    (
+        "/security/domains",
+        &[("domain", "example.net"), ("proof_email", "it@example.net")],
+        true,
+    ),
     ("/security/discoverable", &[("discoverable", "on")], true),
     (
         "/security/domains/remove",
@@ -285,4 +291,35 @@ async fn every_workspace_action_checks_membership_and_role(db: Db) {
     );
     let other_workspace = app.scalar("SELECT COUNT(*) FROM memberships WHERE account_id = (SELECT id FROM accounts WHERE email = 'outsider@example.com')").await;
     assert_eq!(other_workspace, 1, "the outsider gained nothing");
+}
+
+/// Routes outside any workspace that act on an emailed token (`{token}`): a made-up token
+/// opens nothing and changes nothing, whoever asks.
+const TOKEN_ROUTES: &[&str] = &["/domain-proof/{token}"];
+
+async fn token_routes_do_nothing_without_a_live_token(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Guarded").await;
+    let anonymous = app.client();
+    let before = app.scalar("SELECT COUNT(*) FROM audit_events").await;
+    for route in TOKEN_ROUTES {
+        for token in ["", "x", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+            let path = route.replace("{token}", token);
+            for client in [&anonymous, &owner] {
+                let status = client.get(&path).await.status();
+                assert_eq!(status, 404, "GET {path}");
+                let status = client.post_form(&path, &[]).await.status();
+                assert_eq!(status, 404, "POST {path}");
+            }
+            let res = anonymous.post_raw(&path, &[]).await;
+            assert_eq!(res.status(), 403, "POST {path} without the CSRF token");
+        }
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events").await,
+        before
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM approved_domains").await, 0);
+    let (_, page) = owner.page(&format!("/w/{slug}/security")).await;
+    assert!(page.contains("No approved domains."));
 }

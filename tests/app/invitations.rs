@@ -25,7 +25,174 @@ both_databases!(
     an_invitation_id_of_another_workspace_is_not_found,
     security_page_sets_who_may_invite_and_the_default_expiry,
     removing_a_member_offers_to_revoke_the_invitations_they_sent,
+    a_member_cannot_renew_a_pending_admin_invitation,
+    a_members_reinvite_of_an_approved_invitation_waits_for_approval_again,
+    reinviting_after_a_revoke_makes_a_new_invitation_and_the_old_code_stays_dead,
 );
+
+/// The stored state of the newest invitation to `email`: role, status, code hash,
+/// expiry, inviter.
+async fn snapshot(app: &TestApp, email: &str) -> (String, String, String, i64, String) {
+    sqlx::query_as(
+        "SELECT role, status, code_hash, expires_at, invited_by FROM invitations \
+         WHERE email = $1 ORDER BY created_at DESC, id LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(app.services.store.pool())
+    .await
+    .unwrap()
+}
+
+async fn a_member_cannot_renew_a_pending_admin_invitation(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    app.set_workspace(
+        &slug,
+        "who_may_invite = 'everyone', auto_approve_join_requests = 1",
+    )
+    .await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    invite(&owner, &slug, "ann@example.com", "admin").await;
+    let first = app.mail.wait_for("ann@example.com", "invited you").await;
+    let before = snapshot(&app, "ann@example.com").await;
+    // The attack: a Member re-invites the address to renew (or re-own) the Admin invitation.
+    let res = invite(&member, &slug, "ann@example.com", "member").await;
+    assert_eq!(res.status(), 303);
+    let (_, home) = member.page(&format!("/w/{slug}")).await;
+    assert!(
+        home.contains(
+            "ann@example.com — not re-invited: it already has a pending Admin invitation"
+        ),
+        "{home}"
+    );
+    assert_eq!(snapshot(&app, "ann@example.com").await, before, "unchanged");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 1);
+    // Expired, it stays expired: no renewal, no new code.
+    app.clock().advance(8 * 86_400);
+    member
+        .sign_in("member@example.com", crate::support::PASSWORD)
+        .await;
+    invite(&member, &slug, "ann@example.com", "viewer").await;
+    assert_eq!(
+        snapshot(&app, "ann@example.com").await,
+        before,
+        "still unchanged"
+    );
+    assert_eq!(
+        app.client().page(&link_in(&first)).await.0,
+        404,
+        "still expired"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'ann@example.com'")
+            .await,
+        1,
+        "no email went out"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'invitation.resent'")
+            .await,
+        0
+    );
+    // An Owner may grant Admin: their re-invite renews it with a new code.
+    owner
+        .sign_in("owner@example.com", crate::support::PASSWORD)
+        .await;
+    invite(&owner, &slug, "ann@example.com", "admin").await;
+    let again = app.mail.wait_for("ann@example.com", "Reminder").await;
+    assert_ne!(link_in(&again), link_in(&first));
+    assert_eq!(app.client().page(&link_in(&again)).await.0, 200);
+    assert_eq!(app.client().page(&link_in(&first)).await.0, 404);
+    let (role, status, ..) = snapshot(&app, "ann@example.com").await;
+    assert_eq!((role.as_str(), status.as_str()), ("admin", "pending"));
+}
+
+async fn a_members_reinvite_of_an_approved_invitation_waits_for_approval_again(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    app.set_workspace(&slug, "who_may_invite = 'everyone'")
+        .await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    invite(&owner, &slug, "bo@example.com", "member").await;
+    let first = app.mail.wait_for("bo@example.com", "invited you").await;
+    assert_eq!(app.client().page(&link_in(&first)).await.0, 200);
+    // A Member re-invites: it goes back to waiting, its old code dead, nothing sent.
+    let res = invite(&member, &slug, "bo@example.com", "member").await;
+    assert_eq!(res.status(), 303);
+    let (_, home) = member.page(&format!("/w/{slug}")).await;
+    assert!(
+        home.contains("bo@example.com — invited (waits for an admin"),
+        "{home}"
+    );
+    assert_eq!(
+        app.invitation_status("bo@example.com").await,
+        "awaiting_approval"
+    );
+    assert_eq!(app.client().page(&link_in(&first)).await.0, 404);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'bo@example.com'")
+            .await,
+        1
+    );
+    // Approved, a new code goes out; the old one never comes back.
+    let id = app.invitation_id("bo@example.com").await;
+    owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/approve"), &[])
+        .await;
+    let approved = app
+        .mail
+        .wait_for_count("bo@example.com", "invited you", 2)
+        .await;
+    assert!(
+        approved.text.contains("Someone Tester"),
+        "the Member is the inviter now"
+    );
+    assert_ne!(link_in(&approved), link_in(&first));
+    assert_eq!(app.client().page(&link_in(&approved)).await.0, 200);
+    assert_eq!(app.client().page(&link_in(&first)).await.0, 404);
+    // With auto-approve on, a Member's re-invite renews it at once.
+    app.set_workspace(&slug, "auto_approve_join_requests = 1")
+        .await;
+    invite(&member, &slug, "bo@example.com", "member").await;
+    assert_eq!(app.invitation_status("bo@example.com").await, "pending");
+    let reminder = app.mail.wait_for("bo@example.com", "Reminder").await;
+    assert_eq!(
+        link_in(&reminder),
+        link_in(&approved),
+        "unexpired: the same code"
+    );
+}
+
+async fn reinviting_after_a_revoke_makes_a_new_invitation_and_the_old_code_stays_dead(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    invite(&owner, &slug, "cy@example.com", "admin").await;
+    let first = app.mail.wait_for("cy@example.com", "invited you").await;
+    let id = app.invitation_id("cy@example.com").await;
+    owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/revoke"), &[])
+        .await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/resend"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, tab) = owner.page(&format!("/w/{slug}/invitations")).await;
+    assert!(
+        tab.contains("Only pending or expired invitations can be resent."),
+        "a revoked invitation is not resent"
+    );
+    assert_eq!(app.invitation_status("cy@example.com").await, "revoked");
+    invite(&owner, &slug, "cy@example.com", "viewer").await;
+    let second = app
+        .mail
+        .wait_for_count("cy@example.com", "invited you", 2)
+        .await;
+    assert_ne!(link_in(&second), link_in(&first));
+    assert_eq!(app.client().page(&link_in(&first)).await.0, 404);
+    assert_eq!(app.client().page(&link_in(&second)).await.0, 200);
+    assert_eq!(app.invitation_status("cy@example.com").await, "pending");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 2);
+}
 
 async fn each_address_gets_its_own_result_and_one_bad_address_blocks_nothing(db: Db) {
     let app = TestApp::spawn(db).await;
@@ -344,9 +511,15 @@ async fn resend_renews_even_an_expired_invitation(db: Db) {
         .await;
     assert_eq!(res.status(), 303);
     let again = app.mail.wait_for("ann@example.com", "Reminder").await;
-    assert_eq!(link_in(&again), link_in(&first), "the same code, renewed");
+    assert_ne!(
+        link_in(&again),
+        link_in(&first),
+        "an expired invitation gets a new code"
+    );
     let (status, _) = app.client().page(&link_in(&again)).await;
-    assert_eq!(status, 200, "works again for another 7 days");
+    assert_eq!(status, 200, "works for another 7 days");
+    let (status, _) = app.client().page(&link_in(&first)).await;
+    assert_eq!(status, 404, "the old code stays dead");
     let (_, html) = owner
         .page(&format!("/w/{slug}/invitations?status=pending"))
         .await;

@@ -21,6 +21,7 @@ both_databases!(
     dead_links_get_one_page_that_names_no_workspace,
     regenerate_kills_the_old_code_at_once,
     allow_invite_links_off_refuses_every_link_and_delete_all_deletes,
+    links_off_then_on_revives_no_link,
     a_removed_creator_s_links_stop_working,
     seats_follow_the_auto_assign_rule_and_admin_links_take_one,
     the_list_shows_counts_who_joined_and_a_chart,
@@ -400,15 +401,16 @@ async fn allow_invite_links_off_refuses_every_link_and_delete_all_deletes(db: Db
             .contains("Invite links are turned off")
     );
     let (_, list) = owner.page(&format!("/w/{slug}/links")).await;
-    assert!(list.contains("Links off"));
+    assert!(list.contains("Invite links are turned off") && list.contains("Revoked"));
     owner
         .post_form(
             &format!("/w/{slug}/security/links"),
             &[("allow_invite_links", "on")],
         )
         .await;
-    let (status, _) = app.client().page(&path).await;
-    assert_eq!(status, 200, "on again: the link works");
+    let (status, html) = app.client().page(&path).await;
+    gone(status, &html);
+    let (_, path) = app.link_of(&owner, &slug, &[]).await;
     let res = admin
         .post_form(&format!("/w/{slug}/security/links/delete-all"), &[])
         .await;
@@ -554,4 +556,68 @@ async fn two_hundred_concurrent_redemptions_respect_max_uses_and_seats(db: Db) {
     );
     assert_eq!(app.scalar("SELECT uses FROM invite_links").await, 100);
     assert_eq!(app.scalar("SELECT seats_used FROM workspaces").await, 51);
+}
+
+async fn links_off_then_on_revives_no_link(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let (member_link, member_path) = app.link_of(&owner, &slug, &[]).await;
+    let (_, admin_path) = app
+        .link_of(&owner, &slug, &[("role", "admin"), ("expiry", "30d")])
+        .await;
+    let security = format!("/w/{slug}/security/links");
+    let res = owner.post_form(&security, &[]).await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = owner.page(&format!("/w/{slug}/security")).await;
+    assert!(
+        page.contains("2 existing links were revoked for good"),
+        "{page}"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invite_links WHERE revoked_at IS NULL")
+            .await,
+        0,
+        "every link revoked"
+    );
+    let res = owner
+        .post_form(&security, &[("allow_invite_links", "on")])
+        .await;
+    assert_eq!(res.status(), 303);
+    // The attack: someone holding an old link tries it after links are back on.
+    let sam = app.signed_up("sam@example.com", "Sam").await;
+    for path in [&member_path, &admin_path] {
+        let (status, html) = sam.page(path).await;
+        gone(status, &html);
+        let res = sam.post_form(path, &[]).await;
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM memberships").await,
+        1,
+        "nobody joined"
+    );
+    let res = owner
+        .post_form(&format!("/w/{slug}/links/{member_link}/regenerate"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, list) = owner.page(&format!("/w/{slug}/links")).await;
+    assert!(
+        list.contains("A revoked link cannot be regenerated"),
+        "a revoked link is not regenerated back to life"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invite_links WHERE revoked_at IS NULL")
+            .await,
+        0
+    );
+    let details: String = sqlx::query_scalar(
+        "SELECT details FROM audit_events WHERE action = 'settings.changed' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.services.store.pool())
+    .await
+    .unwrap();
+    assert!(details.contains("\"links_revoked\":2"), "{details}");
+    // A new link works.
+    let (_, fresh) = app.link_of(&owner, &slug, &[]).await;
+    assert_eq!(sam.post_form(&fresh, &[]).await.status(), 303);
 }

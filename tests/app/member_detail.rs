@@ -73,12 +73,7 @@ async fn invitation_link_and_domain_joins_say_who_let_them_in(db: Db) {
         "{how}"
     );
 
-    owner
-        .post_form(
-            &format!("/w/{slug}/security/domains"),
-            &[("domain", "example.org")],
-        )
-        .await;
+    app.approve_domain(&owner, &slug, "example.org").await;
     let dot = app.signed_up("dot@example.org", "Dot").await;
     let res = dot
         .post_form(&format!("/workspaces/{slug}/join-by-domain"), &[])

@@ -89,16 +89,16 @@ async fn every_setting_confirms_and_is_audited_with_who_and_what(db: Db) {
         Step {
             by: &admin,
             path: "domains",
-            form: &[("domain", "example.org")],
-            confirmation: "Approved example.org: people with a verified address there can join.",
-            details: "example.org",
+            form: &[("domain", "example.com")],
+            confirmation: "Approved example.com: people with a verified address there can join.",
+            details: "example.com",
         },
         Step {
             by: &admin,
             path: "domains/remove",
-            form: &[("domain", "example.org")],
-            confirmation: "Removed example.org: nobody joins through it any more.",
-            details: "example.org",
+            form: &[("domain", "example.com")],
+            confirmation: "Removed example.com: nobody joins through it any more.",
+            details: "example.com",
         },
         Step {
             by: &admin,

@@ -5,8 +5,81 @@ use crate::support::{Db, TestApp};
 
 both_databases!(
     teams_are_managed_by_admins_with_one_primary_each,
-    team_ids_from_another_workspace_are_not_found
+    team_ids_from_another_workspace_are_not_found,
+    admins_cannot_touch_owners_teams,
 );
+
+/// (team, account, primary) rows, to compare before and after.
+async fn team_rows(app: &TestApp) -> Vec<(String, String, i64)> {
+    sqlx::query_as(
+        "SELECT team_id, account_id, is_primary FROM team_members ORDER BY team_id, account_id",
+    )
+    .fetch_all(app.services.store.pool())
+    .await
+    .expect("rows")
+}
+
+async fn admins_cannot_touch_owners_teams(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("o@example.com", "Crew").await;
+    let admin = app.member_as(&slug, "a@example.com", "admin").await;
+    app.member_as(&slug, "m@example.com", "member").await;
+    let base = format!("/w/{slug}/teams");
+    for name in ["Design", "Research"] {
+        owner.post_form(&base, &[("team_name", name)]).await;
+    }
+    let (design, research) = (
+        team_id(&app, "Design").await,
+        team_id(&app, "Research").await,
+    );
+    let res = owner
+        .post_form(
+            &format!("{base}/{design}/members"),
+            &[("email", "o@example.com")],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "an Owner manages their own teams");
+    let owner_id = app.account_id("o@example.com").await;
+    let before = team_rows(&app).await;
+    let events = app.scalar("SELECT COUNT(*) FROM audit_events").await;
+    // The attacks: an Admin adds the Owner to a team, removes them, makes one primary.
+    for (path, form) in [
+        (
+            format!("{base}/{research}/members"),
+            vec![("email", "O@example.com")],
+        ),
+        (format!("{base}/{design}/members/{owner_id}/remove"), vec![]),
+        (
+            format!("{base}/{design}/members/{owner_id}/primary"),
+            vec![],
+        ),
+    ] {
+        let res = admin.post_form(&path, &form).await;
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    assert_eq!(team_rows(&app).await, before, "nothing changed");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events").await,
+        events,
+        "no event"
+    );
+    // The Admin sees no buttons for the Owner's teams, and still manages everyone else's.
+    let (_, page) = admin.page(&base).await;
+    assert!(!page.contains(&format!("/members/{owner_id}/remove")));
+    assert!(!page.contains(&format!("/members/{owner_id}/primary")));
+    assert!(page.contains("only an Owner changes their teams"));
+    let res = admin
+        .post_form(
+            &format!("{base}/{research}/members"),
+            &[("email", "m@example.com")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = owner
+        .post_form(&format!("{base}/{design}/members/{owner_id}/primary"), &[])
+        .await;
+    assert_eq!(res.status(), 303, "the Owner may");
+}
 
 async fn team_id(app: &TestApp, name: &str) -> String {
     sqlx::query_scalar("SELECT id FROM teams WHERE name = $1")

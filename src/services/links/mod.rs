@@ -1,7 +1,7 @@
 //! Invite links from the sharing side: creating them (role never above the creator's own,
 //! Admin links always expire), the default Member link, Regenerate, Revoke, the per-link
-//! notification switch, and the Security page's Allow invite links / Delete all existing
-//! links. Redeeming lives in `redeem`; which path a redemption takes is decided here.
+//! notification switch, and the Security page's Allow invite links (off revokes every
+//! link for good) / Delete all existing links. Redeeming lives in `redeem`; which path a redemption takes is decided here.
 
 pub(crate) mod emails;
 pub mod redeem;
@@ -325,15 +325,23 @@ pub async fn set_notify(svc: &Services, by: &Manager, id: &str, on: bool) -> Ser
     Ok(())
 }
 
-/// Security page: turns every link on or off at once (Owners and Admins).
-pub async fn set_allowed(svc: &Services, by: &Manager, on: bool) -> ServiceResult<()> {
+/// Security page: turns invite links on or off (Owners and Admins). Off revokes every
+/// existing link for good, in the same transaction; turning links on again revives none
+/// (sharers get fresh links). Returns how many links were revoked.
+pub async fn set_allowed(svc: &Services, by: &Manager, on: bool) -> ServiceResult<u64> {
     by.require_admin()?;
     let mut tx = svc.store.begin_write().await?;
+    workspaces::lock(&mut *tx, &by.workspace_id).await?;
     workspace_settings::set_allow_invite_links(&mut *tx, &by.workspace_id, on).await?;
-    let details = serde_json::json!({ "allow_invite_links": on });
+    let revoked = if on {
+        0
+    } else {
+        links::revoke_all(&mut *tx, &by.workspace_id, svc.clock.now()).await?
+    };
+    let details = serde_json::json!({ "allow_invite_links": on, "links_revoked": revoked });
     record_event(svc, &mut tx, by, "settings.changed", None, details).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(revoked)
 }
 
 /// Security page: deletes every link of the workspace. Returns how many.

@@ -1,5 +1,6 @@
 //! The approved-domain journey in Chromium: an Admin adds example.com on the Security page
-//! (saved through htmx, with its confirmation); someone signs up as someone@example.com,
+//! (saved through htmx): refused without proof, then a link emailed to it@example.com
+//! approves it; someone signs up as someone@example.com,
 //! confirms the address from the email, and joins from their home page; the Admin's audit
 //! log shows the domain being added and the join.
 
@@ -22,8 +23,28 @@ async fn a_verified_address_at_an_approved_domain_joins_from_home() {
     b.wait_for_heading("Security").await;
     b.fill("domain", "Example.com").await;
     b.click_button("Add domain").await;
-    b.wait_for_xpath("//p[contains(@class,'flash') and contains(., 'Approved example.com')]")
+    b.wait_for_xpath("//p[@id='proof_email-error']").await;
+    b.fill("domain", "Example.com").await;
+    b.fill("proof_email", "it@example.com").await;
+    b.click_button("Add domain").await;
+    b.wait_for_xpath(
+        "//p[contains(@class,'flash') and contains(., 'We emailed a link to it@example.com')]",
+    )
+    .await;
+    let proof = app
+        .mail
+        .wait_for("it@example.com", "Approve example.com")
         .await;
+    b.client
+        .goto(&format!("{}{}", app.address, link_in(&proof)))
+        .await
+        .expect("open the proof link");
+    b.click_button("Approve the domain").await;
+    b.wait_for_heading("example.com is approved").await;
+    b.client
+        .goto(&format!("{}/w/{slug}/security", app.address))
+        .await
+        .expect("open security again");
     b.wait_for_xpath("//li[@data-domain='example.com']").await;
     b.sign_out().await;
 

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod db;
+pub mod domains;
 pub mod invites;
 pub mod links;
 pub mod smtp;
