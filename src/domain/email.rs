@@ -1,6 +1,12 @@
-//! An email address that has been trimmed, lower-cased and checked once.
+//! An email address that has been trimmed, lower-cased and checked once. The length is
+//! checked before anything else, so an over-long address costs nothing further anywhere.
 
 use std::fmt;
+
+/// The longest address accepted (RFC 5321's limit on a path, less the angle brackets).
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// The refusal of an address longer than [`MAX_EMAIL_CHARS`].
+pub const TOO_LONG: &str = "That email address is too long: use at most 254 characters.";
 
 /// A syntactically valid, lower-cased email address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -9,12 +15,16 @@ pub struct EmailAddress(String);
 impl EmailAddress {
     /// Parses user input; the error is a sentence to show beside the field.
     pub fn parse(input: &str) -> Result<Self, &'static str> {
-        let address = input.trim().to_lowercase();
-        if address.is_empty() {
+        let typed = input.trim();
+        if typed.is_empty() {
             return Err("Enter an email address.");
         }
-        if address.len() > 254 {
-            return Err("That email address is too long.");
+        if is_too_long(typed) {
+            return Err(TOO_LONG);
+        }
+        let address = typed.to_lowercase();
+        if is_too_long(&address) {
+            return Err(TOO_LONG);
         }
         let Some((local, domain)) = address.rsplit_once('@') else {
             return Err("Enter an email address like name@example.com.");
@@ -39,6 +49,11 @@ impl fmt::Display for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Whether typed input is longer than any address we accept (before any other work).
+pub fn is_too_long(typed: &str) -> bool {
+    typed.trim().len() > MAX_EMAIL_CHARS
 }
 
 fn valid_local_part(local: &str) -> bool {

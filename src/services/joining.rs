@@ -123,7 +123,13 @@ pub async fn sign_up(
 ) -> ServiceResult<Accepted> {
     let view = peek(svc, code).await?.ok_or(ServiceError::NotFound)?;
     let mut errors = FieldErrors::default();
-    let password = Password::parse_new(&form.password, &view.email)
+    let hints = [
+        view.email.as_str(),
+        &form.first_name,
+        &form.last_name,
+        &form.display_name,
+    ];
+    let password = Password::parse_new(&form.password, &hints)
         .map_err(|m| errors.add("password", m))
         .ok();
     let name = parse_names(&form.first_name, &form.last_name, &form.display_name)

@@ -2,6 +2,7 @@
 //! transaction, its audit event and its email. Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod avatars;
 pub mod discovery;
 pub mod domains;
 pub mod invitations;

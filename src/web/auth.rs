@@ -15,6 +15,7 @@ use super::extract::ClientIp;
 use super::page::{Page, PageContext};
 use super::session::{self, AuthSession};
 use crate::app::AppState;
+use crate::domain::LocalPath;
 use crate::error::AppResult;
 use crate::services::accounts::{self, SignUpForm};
 use crate::services::links::redeem;
@@ -116,6 +117,8 @@ struct SignInPage {
     email: String,
     next: String,
     error: Option<String>,
+    email_error: Option<&'static str>,
+    password_error: Option<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,8 +130,10 @@ async fn sign_in_page(ctx: PageContext, Query(q): Query<NextQuery>) -> SignInPag
     SignInPage {
         page: ctx.page("Sign in"),
         email: String::new(),
-        next: super::safe_next(q.next.as_deref()),
+        next: LocalPath::or_root(q.next.as_deref()).into_string(),
         error: None,
+        email_error: None,
+        password_error: None,
     }
 }
 
@@ -139,12 +144,15 @@ async fn sign_in(
     ip: ClientIp,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
-    let next = super::safe_next(form.next.as_deref());
+    let next = LocalPath::or_root(form.next.as_deref()).into_string();
     let (status, error) =
         match signing::sign_in(&svc, &form.email, &form.password, &anonymous(ip)).await? {
             SignInOutcome::SignedIn(account) => {
                 session::sign_in(&mut auth, account, svc.clock.now()).await?;
                 return Ok(Redirect::to(&next).into_response());
+            }
+            SignInOutcome::Refused { field, message } => {
+                return Ok(refused(ctx, form, next, field, message));
             }
             SignInOutcome::Invalid => (
                 StatusCode::UNAUTHORIZED,
@@ -167,8 +175,30 @@ async fn sign_in(
         email: form.email,
         next,
         error: Some(error),
+        email_error: None,
+        password_error: None,
     };
     Ok((status, page).into_response())
+}
+
+/// The form again with the refusal beside its field.
+fn refused(
+    ctx: PageContext,
+    form: SignInForm,
+    next: String,
+    field: &str,
+    message: &'static str,
+) -> Response {
+    let email_too_long = field == "email";
+    let page = SignInPage {
+        page: ctx.page("Sign in"),
+        email: form.email,
+        next,
+        error: None,
+        email_error: email_too_long.then_some(message),
+        password_error: (!email_too_long).then_some(message),
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
 async fn sign_out(mut auth: AuthSession) -> AppResult<Redirect> {
