@@ -127,6 +127,8 @@ fn is_hostname(ascii: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn ok(input: &str) -> String {
@@ -193,5 +195,39 @@ mod tests {
         assert_eq!(at("ann@Example.com").as_str(), "example.com");
         assert_eq!(at("ann@sub.example.com").as_str(), "sub.example.com");
         assert_eq!(at("ann@bücher.example").as_str(), "xn--bcher-kva.example");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_input_never_panics_and_what_parses_keeps_the_rules(input in any::<String>()) {
+            if let Ok(domain) = DomainName::parse(&input) {
+                assert_kept(&domain);
+            }
+        }
+
+        #[test]
+        fn domain_like_input_keeps_the_rules(input in "[ @]?[a-zA-Z0-9ü.-]{1,80}[. ]?") {
+            if let Ok(domain) = DomainName::parse(&input) {
+                assert_kept(&domain);
+            }
+        }
+    }
+
+    fn assert_kept(domain: &DomainName) {
+        let s = domain.as_str();
+        assert!(s.len() <= 253 && is_hostname(s), "{s}");
+        assert!(
+            s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'),
+            "{s}"
+        );
+        assert!(!PUBLIC_PROVIDERS.contains(&s), "{s}");
+        assert_eq!(
+            DomainName::parse(s).as_ref(),
+            Ok(domain),
+            "parsing again changes nothing"
+        );
     }
 }

@@ -87,6 +87,8 @@ pub fn valid_domain(domain: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -116,5 +118,59 @@ mod tests {
     #[test]
     fn accepts_plus_addresses_and_subdomains() {
         assert!(EmailAddress::parse("ada+tag@mail.example.co.uk").is_ok());
+    }
+
+    #[test]
+    fn over_long_addresses_are_refused_with_their_own_message() {
+        let long = format!("{}@example.com", "a".repeat(300));
+        assert_eq!(EmailAddress::parse(&long), Err(TOO_LONG));
+        assert!(is_too_long(&long));
+        let longest = format!("{}@{}.example.com", "a".repeat(64), "b".repeat(63));
+        assert!(EmailAddress::parse(&longest).is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_input_never_panics_and_what_parses_keeps_the_rules(input in any::<String>()) {
+            if let Ok(email) = EmailAddress::parse(&input) {
+                assert_kept(&email);
+            }
+        }
+
+        #[test]
+        fn address_like_input_keeps_the_rules(
+            input in "[ ]?[A-Za-z0-9.+_@-]{1,70}@[A-Za-z0-9.-]{1,200}[ ]?"
+        ) {
+            if let Ok(email) = EmailAddress::parse(&input) {
+                assert_kept(&email);
+            }
+        }
+
+        #[test]
+        fn ordinary_addresses_are_accepted_lower_cased(
+            local in "[A-Za-z0-9][A-Za-z0-9+_-]{0,20}",
+            domain in "[A-Za-z0-9]{1,20}\\.[A-Za-z]{2,6}",
+        ) {
+            let email = EmailAddress::parse(&format!("{local}@{domain}")).unwrap();
+            prop_assert_eq!(email.as_str(), format!("{local}@{domain}").to_lowercase());
+        }
+    }
+
+    fn assert_kept(email: &EmailAddress) {
+        let s = email.as_str();
+        assert!(s.len() <= MAX_EMAIL_CHARS, "{s}");
+        assert_eq!(s, s.to_lowercase());
+        assert_eq!(s.matches('@').count(), 1, "{s}");
+        assert!(
+            !s.chars().any(|c| c.is_whitespace() || c.is_control()),
+            "{s:?}"
+        );
+        assert_eq!(
+            EmailAddress::parse(s).as_ref(),
+            Ok(email),
+            "parsing again changes nothing"
+        );
     }
 }
