@@ -60,7 +60,7 @@ pub async fn sign_in(
 ) -> ServiceResult<SignInOutcome> {
     let (email_key, password) = match checked(email, password) {
         Ok(checked) => checked,
-        Err(refused) => return Ok(refused),
+        Err((field, message)) => return Ok(SignInOutcome::Refused { field, message }),
     };
     let now = svc.clock.now();
     let ip = actor.ip.clone().unwrap_or_default();
@@ -123,19 +123,16 @@ pub async fn sign_in(
     Ok(outcome)
 }
 
-/// The throttling key for the address and the password to check, or the refusal of input
-/// longer than any account could have.
-fn checked(email: &str, password: &str) -> Result<(String, Password), SignInOutcome> {
+/// The throttling key for the address and the password to check, or the field and the
+/// refusal of input longer than any account could have.
+fn checked(
+    email: &str,
+    password: &str,
+) -> Result<(String, Password), (&'static str, &'static str)> {
     if email::is_too_long(email) {
-        return Err(SignInOutcome::Refused {
-            field: "email",
-            message: TOO_LONG,
-        });
+        return Err(("email", TOO_LONG));
     }
-    let password = Password::for_sign_in(password).map_err(|message| SignInOutcome::Refused {
-        field: "password",
-        message,
-    })?;
+    let password = Password::for_sign_in(password).map_err(|message| ("password", message))?;
     let key =
         EmailAddress::parse(email).map_or_else(|_| email.trim().to_lowercase(), |e| e.to_string());
     Ok((key, password))
