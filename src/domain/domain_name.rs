@@ -64,6 +64,11 @@ impl DomainName {
         if typed.is_empty() {
             return Err("Enter a domain name, like example.com.");
         }
+        // A name is at most 253 characters even in its longer, ASCII form: a longer input
+        // is refused before any IDNA work.
+        if typed.len() > 253 * 4 || typed.chars().count() > 253 {
+            return Err("That domain name is too long: use at most 253 characters.");
+        }
         if typed.contains(['@', ' ', '/', ':', '*']) {
             return Err(NOT_A_DOMAIN);
         }
@@ -170,6 +175,8 @@ mod tests {
             "https://example.com",
             "example.c",
             &format!("{}.com", "a".repeat(64)),
+            &format!("{}com", "a.".repeat(127)),
+            &"é".repeat(100_000),
         ] {
             assert!(DomainName::parse(bad).is_err(), "{bad:?} should be refused");
         }
