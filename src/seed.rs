@@ -95,7 +95,8 @@ pub async fn run(config: &Config, args: &SeedArgs) -> anyhow::Result<()> {
     store.migrate().await?;
     let slug = slug::slugify(&args.workspace);
     let owner_email = format!("owner@{slug}.example.com");
-    let hash = passwords::hash(&Password::for_sign_in(&args.password)).await?;
+    let hash = passwords::hash(&Password::for_sign_in(&args.password).map_err(anyhow::Error::msg)?)
+        .await?;
     let workspace_id = ensure_workspace(&store, &slug, &owner_email, &hash).await?;
     let seats_used = add_members(&store, &workspace_id, &slug, &hash, args.members).await?;
     store.close().await;

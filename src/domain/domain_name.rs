@@ -64,6 +64,11 @@ impl DomainName {
         if typed.is_empty() {
             return Err("Enter a domain name, like example.com.");
         }
+        // A name is at most 253 characters even in its longer, ASCII form: a longer input
+        // is refused before any IDNA work.
+        if typed.len() > 253 * 4 || typed.chars().count() > 253 {
+            return Err("That domain name is too long: use at most 253 characters.");
+        }
         if typed.contains(['@', ' ', '/', ':', '*']) {
             return Err(NOT_A_DOMAIN);
         }
@@ -127,6 +132,8 @@ fn is_hostname(ascii: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn ok(input: &str) -> String {
@@ -168,6 +175,8 @@ mod tests {
             "https://example.com",
             "example.c",
             &format!("{}.com", "a".repeat(64)),
+            &format!("{}com", "a.".repeat(127)),
+            &"é".repeat(100_000),
         ] {
             assert!(DomainName::parse(bad).is_err(), "{bad:?} should be refused");
         }
@@ -193,5 +202,39 @@ mod tests {
         assert_eq!(at("ann@Example.com").as_str(), "example.com");
         assert_eq!(at("ann@sub.example.com").as_str(), "sub.example.com");
         assert_eq!(at("ann@bücher.example").as_str(), "xn--bcher-kva.example");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_input_never_panics_and_what_parses_keeps_the_rules(input in any::<String>()) {
+            if let Ok(domain) = DomainName::parse(&input) {
+                assert_kept(&domain);
+            }
+        }
+
+        #[test]
+        fn domain_like_input_keeps_the_rules(input in "[ @]?[a-zA-Z0-9ü.-]{1,80}[. ]?") {
+            if let Ok(domain) = DomainName::parse(&input) {
+                assert_kept(&domain);
+            }
+        }
+    }
+
+    fn assert_kept(domain: &DomainName) {
+        let s = domain.as_str();
+        assert!(s.len() <= 253 && is_hostname(s), "{s}");
+        assert!(
+            s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'),
+            "{s}"
+        );
+        assert!(!PUBLIC_PROVIDERS.contains(&s), "{s}");
+        assert_eq!(
+            DomainName::parse(s).as_ref(),
+            Ok(domain),
+            "parsing again changes nothing"
+        );
     }
 }

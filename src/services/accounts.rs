@@ -32,7 +32,13 @@ pub fn parse_sign_up(
     let email = EmailAddress::parse(&form.email)
         .map_err(|m| errors.add("email", m))
         .ok();
-    let password = Password::parse_new(&form.password, email.as_ref().map_or("", |e| e.as_str()))
+    let hints = [
+        email.as_ref().map_or("", |e| e.as_str()),
+        &form.first_name,
+        &form.last_name,
+        &form.display_name,
+    ];
+    let password = Password::parse_new(&form.password, &hints)
         .map_err(|m| errors.add("password", m))
         .ok();
     let name = parse_names(&form.first_name, &form.last_name, &form.display_name)

@@ -189,7 +189,13 @@ fn parse_invitee(
     email: &str,
 ) -> ServiceResult<(Password, PersonName, Option<Avatar>)> {
     let mut errors = FieldErrors::default();
-    let password = Password::parse_new(&form.password, email)
+    let hints = [
+        email,
+        &form.first_name,
+        &form.last_name,
+        &form.display_name,
+    ];
+    let password = Password::parse_new(&form.password, &hints)
         .map_err(|m| errors.add("password", m))
         .ok();
     let name = parse_names(&form.first_name, &form.last_name, &form.display_name)

@@ -3,6 +3,7 @@
 
 pub mod account_links;
 pub mod accounts;
+pub mod avatars;
 pub mod discovery;
 pub mod domains;
 pub mod invitations;

@@ -130,7 +130,7 @@ pub async fn reset_password(
     let account = peek_token(svc, token, Purpose::ResetPassword)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let password = Password::parse_new(new_password, &account.email)
+    let password = Password::parse_new(new_password, &hints(&account))
         .map_err(|m| ServiceError::Invalid(FieldErrors::single("password", m)))?;
     let hash = hash(&password).await?;
     let now = svc.clock.now();
@@ -171,15 +171,14 @@ pub async fn change_password(
     actor: &Actor,
 ) -> ServiceResult<AccountRow> {
     let mut errors = FieldErrors::default();
-    let current_ok = verify(
-        &Password::for_sign_in(current),
-        Some(account.password_hash.clone()),
-    )
-    .await?;
+    let current_ok = match Password::for_sign_in(current) {
+        Ok(current) => verify(&current, Some(account.password_hash.clone())).await?,
+        Err(_) => false,
+    };
     if !current_ok {
         errors.add("current_password", "That is not your current password.");
     }
-    let password = Password::parse_new(new_password, &account.email)
+    let password = Password::parse_new(new_password, &hints(account))
         .map_err(|m| errors.add("new_password", m));
     let Ok(password) = password else {
         return Err(ServiceError::Invalid(errors));
@@ -206,4 +205,14 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     Ok(updated)
+}
+
+/// What the account tells about its owner, for the password rules to guess with first.
+fn hints(account: &AccountRow) -> [&str; 4] {
+    [
+        &account.email,
+        &account.first_name,
+        &account.last_name,
+        &account.display_name,
+    ]
 }

@@ -1,8 +1,10 @@
 //! Signing in with a password, throttled per account, per address and per account+address
 //! (counters in the database, so every instance enforces the same limits). The account
 //! lock is short, so an attacker cannot keep a victim out for long; the lock on one
-//! account from one address is longer.
+//! account from one address is longer. An address or password longer than any account
+//! could have is refused before any of that (no counter, no query, no hash, no event).
 
+use crate::domain::email::{self, TOO_LONG};
 use crate::domain::{EmailAddress, Password};
 use crate::store::accounts::{self, AccountRow};
 use crate::store::audit::{self, NewEvent};
@@ -42,6 +44,12 @@ pub enum SignInOutcome {
     },
     /// Right password, address not confirmed yet.
     Unverified,
+    /// Input no account could match, refused before any work; the message belongs beside
+    /// the field. The same for every address, so it tells nothing about accounts.
+    Refused {
+        field: &'static str,
+        message: &'static str,
+    },
 }
 
 /// Reserves the attempt against every throttle key (atomically, so a burst of 60 checks
@@ -52,9 +60,11 @@ pub async fn sign_in(
     password: &str,
     actor: &Actor,
 ) -> ServiceResult<SignInOutcome> {
+    let (email_key, password) = match checked(email, password) {
+        Ok(checked) => checked,
+        Err((field, message)) => return Ok(SignInOutcome::Refused { field, message }),
+    };
     let now = svc.clock.now();
-    let email_key =
-        EmailAddress::parse(email).map_or_else(|_| email.trim().to_lowercase(), |e| e.to_string());
     let ip = actor.ip.clone().unwrap_or_default();
     let keys = [
         format!("acct-ip:{email_key}|{ip}"),
@@ -73,7 +83,7 @@ pub async fn sign_in(
     }
     let account = accounts::by_email(svc.store.pool(), &email_key).await?;
     let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
-    let password_ok = passwords::verify(&Password::for_sign_in(password), stored_hash).await?;
+    let password_ok = passwords::verify(&password, stored_hash).await?;
     let send_link_again = match &account {
         Some(a) if password_ok && a.email_verified != 1 => may_send_again(svc, &a.email).await?,
         _ => false,
@@ -138,6 +148,21 @@ async fn resend_verification(
     let mail = verification_email(svc, tx, &account.id, &email, &name, Carried::default()).await?;
     mail.enqueue(&mut **tx, None, now).await?;
     Ok(())
+}
+
+/// The throttling key for the address and the password to check, or the field and the
+/// refusal of input longer than any account could have.
+fn checked(
+    email: &str,
+    password: &str,
+) -> Result<(String, Password), (&'static str, &'static str)> {
+    if email::is_too_long(email) {
+        return Err(("email", TOO_LONG));
+    }
+    let password = Password::for_sign_in(password).map_err(|message| ("password", message))?;
+    let key =
+        EmailAddress::parse(email).map_or_else(|_| email.trim().to_lowercase(), |e| e.to_string());
+    Ok((key, password))
 }
 
 async fn record(

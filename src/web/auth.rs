@@ -15,7 +15,7 @@ use super::extract::ClientIp;
 use super::page::{Page, PageContext};
 use super::session::{self, AuthSession};
 use crate::app::AppState;
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, LocalPath};
 use crate::error::AppResult;
 use crate::services::account_links;
 use crate::services::accounts::{self, SignUpForm};
@@ -119,6 +119,8 @@ struct SignInPage {
     email: String,
     next: String,
     error: Option<String>,
+    email_error: Option<&'static str>,
+    password_error: Option<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,8 +132,10 @@ async fn sign_in_page(ctx: PageContext, Query(q): Query<NextQuery>) -> SignInPag
     SignInPage {
         page: ctx.page("Sign in"),
         email: String::new(),
-        next: super::safe_next(q.next.as_deref()),
+        next: LocalPath::or_root(q.next.as_deref()).into_string(),
         error: None,
+        email_error: None,
+        password_error: None,
     }
 }
 
@@ -142,12 +146,15 @@ async fn sign_in(
     ip: ClientIp,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
-    let next = super::safe_next(form.next.as_deref());
+    let next = LocalPath::or_root(form.next.as_deref()).into_string();
     let (status, error) =
         match signing::sign_in(&svc, &form.email, &form.password, &anonymous(ip)).await? {
             SignInOutcome::SignedIn(account) => {
                 session::sign_in(&mut auth, account, svc.clock.now()).await?;
                 return Ok(Redirect::to(&next).into_response());
+            }
+            SignInOutcome::Refused { field, message } => {
+                return Ok(refused(ctx, form, next, field, message));
             }
             SignInOutcome::Invalid => (
                 StatusCode::UNAUTHORIZED,
@@ -170,6 +177,8 @@ async fn sign_in(
         email: form.email,
         next,
         error: Some(error),
+        email_error: None,
+        password_error: None,
     };
     Ok((status, page).into_response())
 }
@@ -181,18 +190,20 @@ async fn email_sign_in_link(
     ip: ClientIp,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
-    let next = super::safe_next(form.next.as_deref());
-    let refused = |error: String| {
+    let next = LocalPath::or_root(form.next.as_deref()).into_string();
+    let refuse = |error: String| {
         let page = SignInPage {
             page: ctx.page("Sign in"),
             email: form.email.clone(),
             next: next.clone(),
             error: Some(error),
+            email_error: None,
+            password_error: None,
         };
         Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let Ok(email) = EmailAddress::parse(&form.email) else {
-        return refused("Enter your email address to get a sign-in link.".to_string());
+        return refuse("Enter your email address to get a sign-in link.".to_string());
     };
     let next_path = (next != "/").then_some(next.as_str());
     match account_links::email_sign_in_link(&svc, &email, next_path, &anonymous(ip)).await {
@@ -202,10 +213,30 @@ async fn email_sign_in_link(
         }
         .into_response()),
         Err(ServiceError::Invalid(errors)) => {
-            refused(errors.get("email").unwrap_or("Try again later.").to_string())
+            refuse(errors.get("email").unwrap_or("Try again later.").to_string())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The form again with the refusal beside its field.
+fn refused(
+    ctx: PageContext,
+    form: SignInForm,
+    next: String,
+    field: &str,
+    message: &'static str,
+) -> Response {
+    let email_too_long = field == "email";
+    let page = SignInPage {
+        page: ctx.page("Sign in"),
+        email: form.email,
+        next,
+        error: None,
+        email_error: email_too_long.then_some(message),
+        password_error: (!email_too_long).then_some(message),
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
 async fn sign_out(mut auth: AuthSession) -> AppResult<Redirect> {
@@ -338,7 +369,7 @@ async fn use_link(
             let account = used.account;
             // Link sign-ups waiting for this address join now.
             let joined = redeem::complete_signups(&svc, &account.id, &actor).await?;
-            let next = super::safe_next(used.next_path.as_deref());
+            let next = LocalPath::or_root(used.next_path.as_deref()).into_string();
             let (to, message) = super::join::after_signups(&joined)
                 .unwrap_or_else(|| (next, link.done.to_string()));
             session::sign_in(&mut auth, account, svc.clock.now()).await?;

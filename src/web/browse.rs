@@ -15,6 +15,7 @@ use super::extract::SignedIn;
 use super::page::{Page, PageContext};
 use super::session::{self, AuthSession};
 use crate::app::AppState;
+use crate::domain::LocalPath;
 use crate::error::AppResult;
 use crate::services::Services;
 use crate::services::discovery::{self, Asked, Listed, Standing};
@@ -104,7 +105,7 @@ async fn request(
     Form(form): Form<RequestForm>,
 ) -> AppResult<Response> {
     let asked = discovery::ask_to_join(&svc, &slug, &me.account, &me.actor()).await?;
-    let back = if form.back.starts_with(PATH) && super::safe_next(Some(&form.back)) == form.back {
+    let back = if form.back.starts_with(PATH) && LocalPath::parse(&form.back).is_some() {
         form.back
     } else {
         PATH.to_string()

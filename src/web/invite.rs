@@ -16,7 +16,6 @@ use super::form::FormData;
 use super::page::{Page, PageContext};
 use super::session::{self, AuthSession};
 use crate::app::AppState;
-use crate::domain::image::Avatar;
 use crate::error::{AppError, AppResult};
 use crate::services::joining::{self, Accepted, InvitationView, InviteeSignUp, InviteeSignedUp};
 use crate::services::{Actor, FieldErrors, ServiceError, Services};
@@ -189,7 +188,9 @@ async fn sign_up(
         last_name: form.get("last_name").to_string(),
         display_name: form.get("display_name").to_string(),
     };
-    let avatar = form.into_file("avatar").map(|f| Avatar::parse(f.bytes));
+    let avatar =
+        crate::services::avatars::reencode_upload(form.into_file("avatar").map(|f| f.bytes))
+            .await?;
     let who = actor(&auth, ip);
     match joining::sign_up(&svc, &code, &fields, avatar, &who).await {
         Ok(InviteeSignedUp::Joined(accepted)) => arrive(&svc, &mut auth, accepted).await,

@@ -16,7 +16,6 @@ use super::form::FormData;
 use super::page::{Page, PageContext};
 use super::session::{self, AuthSession};
 use crate::app::AppState;
-use crate::domain::image::Avatar;
 use crate::error::AppResult;
 use crate::services::accounts::SignUpForm;
 use crate::services::links::JoinPath;
@@ -221,7 +220,9 @@ async fn sign_up(
         last_name: form.get("last_name").to_string(),
         display_name: form.get("display_name").to_string(),
     };
-    let avatar = form.into_file("avatar").map(|f| Avatar::parse(f.bytes));
+    let avatar =
+        crate::services::avatars::reencode_upload(form.into_file("avatar").map(|f| f.bytes))
+            .await?;
     let actor = super::auth::anonymous(ip);
     match redeem::sign_up(&svc, &code, &fields, avatar, &actor).await {
         Ok(()) => Ok(Redirect::to("/sign-up/check-email").into_response()),

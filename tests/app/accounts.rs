@@ -126,7 +126,7 @@ async fn sign_up_refuses_bad_input_beside_each_field(db: Db) {
                 ("last_name", "B"),
             ],
             "password-error",
-            "too common",
+            "easy to guess",
         ),
         (
             &[

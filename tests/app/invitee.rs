@@ -49,7 +49,14 @@ fn sign_up_form(password: &str, first: &str) -> Form {
         .text("display_name", "")
 }
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\0IEND\xaeB`\x82";
+/// A real 2×2 PNG (avatars are decoded and re-encoded, so it must be a whole picture).
+fn png() -> Vec<u8> {
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgba8(image::RgbaImage::new(2, 2))
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
 
 async fn opening_the_link_uses_nothing_up(db: Db) {
     let app = TestApp::spawn(db).await;
@@ -76,7 +83,7 @@ async fn a_new_person_signs_up_and_is_a_member_at_once(db: Db) {
     ann.get(&path).await;
     let form = sign_up_form(PASSWORD, "Ann").part(
         "avatar",
-        Part::bytes(PNG.to_vec())
+        Part::bytes(png())
             .file_name("me.png")
             .mime_str("image/gif")
             .unwrap(),

@@ -17,6 +17,7 @@ mod browser;
 mod concurrency;
 mod config;
 mod domains;
+mod input;
 mod invitations;
 mod invitee;
 mod join_requests;

@@ -39,12 +39,13 @@ pub fn split_addresses(text: &str) -> Vec<AddressLine> {
 }
 
 /// Reads an uploaded CSV: a header row naming `email` (and optionally `role`) columns, or
-/// rows of `address[,role]` without a header.
+/// rows of `address[,role]` without a header. Rows end at LF, CRLF or a lone CR.
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<AddressLine>, &'static str> {
     let text = std::str::from_utf8(bytes).map_err(|_| "The CSV file must be UTF-8 text.")?;
     let text = text.trim_start_matches('\u{feff}');
+    // A lone CR ends a row too (old Mac files), never lands inside an address.
     let mut rows = text
-        .lines()
+        .split(['\n', '\r'])
         .map(cells)
         .filter(|row| row.iter().any(|c| !c.is_empty()));
     let Some(first) = rows.next() else {
@@ -92,7 +93,10 @@ fn cells(line: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::domain::csv;
 
     #[test]
     fn pasted_addresses_split_on_commas_spaces_and_new_lines() {
@@ -131,5 +135,46 @@ mod tests {
             .role(Role::Member)
             .is_err()
         );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_uploads_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = parse_csv(&bytes);
+        }
+
+        #[test]
+        fn csv_like_uploads_give_one_line_per_row_and_no_line_breaks(
+            text in "[a-z@.,\"\r\n ]{0,200}"
+        ) {
+            if let Ok(rows) = parse_csv(text.as_bytes()) {
+                prop_assert!(rows.len() <= text.split(['\n', '\r']).count());
+                for row in rows {
+                    prop_assert!(!row.address.contains(['\r', '\n']));
+                    prop_assert!(!row.role.unwrap_or_default().contains(['\r', '\n']));
+                }
+            }
+        }
+
+        #[test]
+        fn what_our_csv_writer_writes_reads_back(
+            rows in proptest::collection::vec(
+                ("[a-z0-9]{1,10}@[a-z]{1,8}\\.com", "[A-Za-z ,\"=+-]{0,12}"),
+                1..20,
+            )
+        ) {
+            let mut file = csv::record(["name", "email", "role"]);
+            for (address, name) in &rows {
+                file.push_str(&csv::record([name.as_str(), address, "viewer"]));
+            }
+            let read = parse_csv(file.as_bytes()).unwrap();
+            prop_assert_eq!(read.len(), rows.len());
+            for (line, (address, _)) in read.iter().zip(&rows) {
+                prop_assert_eq!(&line.address, address);
+                prop_assert_eq!(line.role(Role::Member), Ok(Role::Viewer));
+            }
+        }
     }
 }
