@@ -9,10 +9,12 @@
 //! 2. Else `Origin` present (older browsers): it must equal the origin of the configured
 //!    base URL, never one derived from the Host header. `Origin: null` counts as absent.
 //! 3. Else refused with a page saying the browser is too old. There is no token fallback:
-//!    it would put a per-session secret back on every page. Browsers have sent `Origin` on
-//!    POST since 2019–2020 and `Sec-Fetch-Site` since 2020–2023 (Safari 16.4), htmx 2
-//!    supports no older ones, and scripts (which need no CSRF protection, having no
-//!    victim's cookies) send `Sec-Fetch-Site: same-origin` or the base URL's `Origin`.
+//!    it would put a per-session secret back on every page (and a session behind every
+//!    anonymous form). `Sec-Fetch-Site` comes from Chrome/Edge 76+, Firefox 90+, Safari
+//!    16.4+; older browsers send `Origin`, but as `null` under our
+//!    `Referrer-Policy: no-referrer`, so they are refused rather than trusted. Scripts,
+//!    which need no CSRF protection (they hold no victim's cookies), send
+//!    `Sec-Fetch-Site: same-origin` or the base URL's `Origin`.
 //!
 //! The check runs before the session is loaded, so a refused request costs no database
 //! read. SameSite=Lax cookies stay on as a second line.
