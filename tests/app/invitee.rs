@@ -173,10 +173,11 @@ async fn bad_sign_up_input_is_explained_and_changes_nothing(db: Db) {
         accounts_before
     );
     assert_eq!(app.invitation_status("ann@example.com").await, "pending");
-    // Without the CSRF token, nothing happens either.
+    // Sent from another site, nothing happens either.
     let res = ann
         .http
         .post(ann.url(&format!("{path}/sign-up")))
+        .header("sec-fetch-site", "cross-site")
         .multipart(sign_up_form(PASSWORD, "Ann"))
         .send()
         .await
