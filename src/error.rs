@@ -16,8 +16,6 @@ pub enum AppError {
     Forbidden,
     #[error("sign-in required")]
     SignInRequired { next: String, htmx: bool },
-    #[error("CSRF token missing or wrong")]
-    Csrf,
     #[error("malformed request body")]
     BadRequest,
     #[error(transparent)]
@@ -73,11 +71,6 @@ impl IntoResponse for AppError {
                 StatusCode::FORBIDDEN,
                 "Not allowed",
                 "Your role in this workspace does not allow this.",
-            ),
-            Self::Csrf => (
-                StatusCode::FORBIDDEN,
-                "This form has expired",
-                "Go back, reload the page and try again.",
             ),
             Self::BadRequest => (
                 StatusCode::BAD_REQUEST,

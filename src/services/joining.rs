@@ -189,12 +189,7 @@ fn parse_invitee(
     email: &str,
 ) -> ServiceResult<(Password, PersonName, Option<Avatar>)> {
     let mut errors = FieldErrors::default();
-    let hints = [
-        email,
-        &form.first_name,
-        &form.last_name,
-        &form.display_name,
-    ];
+    let hints = [email, &form.first_name, &form.last_name, &form.display_name];
     let password = Password::parse_new(&form.password, &hints)
         .map_err(|m| errors.add("password", m))
         .ok();

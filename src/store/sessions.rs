@@ -1,5 +1,6 @@
 //! The tower-sessions store, in the application's own database so that every instance
-//! sees every session and signing out deletes the session everywhere.
+//! sees every session and signing out deletes the session everywhere. Only `create`
+//! inserts; `save` never brings back a row that a sign-out deleted.
 
 use async_trait::async_trait;
 use sqlx::AnyPool;
@@ -44,18 +45,26 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates a live session and never re-creates one: tower-sessions calls `create` for
+    /// every new session (and after `cycle_id`), and `save` only for one it loaded. If the
+    /// row went meanwhile (a sign-out, sign-out everywhere or expiry while this request
+    /// was in flight), the session stays gone.
     async fn save(&self, record: &Record) -> Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let updated = sqlx::query(
+            "UPDATE sessions SET data = $1, expires_at = $2 WHERE id = $3 AND expires_at > $4",
         )
-        .bind(record.id.to_string())
         .bind(data)
         .bind(record.expiry_date.unix_timestamp())
+        .bind(record.id.to_string())
+        .bind(now)
         .execute(&self.pool)
         .await
         .map_err(backend)?;
+        if updated.rows_affected() == 0 {
+            tracing::info!("session ended while a request was in flight; not saved");
+        }
         Ok(())
     }
 

@@ -1,112 +1,189 @@
-//! CSRF protection for every state-changing request: a per-session secret token that
-//! forms carry as a hidden `csrf_token` field and htmx sends as the `X-CSRF-Token` header
-//! (set once on <body> with hx-headers). Requests without the right token change nothing.
+//! CSRF protection for every state-changing request, from what the browser itself says
+//! about where a request came from, so that pages carry no per-session secret: a rendered
+//! page or fragment depends on data and role only, can be kept and shared between
+//! sessions, and an anonymous visitor needs no session to be shown a form.
+//!
+//! On POST/PUT/PATCH/DELETE, in this order:
+//! 1. `Sec-Fetch-Site` present (every current browser): only `same-origin` and `none` (a
+//!    navigation the user started) pass; `same-site` and `cross-site` are refused.
+//! 2. Else `Origin` present (older browsers): it must equal the origin of the configured
+//!    base URL, never one derived from the Host header. `Origin: null` counts as absent.
+//! 3. Else refused with a page saying the browser is too old. There is no token fallback:
+//!    it would put a per-session secret back on every page (and a session behind every
+//!    anonymous form). `Sec-Fetch-Site` comes from Chrome/Edge 76+, Firefox 90+, Safari
+//!    16.4+; older browsers send `Origin`, but as `null` under our
+//!    `Referrer-Policy: no-referrer`, so they are refused rather than trusted. Scripts,
+//!    which need no CSRF protection (they hold no victim's cookies), send
+//!    `Sec-Fetch-Site: same-origin` or the base URL's `Origin`.
+//!
+//! The check runs before the session is loaded, so a refused request costs no database
+//! read. SameSite=Lax cookies stay on as a second line.
 
-use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequest, Multipart, Request};
-use axum::http::{Method, header};
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use tower_sessions::Session;
+use axum::response::Response;
 
-use crate::domain::SecretToken;
-use crate::domain::token::constant_time_eq;
-use crate::error::AppError;
+use crate::error::error_page;
 
-const SESSION_KEY: &str = "gh.csrf";
-pub const FIELD: &str = "csrf_token";
-pub const HEADER: &str = "x-csrf-token";
-/// The largest form body (an avatar or a CSV of addresses fits).
-const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+pub const FETCH_SITE: &str = "sec-fetch-site";
 
-/// The session's token, created on first use.
-pub async fn token(session: &Session) -> anyhow::Result<String> {
-    if let Some(token) = session.get::<String>(SESSION_KEY).await? {
-        return Ok(token);
+/// The origin (`scheme://host[:port]`) that state-changing requests must come from.
+#[derive(Debug, Clone)]
+pub struct AllowedOrigin(Arc<str>);
+
+impl AllowedOrigin {
+    /// The origin of a base URL as browsers serialise it: lower case, no default port, no
+    /// path, no user info. (`Config` has already checked the URL is http(s)://host….)
+    pub fn from_base_url(base_url: &str) -> Self {
+        let (scheme, rest) = base_url.split_once("://").unwrap_or(("http", base_url));
+        let scheme = scheme.to_ascii_lowercase();
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host_port = authority.rsplit('@').next().unwrap_or_default();
+        let host_port = host_port.to_ascii_lowercase();
+        let default_port = if scheme == "https" { ":443" } else { ":80" };
+        let host_port = host_port.strip_suffix(default_port).unwrap_or(&host_port);
+        Self(format!("{scheme}://{host_port}").into())
     }
-    let token = SecretToken::generate()?.as_str().to_string();
-    session.insert(SESSION_KEY, &token).await?;
-    Ok(token)
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-/// Replaces the token (at sign-in, so a token seen before cannot be replayed after).
-pub async fn rotate(session: &Session) -> anyhow::Result<()> {
-    let token = SecretToken::generate()?.as_str().to_string();
-    session.insert(SESSION_KEY, token).await?;
-    Ok(())
+/// What the headers say about a request's source.
+#[derive(Debug, PartialEq, Eq)]
+enum Source {
+    /// Gatehouse's own pages (or a script that said so).
+    OwnPages,
+    /// Another site, or another origin of this site.
+    Elsewhere,
+    /// The browser said nothing usable.
+    Unsaid,
 }
 
-/// Refuses POST/PUT/PATCH/DELETE whose token is missing or differs from the session's.
-pub async fn verify(session: Session, request: Request, next: Next) -> Response {
+fn source(headers: &HeaderMap, allowed: &AllowedOrigin) -> Source {
+    if let Some(site) = headers.get(FETCH_SITE) {
+        return match site.as_bytes() {
+            b"same-origin" | b"none" => Source::OwnPages,
+            _ => Source::Elsewhere,
+        };
+    }
+    match headers.get(header::ORIGIN).map(|o| o.as_bytes()) {
+        None | Some(b"null") => Source::Unsaid,
+        Some(origin) if origin == allowed.as_str().as_bytes() => Source::OwnPages,
+        Some(_) => Source::Elsewhere,
+    }
+}
+
+/// Refuses POST/PUT/PATCH/DELETE that did not come from Gatehouse's own pages.
+pub async fn verify(
+    State(allowed): State<AllowedOrigin>,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     ) {
         return next.run(request).await;
     }
-    let expected = match session.get::<String>(SESSION_KEY).await {
-        Ok(Some(token)) => token,
-        Ok(None) => return AppError::Csrf.into_response(),
-        Err(e) => return AppError::Internal(anyhow::anyhow!("session: {e}")).into_response(),
-    };
-    let (request, presented) = match presented_token(request).await {
-        Ok(pair) => pair,
-        Err(response) => return response,
-    };
-    match presented {
-        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => {
-            next.run(request).await
+    match source(request.headers(), &allowed) {
+        Source::OwnPages => next.run(request).await,
+        Source::Elsewhere => {
+            tracing::warn!("request refused: sent from another site");
+            error_page(
+                StatusCode::FORBIDDEN,
+                "Refused: this came from another site",
+                "Your browser says this request was sent by another website, so Gatehouse \
+                 changed nothing. If you meant to do it, open Gatehouse yourself and try \
+                 again from its own page.",
+            )
         }
-        _ => {
-            tracing::warn!("request refused: CSRF token missing or wrong");
-            AppError::Csrf.into_response()
+        Source::Unsaid => {
+            tracing::warn!("request refused: neither Sec-Fetch-Site nor Origin");
+            error_page(
+                StatusCode::FORBIDDEN,
+                "Your browser is too old for this",
+                "Your browser did not say which site sent this request, so Gatehouse \
+                 changed nothing. Update your browser (any from the last few years says it) \
+                 and try again. Scripts: send the header Sec-Fetch-Site: same-origin.",
+            )
         }
     }
 }
 
-/// The token from the header, or from a form body (urlencoded or multipart), which is put
-/// back for the handler.
-async fn presented_token(request: Request) -> Result<(Request, Option<String>), Response> {
-    if let Some(value) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
-        let token = value.to_string();
-        return Ok((request, Some(token)));
-    }
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
-    let is_multipart = content_type.starts_with("multipart/form-data");
-    if !is_form && !is_multipart {
-        return Ok((request, None));
-    }
-    let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
-        (axum::http::StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response()
-    })?;
-    let token = if is_form {
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .ok()
-            .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v))
-    } else {
-        multipart_token(&content_type, bytes.clone()).await
-    };
-    Ok((Request::from_parts(parts, Body::from(bytes)), token))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
 
-/// The `csrf_token` field of a multipart body (forms put it first, so this reads little).
-async fn multipart_token(content_type: &str, bytes: axum::body::Bytes) -> Option<String> {
-    let request = Request::builder()
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(bytes))
-        .ok()?;
-    let mut multipart = Multipart::from_request(request, &()).await.ok()?;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        if field.name() == Some(FIELD) {
-            return field.text().await.ok();
-        }
+    fn origin(base: &str) -> String {
+        AllowedOrigin::from_base_url(base).as_str().to_string()
     }
-    None
+
+    #[test]
+    fn the_origin_of_a_base_url_is_what_browsers_send() {
+        assert_eq!(origin("http://127.0.0.1:3000"), "http://127.0.0.1:3000");
+        assert_eq!(
+            origin("https://Gate.Example.com/"),
+            "https://gate.example.com"
+        );
+        assert_eq!(
+            origin("https://gate.example.com:443/app"),
+            "https://gate.example.com"
+        );
+        assert_eq!(
+            origin("http://gate.example.com:80"),
+            "http://gate.example.com"
+        );
+        assert_eq!(
+            origin("https://gate.example.com:8443"),
+            "https://gate.example.com:8443"
+        );
+        assert_eq!(
+            origin("https://u:p@gate.example.com"),
+            "https://gate.example.com"
+        );
+    }
+
+    fn with(pairs: &[(&'static str, &'static str)]) -> Source {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, HeaderValue::from_static(value));
+        }
+        source(
+            &headers,
+            &AllowedOrigin::from_base_url("https://gate.example.com"),
+        )
+    }
+
+    #[test]
+    fn fetch_metadata_decides_first_then_origin() {
+        assert_eq!(with(&[(FETCH_SITE, "same-origin")]), Source::OwnPages);
+        assert_eq!(with(&[(FETCH_SITE, "none")]), Source::OwnPages);
+        assert_eq!(with(&[(FETCH_SITE, "same-site")]), Source::Elsewhere);
+        assert_eq!(with(&[(FETCH_SITE, "cross-site")]), Source::Elsewhere);
+        let cross_site_with_our_origin = [
+            (FETCH_SITE, "cross-site"),
+            ("origin", "https://gate.example.com"),
+        ];
+        assert_eq!(with(&cross_site_with_our_origin), Source::Elsewhere);
+        assert_eq!(
+            with(&[("origin", "https://gate.example.com")]),
+            Source::OwnPages
+        );
+        assert_eq!(
+            with(&[("origin", "https://evil.example")]),
+            Source::Elsewhere
+        );
+        assert_eq!(
+            with(&[("origin", "http://gate.example.com")]),
+            Source::Elsewhere
+        );
+        assert_eq!(with(&[("origin", "null")]), Source::Unsaid);
+        assert_eq!(with(&[]), Source::Unsaid);
+    }
 }

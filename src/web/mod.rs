@@ -64,12 +64,16 @@ pub fn router(state: AppState) -> Router {
         .merge(requests::router())
         .merge(audit::router())
         .fallback(not_found)
-        .layer(middleware::from_fn(csrf::verify))
         .layer(middleware::from_fn_with_state(
             state.services.clone(),
             session::enforce_timeouts,
         ))
-        .layer(session::auth_layer(&state));
+        .layer(session::auth_layer(&state))
+        // Outermost: a refused request never loads a session.
+        .layer(middleware::from_fn_with_state(
+            csrf::AllowedOrigin::from_base_url(&state.config.base_url),
+            csrf::verify,
+        ));
     Router::new()
         .route("/healthz", get(healthz))
         .nest_service(ASSETS, headers::static_files(&state.config.static_dir))

@@ -1,5 +1,7 @@
-//! What every page's layout needs: the CSRF token, who is signed in, their workspaces for
-//! the switcher, the current workspace, a one-time message and where assets live.
+//! What every page's layout needs: who is signed in, their workspaces for the switcher,
+//! the current workspace, a one-time message and where assets live. Nothing here is a
+//! per-session secret (CSRF is checked from request headers, see `web::csrf`), and
+//! nothing here writes to the session: a visitor without one gets none.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -29,7 +31,6 @@ pub struct NavWorkspace {
 #[derive(Debug, Clone)]
 pub struct Page {
     pub title: String,
-    pub csrf: String,
     pub account: Option<NavAccount>,
     pub workspaces: Vec<MyWorkspace>,
     pub current: Option<NavWorkspace>,
@@ -44,7 +45,6 @@ impl Page {
     pub fn bare(title: &str) -> Self {
         Self {
             title: title.to_string(),
-            csrf: String::new(),
             account: None,
             workspaces: Vec::new(),
             current: None,
@@ -66,11 +66,6 @@ pub struct PageContext {
 }
 
 impl PageContext {
-    /// This session's CSRF token, for fragments rendered without a page.
-    pub fn csrf(&self) -> &str {
-        &self.base.csrf
-    }
-
     pub fn page(&self, title: &str) -> Page {
         Page {
             title: title.to_string(),
@@ -99,7 +94,6 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
         let auth = AuthSession::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("auth session layer missing")))?;
-        let csrf = super::csrf::token(&auth.session).await?;
         let flash = take_flash(&auth.session).await;
         let (account, workspaces) = match &auth.user {
             Some(user) => (
@@ -112,7 +106,6 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
             None => (None, Vec::new()),
         };
         let base = Page {
-            csrf,
             account,
             workspaces,
             flash,

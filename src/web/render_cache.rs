@@ -2,7 +2,7 @@
 //! made from, including the database's version of the data: a workspace's `list_version`,
 //! which the database bumps in the same transaction as every change to it
 //! (migrations/*/0008_member_list_version.sql). A kept copy is therefore only ever served
-//! for exactly the data, viewer and session it was rendered for, whichever instance made
+//! for exactly the data, viewer and role it was rendered for, whichever instance made
 //! the change. Bounded: the least recently used entry goes first; a capacity of 0 keeps
 //! nothing.
 

@@ -40,7 +40,6 @@ pub struct RequestItem {
 /// What the popover (and the page) show.
 pub struct Popover {
     pub slug: String,
-    pub csrf: String,
     pub items: Vec<RequestItem>,
     pub count: i64,
     pub message: Option<String>,
@@ -60,17 +59,11 @@ struct RequestsPage {
     p: Popover,
 }
 
-async fn popover(
-    svc: &Services,
-    admin: &Admin,
-    csrf: &str,
-    message: Option<String>,
-) -> AppResult<Popover> {
+async fn popover(svc: &Services, admin: &Admin, message: Option<String>) -> AppResult<Popover> {
     let (rows, count) = join_requests::pending(svc, &admin.0.manager()).await?;
     let now = svc.clock.now();
     Ok(Popover {
         slug: admin.0.workspace.slug.clone(),
-        csrf: csrf.to_string(),
         items: rows
             .into_iter()
             .map(|r| RequestItem {
@@ -93,7 +86,7 @@ async fn show(
     ctx: PageContext,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let p = popover(&svc, &admin, ctx.csrf(), None).await?;
+    let p = popover(&svc, &admin, None).await?;
     if super::extract::is_htmx(&headers) {
         return Ok(PopoverFragment { p }.into_response());
     }
@@ -105,13 +98,12 @@ async fn show(
 async fn answer(
     svc: &Services,
     admin: &Admin,
-    ctx: &PageContext,
     auth: &AuthSession,
     headers: &HeaderMap,
     message: String,
 ) -> AppResult<Response> {
     if super::extract::is_htmx(headers) {
-        let p = popover(svc, admin, ctx.csrf(), Some(message)).await?;
+        let p = popover(svc, admin, Some(message)).await?;
         return Ok(PopoverFragment { p }.into_response());
     }
     flash(&auth.session, &message).await?;
@@ -133,34 +125,31 @@ fn said(outcome: ServiceResult<String>, done: impl FnOnce(&str) -> String) -> Ap
 async fn approve(
     State(svc): State<Services>,
     admin: Admin,
-    ctx: PageContext,
     auth: AuthSession,
     headers: HeaderMap,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let outcome = join_requests::approve(&svc, &admin.0.manager(), &id).await;
     let message = said(outcome, |n| format!("Welcome! {n} joined."))?;
-    answer(&svc, &admin, &ctx, &auth, &headers, message).await
+    answer(&svc, &admin, &auth, &headers, message).await
 }
 
 async fn decline(
     State(svc): State<Services>,
     admin: Admin,
-    ctx: PageContext,
     auth: AuthSession,
     headers: HeaderMap,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let outcome = join_requests::decline(&svc, &admin.0.manager(), &id).await;
     let message = said(outcome, |n| format!("Declined {n}'s request."))?;
-    answer(&svc, &admin, &ctx, &auth, &headers, message).await
+    answer(&svc, &admin, &auth, &headers, message).await
 }
 
 /// Approve all: the ticked requests.
 async fn approve_all(
     State(svc): State<Services>,
     admin: Admin,
-    ctx: PageContext,
     auth: AuthSession,
     headers: HeaderMap,
     form: FormData,
@@ -171,7 +160,7 @@ async fn approve_all(
     } else {
         summary(&join_requests::approve_many(&svc, &admin.0.manager(), &ids).await?)
     };
-    answer(&svc, &admin, &ctx, &auth, &headers, message).await
+    answer(&svc, &admin, &auth, &headers, message).await
 }
 
 fn summary(done: &Approvals) -> String {

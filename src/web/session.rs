@@ -128,12 +128,16 @@ pub fn auth_layer(state: &AppState) -> AuthManagerLayer<Backend, DbSessionStore,
 
 /// Signs the account in: a new session id (no fixation) and a fresh sign-in time.
 pub async fn sign_in(auth: &mut AuthSession, account: AccountRow, now: i64) -> anyhow::Result<()> {
+    // axum-login gives a new id only to a session nobody is signed in to; a signed-in one
+    // (perhaps planted in this browser) is ended here rather than handed over.
+    if auth.user.is_some() {
+        auth.session.cycle_id().await?;
+    }
     auth.login(&SessionUser::new(account, Vec::new()))
         .await
         .map_err(|e| anyhow::anyhow!("sign-in: {e}"))?;
     auth.session.insert(SIGNED_IN_AT, now).await?;
     auth.session.insert(LAST_SEEN, now).await?;
-    super::csrf::rotate(&auth.session).await?;
     Ok(())
 }
 

@@ -311,8 +311,9 @@ async fn token_routes_do_nothing_without_a_live_token(db: Db) {
                 let status = client.post_form(&path, &[]).await.status();
                 assert_eq!(status, 404, "POST {path}");
             }
-            let res = anonymous.post_raw(&path, &[]).await;
-            assert_eq!(res.status(), 403, "POST {path} without the CSRF token");
+            let cross_site = [("sec-fetch-site", "cross-site")];
+            let res = anonymous.post_form_with(&path, &cross_site, &[]).await;
+            assert_eq!(res.status(), 403, "POST {path} from another site");
         }
     }
     assert_eq!(

@@ -139,12 +139,18 @@ fn a_bad_trusted_proxy_or_header_is_refused_clearly() {
     let mut s = settings(&temp_dir());
     s.secret = Some("x".repeat(40));
     s.trusted_proxies = "10.0.0.0/8, proxy.local".into();
-    let err = Config::from_settings(s).map(|_| ()).expect_err("refused").to_string();
+    let err = Config::from_settings(s)
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
     assert!(err.contains("proxy.local"), "{err}");
     let mut s = settings(&temp_dir());
     s.secret = Some("x".repeat(40));
     s.client_ip_header = "via".into();
-    let err = Config::from_settings(s).map(|_| ()).expect_err("refused").to_string();
+    let err = Config::from_settings(s)
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
     assert!(
         err.contains("x-forwarded-for, x-real-ip or forwarded"),
         "{err}"

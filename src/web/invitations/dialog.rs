@@ -39,7 +39,6 @@ pub struct ResultLine {
 /// What the dialog shows.
 pub struct DialogView {
     pub slug: String,
-    pub csrf: String,
     pub roles: Vec<RoleChoice>,
     pub teams: Vec<TeamRow>,
     pub addresses: String,
@@ -79,7 +78,7 @@ pub async fn show(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let page = ctx.in_workspace(&member, "Invite", "invitations");
-    let d = view(&svc, &member, &page.csrf, Role::Member, Blank::default()).await?;
+    let d = view(&svc, &member, Role::Member, Blank::default()).await?;
     Ok(render(&headers, page, d))
 }
 
@@ -94,13 +93,7 @@ struct Blank {
     errors: FieldErrors,
 }
 
-async fn view(
-    svc: &Services,
-    member: &Member,
-    csrf: &str,
-    role: Role,
-    b: Blank,
-) -> AppResult<DialogView> {
+async fn view(svc: &Services, member: &Member, role: Role, b: Blank) -> AppResult<DialogView> {
     let pool = svc.store.pool();
     let ws = workspace_settings::get(pool, &member.workspace.id)
         .await?
@@ -119,7 +112,6 @@ async fn view(
         .collect();
     Ok(DialogView {
         slug: ws.slug,
-        csrf: csrf.to_string(),
         roles,
         teams: teams::list(pool, &ws.id).await?,
         addresses: b.addresses,
@@ -185,7 +177,7 @@ pub async fn submit(
     let results = match outcome {
         Ok(results) => results,
         Err(ServiceError::Invalid(errors)) => {
-            let d = view(&svc, &member, &page.csrf, role, Blank { errors, ..kept }).await?;
+            let d = view(&svc, &member, role, Blank { errors, ..kept }).await?;
             return Ok(
                 (StatusCode::UNPROCESSABLE_ENTITY, render(&headers, page, d)).into_response(),
             );
@@ -198,7 +190,7 @@ pub async fn submit(
             send_email: Some(send_email),
             ..Blank::default()
         };
-        let d = view(&svc, &member, &page.csrf, role, blank).await?;
+        let d = view(&svc, &member, role, blank).await?;
         return Ok(render(&headers, page, d));
     }
     flash(&auth.session, &summary(&results)).await?;

@@ -22,7 +22,6 @@ use crate::web::session::{AuthSession, flash};
 /// The parts of the page a row needs.
 #[derive(Debug, Clone)]
 pub struct RowContext {
-    pub csrf: String,
     pub back: String,
 }
 
@@ -142,9 +141,8 @@ impl RowAction {
                     teams,
                 )
             });
-        let csrf = crate::web::csrf::token(&self.auth.session).await?;
         let fragment = RowFragment {
-            v: RowContext { csrf, back },
+            v: RowContext { back },
             r: row,
             seats: Seats {
                 used: workspace.seats_used,

@@ -22,7 +22,6 @@ pub struct RemoveContext {
     pub name: String,
     /// The member's actions: `/w/{slug}/members/{account_id}`.
     pub url: String,
-    pub csrf: String,
     pub back: String,
     /// Shown inside the row (htmx posts it and swaps the row) rather than as a page.
     pub in_row: bool,
@@ -56,7 +55,6 @@ pub async fn confirm_remove(
     let c = RemoveContext {
         name: listed.display_name,
         url: format!("/w/{}/members/{}", member.workspace.slug, listed.account_id),
-        csrf: page.csrf.clone(),
         back: back_to(&member, &came_from(&headers)),
         in_row: is_htmx(&headers),
     };

@@ -145,10 +145,10 @@ async fn show(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let page = ctx.in_workspace(&member, "Members", "members");
-    let results = results::html(&svc, &kept, &member, &params, &page.csrf).await?;
+    let results = results::html(&svc, &kept, &member, &params).await?;
     if htmx_targets(&headers, "member-results") {
         return Ok(ResultsFragment { results }.into_response());
     }
-    let v = MembersView::frame(&member, &params, &page.csrf);
+    let v = MembersView::frame(&member, &params);
     Ok(MembersPage { page, v, results }.into_response())
 }

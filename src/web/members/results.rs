@@ -2,8 +2,10 @@
 //! rows costs more than everything else the page does, so the HTML is kept in the
 //! instance's `RenderCache` under a key naming all it depends on: the workspace and its
 //! `list_version` (bumped by the database with every change to members, their names or
-//! their teams), the viewer, their role and session (the forms carry its CSRF token), and
-//! the filters and page. The Pending filter lists invitations and is never kept.
+//! their teams), the viewer (their own row says "you" and has no controls) and their role,
+//! and the filters and page. Nothing in it belongs to a session (CSRF is checked from
+//! request headers, `web::csrf`), so every session of the same viewer shares one copy.
+//! The Pending filter lists invitations and is never kept.
 
 use std::sync::Arc;
 
@@ -30,13 +32,12 @@ pub async fn html(
     kept: &RenderCache,
     member: &Member,
     params: &ListParams,
-    csrf: &str,
 ) -> AppResult<Arc<str>> {
-    let key = params.query().map(|_| cache_key(member, params, csrf));
+    let key = params.query().map(|_| cache_key(member, params));
     if let Some(html) = key.as_deref().and_then(|k| kept.get(k)) {
         return Ok(html);
     }
-    let v = load_view(svc, member, params, csrf).await?;
+    let v = load_view(svc, member, params).await?;
     let html: Arc<str> = Results { v: &v }
         .render()
         .map_err(anyhow::Error::from)?
@@ -49,27 +50,21 @@ pub async fn html(
 
 /// Everything the results are made from. The list version comes from the same read as
 /// the viewer's membership, so it is at least as new as the request.
-fn cache_key(member: &Member, params: &ListParams, csrf: &str) -> String {
+fn cache_key(member: &Member, params: &ListParams) -> String {
     let w = &member.workspace;
     format!(
-        "{}\n{}\n{}\n{}\n{}\n{}\n{}",
+        "{}\n{}\n{}\n{}\n{}\n{}",
         w.id,
         w.list_version,
         w.slug,
         member.signed_in.account.id,
         member.role.as_str(),
-        csrf,
         params.query_string(Some(params.page_number())),
     )
 }
 
 /// Loads one page of results with everything the page shows around it.
-async fn load_view(
-    svc: &Services,
-    member: &Member,
-    params: &ListParams,
-    csrf: &str,
-) -> AppResult<MembersView> {
+async fn load_view(svc: &Services, member: &Member, params: &ListParams) -> AppResult<MembersView> {
     let pool = svc.store.pool();
     let w = &member.workspace;
     let page_number = params.page_number();
@@ -80,7 +75,7 @@ async fn load_view(
         let (invitations, total) =
             crate::web::invitations::listing::load(svc, &w.id, filter, &search, PAGE_SIZE, offset)
                 .await?;
-        let mut view = MembersView::new(member, params, csrf, Vec::new(), total, page_number);
+        let mut view = MembersView::new(member, params, Vec::new(), total, page_number);
         view.invitations = invitations;
         return Ok(view);
     };
@@ -101,12 +96,5 @@ async fn load_view(
             member_row(&w.slug, m, member.role, me, None, teams)
         })
         .collect();
-    Ok(MembersView::new(
-        member,
-        params,
-        csrf,
-        rows,
-        total,
-        page_number,
-    ))
+    Ok(MembersView::new(member, params, rows, total, page_number))
 }

@@ -125,7 +125,6 @@ pub fn joined_via_label(via: &str) -> &'static str {
 #[derive(Debug, Clone)]
 pub struct MembersView {
     pub slug: String,
-    pub csrf: String,
     /// The list URL to return to after a plain-form action.
     pub back: String,
     pub rows: Vec<MemberRow>,
@@ -149,14 +148,13 @@ pub struct MembersView {
 impl MembersView {
     /// The page around the results (filters, seat bar, seat tools): the results
     /// themselves are rendered on their own (`results::html`).
-    pub fn frame(member: &Member, params: &ListParams, csrf: &str) -> Self {
-        Self::new(member, params, csrf, Vec::new(), 0, params.page_number())
+    pub fn frame(member: &Member, params: &ListParams) -> Self {
+        Self::new(member, params, Vec::new(), 0, params.page_number())
     }
 
     pub fn new(
         member: &Member,
         params: &ListParams,
-        csrf: &str,
         rows: Vec<MemberRow>,
         total: i64,
         page: i64,
@@ -167,7 +165,6 @@ impl MembersView {
         let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         Self {
             slug: w.slug.clone(),
-            csrf: csrf.to_string(),
             back: link(page),
             rows,
             total,

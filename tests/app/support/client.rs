@@ -1,11 +1,17 @@
-//! A cookie-keeping HTTP client that behaves like a browser without JavaScript: it reads
-//! the CSRF token from the last form it saw and never follows redirects on its own.
+//! A cookie-keeping HTTP client that behaves like a current browser without JavaScript: it
+//! says where each request comes from (`Sec-Fetch-Site: same-origin`, which the server's
+//! CSRF check reads) and never follows redirects on its own. `TestClient::legacy` is a
+//! browser too old to say.
 
 use std::sync::Arc;
 
 use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::redirect::Policy;
 use reqwest::{Response, StatusCode};
+
+/// The fetch-metadata header current browsers send with every request.
+pub const FETCH_SITE: &str = "sec-fetch-site";
 
 pub struct TestClient {
     pub address: String,
@@ -22,19 +28,25 @@ pub fn location(res: &Response) -> String {
         .to_string()
 }
 
-/// The CSRF token in a page's forms.
-pub fn csrf_in(html: &str) -> Option<String> {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker)? + marker.len();
-    Some(html[start..].chars().take_while(|c| *c != '"').collect())
-}
-
 impl TestClient {
+    /// A current browser on Gatehouse's own pages.
     pub fn new(address: &str) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(FETCH_SITE, HeaderValue::from_static("same-origin"));
+        Self::with_default_headers(address, headers)
+    }
+
+    /// A browser that sends neither `Sec-Fetch-Site` nor `Origin`.
+    pub fn legacy(address: &str) -> Self {
+        Self::with_default_headers(address, HeaderMap::new())
+    }
+
+    fn with_default_headers(address: &str, headers: HeaderMap) -> Self {
         let jar = Arc::new(Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(Policy::none())
+            .default_headers(headers)
             .build()
             .expect("http client");
         Self {
@@ -59,22 +71,8 @@ impl TestClient {
         (status, res.text().await.expect("body"))
     }
 
-    /// A fresh CSRF token for this session (read from a page's form).
-    pub async fn csrf(&self) -> String {
-        let (_, html) = self.page("/sign-in").await;
-        csrf_in(&html).expect("a CSRF token on the sign-in page")
-    }
-
-    /// Posts a form the way a browser does, with the session's CSRF token.
+    /// Posts a form the way a browser does.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let token = self.csrf().await;
-        let mut all: Vec<(&str, &str)> = fields.to_vec();
-        all.push(("csrf_token", &token));
-        self.post_raw(path, &all).await
-    }
-
-    /// Posts exactly these fields (no CSRF token added).
-    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         self.http
             .post(self.url(path))
             .form(fields)
@@ -83,12 +81,25 @@ impl TestClient {
             .expect("POST")
     }
 
-    /// Posts a multipart form (file uploads) with the session's CSRF token.
+    /// Posts a form with these extra headers (a cross-site request, a proxy's header).
+    pub async fn post_form_with(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let mut request = self.http.post(self.url(path)).form(fields);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("POST")
+    }
+
+    /// Posts a multipart form (file uploads).
     pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Response {
-        let token = self.csrf().await;
         self.http
             .post(self.url(path))
-            .multipart(form.text("csrf_token", token))
+            .multipart(form)
             .send()
             .await
             .expect("POST multipart")
