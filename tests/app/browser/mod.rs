@@ -5,6 +5,7 @@
 //! another `impl Browser` block.
 
 mod domains;
+mod invitation_sign_in;
 mod invitations;
 mod links;
 mod members;
