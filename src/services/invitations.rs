@@ -19,6 +19,7 @@ use crate::store::invitations::{self, InvitationRow, NewInvitation};
 use crate::store::workspace_settings::{self, JoinSettings};
 use crate::store::{outbox, workspaces};
 
+use super::limits::{self, Action};
 use super::members::Manager;
 use super::{FieldErrors, ServiceError, ServiceResult, Services};
 use emails::{Inviter, invitation_email};
@@ -169,6 +170,7 @@ pub async fn invite(
             format!("You can invite people as {} at most.", by.role.label()),
         ));
     }
+    limits::check(svc, Action::Invitation, None, &by.actor, "addresses").await?;
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
     workspaces::lock(&mut *tx, &by.workspace_id).await?;
@@ -398,6 +400,8 @@ async fn admin_target(
 /// Sends a pending invitation again (also an expired one) with a renewed expiry; an
 /// expired one gets a new code, the old one staying dead.
 pub async fn resend(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
+    // One resend of an invitation a minute: repeated clicks send one email.
+    limits::check(svc, Action::Resend, Some(id), &by.actor, "invitation").await?;
     let (mut tx, inv, ws) = admin_target(svc, by, id).await?;
     let inviter = Inviter::load(&mut tx, by).await?;
     let ctx = Ctx {

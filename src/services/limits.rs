@@ -1,5 +1,6 @@
 //! Abuse limits on everything that sends mail or burns CPU (argon2): sign-up, sign-in
-//! links, forgot password, invitation sign-ups and link sign-ups, email invitations.
+//! links, forgot password, invitation sign-ups and link sign-ups, email invitations and
+//! their Resend.
 //! Per address, a short cooldown (one email a minute) and an hourly cap; per client, a
 //! cap over fifteen minutes (`GATEHOUSE_CLIENT_SEND_LIMIT`). Counters live in the database (`sign_in_throttle`), so
 //! every instance enforces the same limits; a refused request counts for nothing.
@@ -39,6 +40,8 @@ pub enum Action {
     InviteeSignUp,
     LinkSignUp,
     Invitation,
+    /// An admin's Resend of one invitation (counted per invitation).
+    Resend,
 }
 
 impl Action {
@@ -50,28 +53,27 @@ impl Action {
             Self::InviteeSignUp => "invitee-sign-up",
             Self::LinkSignUp => "link-sign-up",
             Self::Invitation => "invite",
+            Self::Resend => "resend",
         }
     }
 }
 
-/// Counts the request against its address (when it names one) and its client; refuses
-/// it with "try again in N minutes" beside `field` when a limit is reached.
+/// Counts the request against whom it mails (an address, or an invitation's id for a
+/// Resend) and its client; refuses it with "try again in N minutes" beside `field` when a
+/// limit is reached.
 pub async fn check(
     svc: &Services,
     action: Action,
-    address: Option<&str>,
+    to: Option<&str>,
     actor: &Actor,
     field: &'static str,
 ) -> ServiceResult<()> {
     let ip = actor.ip.as_deref().unwrap_or("unknown");
     let client = client_rule(svc.client_send_limit);
     let mut keys = vec![(format!("send:{}:ip:{ip}", action.key()), client)];
-    if let Some(address) = address {
-        keys.push((
-            format!("send:{}:to:{address}", action.key()),
-            ADDRESS_COOLDOWN,
-        ));
-        keys.push((format!("send:to:{address}"), ADDRESS_HOURLY));
+    if let Some(to) = to {
+        keys.push((format!("send:{}:to:{to}", action.key()), ADDRESS_COOLDOWN));
+        keys.push((format!("send:to:{to}"), ADDRESS_HOURLY));
     }
     match reserve(svc, &keys).await? {
         None => Ok(()),
