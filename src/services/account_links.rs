@@ -6,7 +6,7 @@ use crate::domain::{EmailAddress, SecretToken};
 use crate::mail::ActionEmail;
 use crate::services::Tx;
 use crate::store::accounts::{self, AccountRow};
-use crate::store::audit;
+use crate::store::audit::{self, NewEvent};
 use crate::store::tokens::{self, NewToken, Purpose};
 
 use super::accounts::event;
@@ -203,6 +203,8 @@ pub async fn email_sign_in_link(
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
     let Some(account) = accounts::by_email(&mut *tx, email.as_str()).await? else {
+        nobody_there(&mut tx, actor, "account.sign_in_link_requested", email, now).await?;
+        tx.commit().await?;
         return Ok(());
     };
     let mail = if account.email_verified == 1 {
@@ -226,5 +228,27 @@ pub async fn email_sign_in_link(
     .await?;
     tx.commit().await?;
     svc.mail_wakeup.notify_one();
+    Ok(())
+}
+
+/// A request about an address with no account still leaves its audit event, in a write
+/// transaction like the one an existing account's request commits: the two answers do
+/// about the same work (and the per-address limits leave a timing probe a few samples an
+/// hour), so neither the answer nor its time tells whether the address has an account.
+pub(super) async fn nobody_there(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    email: &EmailAddress,
+    now: i64,
+) -> ServiceResult<()> {
+    let event = NewEvent {
+        action,
+        target: Some(email.as_str()),
+        ip: actor.ip.as_deref(),
+        now,
+        ..NewEvent::default()
+    };
+    audit::record(&mut **tx, event).await?;
     Ok(())
 }

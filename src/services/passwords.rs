@@ -13,7 +13,7 @@ use crate::store::accounts::{self, AccountRow};
 use crate::store::audit;
 use crate::store::tokens::{self, Purpose};
 
-use super::account_links::{Carried, issue, peek_token};
+use super::account_links::{Carried, issue, nobody_there, peek_token};
 use super::accounts::event;
 use super::limits::Action;
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
@@ -111,6 +111,15 @@ pub async fn request_password_reset(
                 &account.email,
                 now,
             ),
+        )
+        .await?;
+    } else {
+        nobody_there(
+            &mut tx,
+            actor,
+            "account.password_reset_requested",
+            &email,
+            now,
         )
         .await?;
     }

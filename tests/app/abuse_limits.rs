@@ -9,6 +9,7 @@ use crate::support::{Db, Smtp, TestApp};
 both_databases!(
     repeated_requests_send_no_repeated_emails,
     one_client_is_capped_across_addresses,
+    only_a_trusted_proxy_names_the_client,
 );
 
 async fn emails_of_kind(app: &TestApp, kind: &str, to: &str) -> i64 {
@@ -122,4 +123,44 @@ async fn one_client_is_capped_across_addresses(db: Db) {
         0,
         "nothing was created"
     );
+}
+
+/// Signs up a new address from the client a proxy names; the status of the answer.
+async fn sign_up_via(app: &TestApp, client_ip: &str, email: &str) -> u16 {
+    let fields = [
+        ("email", email),
+        ("password", "correct horse battery staple"),
+        ("first_name", "P"),
+        ("last_name", "Q"),
+    ];
+    let header = [("x-forwarded-for", client_ip)];
+    let res = app
+        .client()
+        .post_form_with("/sign-up", &header, &fields)
+        .await;
+    res.status().as_u16()
+}
+
+async fn only_a_trusted_proxy_names_the_client(db: Db) {
+    // Behind a proxy at 127.0.0.1: each client it names has its own limit.
+    let app = TestApp::spawn_configured(db, Smtp::Running, |s| {
+        s.client_send_limit = 1;
+        s.trusted_proxies = "127.0.0.1".into();
+    })
+    .await;
+    assert_eq!(sign_up_via(&app, "203.0.113.1", "a@example.com").await, 303);
+    assert_eq!(sign_up_via(&app, "203.0.113.2", "b@example.com").await, 303);
+    assert_eq!(sign_up_via(&app, "203.0.113.1", "c@example.com").await, 422);
+    let ip: String = sqlx::query_scalar(
+        "SELECT ip FROM audit_events WHERE action = 'account.sign_up' AND target = 'b@example.com'",
+    )
+    .fetch_one(app.services.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(ip, "203.0.113.2", "the audit log names the real client");
+    app.stop().await;
+    // Without trusted proxies, the header is the client's own claim: ignored.
+    let app = TestApp::spawn_configured(db, Smtp::Running, |s| s.client_send_limit = 1).await;
+    assert_eq!(sign_up_via(&app, "203.0.113.1", "a@example.com").await, 303);
+    assert_eq!(sign_up_via(&app, "203.0.113.2", "b@example.com").await, 422);
 }

@@ -16,6 +16,7 @@ both_databases!(
     links_die_with_the_credential,
     a_burst_of_sixty_guesses_checks_five_passwords,
     a_suspended_member_cannot_leave_and_rejoin,
+    nothing_tells_who_has_an_account,
 );
 
 const ATTACKER_PASSWORD: &str = "attacker owns this 4ever";
@@ -345,5 +346,53 @@ async fn a_suspended_member_cannot_leave_and_rejoin(db: Db) {
         status(&app).await.as_deref(),
         Some("active"),
         "only Reactivate"
+    );
+}
+
+/// The invitation landing and "email me a sign-in link" answer the same for an address
+/// with an account and one without (the address and code aside).
+async fn nothing_tells_who_has_an_account(db: Db) {
+    let app = TestApp::spawn(db).await;
+    app.signed_up("has@example.com", "Has").await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let with = silent_invitation(&app, &owner, &slug, "has@example.com").await;
+    let without = silent_invitation(&app, &owner, &slug, "new@example.com").await;
+    let visitor = app.client();
+    let page = |path: String, email: &'static str| {
+        let visitor = &visitor;
+        async move {
+            let (status, html) = visitor.page(&path).await;
+            let code = path.trim_start_matches("/invite/").to_string();
+            (
+                status,
+                html.replace(email, "ADDRESS").replace(&code, "CODE"),
+            )
+        }
+    };
+    assert_eq!(
+        page(with, "has@example.com").await,
+        page(without, "new@example.com").await,
+        "the invitation landing"
+    );
+    let ask = |email: &'static str| {
+        let visitor = &visitor;
+        async move {
+            let res = visitor
+                .post_form("/sign-in/link", &[("email", email)])
+                .await;
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    assert_eq!(
+        ask("has@example.com").await,
+        ask("nobody@example.com").await
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'account.sign_in_link_requested'"
+        )
+        .await,
+        2,
+        "both requests leave an event"
     );
 }
