@@ -11,8 +11,8 @@
 //! 3. Else refused with a page saying the browser is too old. There is no token fallback:
 //!    it would put a per-session secret back on every page (and a session behind every
 //!    anonymous form). `Sec-Fetch-Site` comes from Chrome/Edge 76+, Firefox 90+, Safari
-//!    16.4+; older browsers send `Origin`, but as `null` under our
-//!    `Referrer-Policy: no-referrer`, so they are refused rather than trusted. Scripts,
+//!    16.4+; older browsers send `Origin`, which `Referrer-Policy: same-origin` keeps
+//!    real on our own forms (`no-referrer` would turn it into `null`). Scripts,
 //!    which need no CSRF protection (they hold no victim's cookies), send
 //!    `Sec-Fetch-Site: same-origin` or the base URL's `Origin`.
 //!

@@ -144,7 +144,10 @@ async fn join(
     Path(code): Path<String>,
 ) -> AppResult<Response> {
     let Some(me) = auth.user.as_ref().map(|u| u.account.clone()) else {
-        return Ok(Redirect::to(&sign_in_first(&code)).into_response());
+        return match joining::peek(&svc, &code).await? {
+            Some(_) => Ok(Redirect::to(&sign_in_first(&code)).into_response()),
+            None => Ok(gone(&ctx)),
+        };
     };
     let who = actor(&auth, ip);
     match joining::accept(&svc, &code, &me, &who).await {
