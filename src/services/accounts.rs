@@ -32,22 +32,31 @@ pub fn parse_sign_up(
     let email = EmailAddress::parse(&form.email)
         .map_err(|m| errors.add("email", m))
         .ok();
-    let hints = [
-        email.as_ref().map_or("", |e| e.as_str()),
-        &form.first_name,
-        &form.last_name,
-        &form.display_name,
-    ];
-    let password = Password::parse_new(&form.password, &hints)
-        .map_err(|m| errors.add("password", m))
-        .ok();
-    let name = parse_names(&form.first_name, &form.last_name, &form.display_name)
-        .map_err(|(field, m)| errors.add(field, m))
-        .ok();
-    match (email, password, name) {
-        (Some(e), Some(p), Some(n)) if errors.is_empty() => Ok((e, p, n)),
+    let address = email.as_ref().map_or("", |e| e.as_str()).to_string();
+    let names = [&form.first_name, &form.last_name, &form.display_name].map(String::as_str);
+    let checked = parse_password_and_names(&form.password, &address, names, &mut errors);
+    match (email, checked) {
+        (Some(e), Some((p, n))) if errors.is_empty() => Ok((e, p, n)),
         _ => Err(errors),
     }
+}
+
+/// A new password (the address and names count as easy guesses) and the names, each
+/// wrong one's message added to `errors`.
+pub(super) fn parse_password_and_names(
+    password: &str,
+    email: &str,
+    [first, last, display]: [&str; 3],
+    errors: &mut FieldErrors,
+) -> Option<(Password, PersonName)> {
+    let hints = [email, first, last, display];
+    let password = Password::parse_new(password, &hints)
+        .map_err(|m| errors.add("password", m))
+        .ok();
+    let name = parse_names(first, last, display)
+        .map_err(|(field, m)| errors.add(field, m))
+        .ok();
+    Some((password?, name?))
 }
 
 /// Names, with the error keyed by the form field it belongs beside.

@@ -18,7 +18,7 @@ use crate::store::workspace_settings::{self, JoinSettings};
 use crate::store::{avatars, teams, workspaces};
 
 use super::account_links::{Carried, sign_in_link_email, verification_email};
-use super::accounts::parse_names;
+use super::accounts::parse_password_and_names;
 use super::limits::{self, Action};
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, passwords};
 
@@ -189,13 +189,8 @@ fn parse_invitee(
     email: &str,
 ) -> ServiceResult<(Password, PersonName, Option<Avatar>)> {
     let mut errors = FieldErrors::default();
-    let hints = [email, &form.first_name, &form.last_name, &form.display_name];
-    let password = Password::parse_new(&form.password, &hints)
-        .map_err(|m| errors.add("password", m))
-        .ok();
-    let name = parse_names(&form.first_name, &form.last_name, &form.display_name)
-        .map_err(|(field, m)| errors.add(field, m))
-        .ok();
+    let names = [&form.first_name, &form.last_name, &form.display_name].map(String::as_str);
+    let checked = parse_password_and_names(&form.password, email, names, &mut errors);
     let avatar = match avatar {
         Some(Err(m)) => {
             errors.add("avatar", m);
@@ -204,8 +199,8 @@ fn parse_invitee(
         Some(Ok(a)) => Some(a),
         None => None,
     };
-    match (password, name) {
-        (Some(password), Some(name)) if errors.is_empty() => Ok((password, name, avatar)),
+    match checked {
+        Some((password, name)) if errors.is_empty() => Ok((password, name, avatar)),
         _ => Err(ServiceError::Invalid(errors)),
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::both_databases;
 use crate::support::client::location;
-use crate::support::invites::copied_link;
+use crate::support::invites::{copied_link, invite};
 use crate::support::{Db, PASSWORD, TestApp, TestClient, link_in};
 
 both_databases!(
@@ -337,6 +337,14 @@ async fn a_suspended_member_cannot_leave_and_rejoin(db: Db) {
     sam.post_form(&link, &[]).await;
     sam.post_form(&format!("/workspaces/{slug}/request"), &[])
         .await;
+    sqlx::query("INSERT INTO approved_domains (workspace_id, domain, added_by, created_at) SELECT id, 'example.com', NULL, 0 FROM workspaces WHERE slug = $1")
+        .bind(&slug)
+        .execute(app.services.store.pool())
+        .await
+        .unwrap();
+    sam.post_form(&format!("/workspaces/{slug}/join-by-domain"), &[])
+        .await;
+    invite(&owner, &slug, "sam@example.com", "admin").await;
     assert_eq!(status(&app).await.as_deref(), Some("suspended"));
     assert_eq!(sam.get(&format!("/w/{slug}")).await.status(), 404);
     owner
