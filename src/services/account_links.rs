@@ -184,8 +184,9 @@ pub async fn redeem_link(
 }
 
 /// "Email me a sign-in link": a verified account gets a one-time sign-in link, an
-/// unverified one a verification link (keeping its password); an unknown address gets
-/// nothing. The caller answers the same in every case.
+/// unverified one a verification link that also clears its password (whoever set it
+/// never proved the address); an unknown address gets nothing. The caller answers the
+/// same in every case.
 pub async fn email_sign_in_link(
     svc: &Services,
     email: &EmailAddress,
@@ -212,12 +213,19 @@ pub async fn email_sign_in_link(
             "Someone (hopefully you) asked for a link to sign in to Gatehouse with this address.";
         sign_in_link_email(svc, &mut tx, &account, why, next_path).await?
     } else {
+        // Nobody has proven this address, so its password may be a squatter's: the link
+        // proves the mailbox and replaces that password with none at all (the person then
+        // chooses one with Forgot password).
+        let no_password = unusable_password_hash();
         let carried = Carried {
-            password_hash: None,
+            password_hash: Some(&no_password),
             next_path,
         };
         let name = account.display_name.clone();
-        verification_email(svc, &mut tx, &account.id, email, &name, carried).await?
+        let mut mail = verification_email(svc, &mut tx, &account.id, email, &name, carried).await?;
+        mail.paragraphs
+            .push("Following it signs you in; then choose a password with Forgot password.".into());
+        mail
     };
     mail.enqueue(&mut *tx, None, now).await?;
     let action = "account.sign_in_link_requested";
@@ -251,4 +259,10 @@ pub(super) async fn nobody_there(
     };
     audit::record(&mut **tx, event).await?;
     Ok(())
+}
+
+/// A stored password hash that no password matches (not a PHC string, so argon2
+/// verification always fails), unique per use.
+fn unusable_password_hash() -> String {
+    format!("!no-password:{}", uuid::Uuid::new_v4().simple())
 }

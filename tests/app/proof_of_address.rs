@@ -17,6 +17,7 @@ both_databases!(
     a_burst_of_sixty_guesses_checks_five_passwords,
     a_suspended_member_cannot_leave_and_rejoin,
     nothing_tells_who_has_an_account,
+    a_sign_in_link_never_confirms_a_squatters_password,
 );
 
 const ATTACKER_PASSWORD: &str = "attacker owns this 4ever";
@@ -403,4 +404,39 @@ async fn nothing_tells_who_has_an_account(db: Db) {
         2,
         "both requests leave an event"
     );
+}
+
+/// A squatter registers the victim's address; the victim, who never chose that password,
+/// asks for a sign-in link: following it signs the victim in and leaves the squatter's
+/// password worthless.
+async fn a_sign_in_link_never_confirms_a_squatters_password(db: Db) {
+    let app = TestApp::spawn(db).await;
+    app.client()
+        .sign_up("ann@example.com", ATTACKER_PASSWORD, "Mal", "Lory")
+        .await;
+    let squatter = app.client();
+    assert_eq!(
+        squatter
+            .sign_in("ann@example.com", ATTACKER_PASSWORD)
+            .await
+            .status(),
+        403,
+        "unconfirmed"
+    );
+    app.clock().advance(61);
+    let ann = app.client();
+    ann.post_form("/sign-in/link", &[("email", "ann@example.com")])
+        .await;
+    let mail = app
+        .mail
+        .wait_for_count("ann@example.com", "Confirm your email", 3)
+        .await;
+    assert!(mail.text.contains("Forgot password"), "{}", mail.text);
+    assert_eq!(ann.post_form(&link_in(&mail), &[]).await.status(), 303);
+    assert_eq!(
+        ann.get("/account").await.status(),
+        200,
+        "signed in by the mailbox"
+    );
+    assert!(!password_works(&app, "ann@example.com", ATTACKER_PASSWORD).await);
 }
