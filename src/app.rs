@@ -111,10 +111,7 @@ impl App {
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(self.worker.run(stop_rx.clone()));
-        let sweeper = tokio::spawn(sweep_sessions(
-            DbSessionStore::new(self.state.services.store.pool().clone()),
-            stop_rx,
-        ));
+        let sweeper = tokio::spawn(sweep(self.state.services.clone(), stop_rx));
         let store = self.state.services.store.clone();
         let router = crate::web::router(self.state);
         let listener = self.listener.tap_io(|tcp| {
@@ -155,10 +152,16 @@ impl App {
     }
 }
 
-async fn sweep_sessions(store: DbSessionStore, mut stop: watch::Receiver<bool>) {
+/// Hourly: expired sessions and throttle counters that can no longer refuse anything.
+async fn sweep(services: Services, mut stop: watch::Receiver<bool>) {
+    let sessions = DbSessionStore::new(services.store.pool().clone());
     loop {
-        if let Err(e) = store.delete_expired().await {
+        if let Err(e) = sessions.delete_expired().await {
             tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+        let now = services.clock.now();
+        if let Err(e) = crate::store::throttle::sweep(services.store.pool(), now).await {
+            tracing::warn!(error = %e, "could not delete old throttle counters");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(3600)) => {}

@@ -101,3 +101,14 @@ pub async fn clear<'e, E: Executor<'e, Database = Any>>(e: E, key: &str) -> Stor
         .await
         .map(|_| ())
 }
+
+/// Deletes counters that can no longer refuse anything: windows (at most an hour) that
+/// started over a day ago and locks no longer in force. Returns how many went.
+pub async fn sweep<'e, E: Executor<'e, Database = Any>>(e: E, now: i64) -> StoreResult<u64> {
+    sqlx::query("DELETE FROM sign_in_throttle WHERE window_started_at < $1 AND locked_until < $2")
+        .bind(now - 86_400)
+        .bind(now)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected())
+}

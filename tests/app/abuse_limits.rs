@@ -10,6 +10,7 @@ both_databases!(
     repeated_requests_send_no_repeated_emails,
     one_client_is_capped_across_addresses,
     only_a_trusted_proxy_names_the_client,
+    counters_that_can_refuse_nothing_are_swept,
 );
 
 async fn emails_of_kind(app: &TestApp, kind: &str, to: &str) -> i64 {
@@ -163,4 +164,32 @@ async fn only_a_trusted_proxy_names_the_client(db: Db) {
     let app = TestApp::spawn_configured(db, Smtp::Running, |s| s.client_send_limit = 1).await;
     assert_eq!(sign_up_via(&app, "203.0.113.1", "a@example.com").await, 303);
     assert_eq!(sign_up_via(&app, "203.0.113.2", "b@example.com").await, 422);
+}
+
+async fn counters_that_can_refuse_nothing_are_swept(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let pool = app.services.store.pool();
+    let now = app.clock().now();
+    for (key, started, locked) in [
+        ("old", now - 90_000, 0),
+        ("old-but-locked", now - 90_000, now + 600),
+        ("recent", now - 60, 0),
+    ] {
+        sqlx::query("INSERT INTO sign_in_throttle (key, failures, window_started_at, locked_until) VALUES ($1, 3, $2, $3)")
+            .bind(key)
+            .bind(started)
+            .bind(locked)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let swept = gatehouse::store::throttle::sweep(pool, now).await.unwrap();
+    assert_eq!(swept, 1);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM sign_in_throttle WHERE key IN ('old-but-locked', 'recent')"
+        )
+        .await,
+        2
+    );
 }
