@@ -8,10 +8,12 @@ mod domains;
 mod invitation_sign_in;
 mod invitations;
 mod links;
+mod looks;
 mod members;
 mod skeleton;
 
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -22,6 +24,30 @@ use tokio::sync::Mutex;
 
 /// Browser tests take this lock so that only one browser runs at once.
 pub(crate) static ONE_BROWSER: Mutex<()> = Mutex::const_new(());
+
+/// axe-core's browser build, which `npm ci` installs (package.json's devDependencies).
+const AXE_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/node_modules/axe-core/axe.min.js"
+);
+
+/// The text of axe-core, read once; fails (never skips) when `npm ci` has not been run.
+fn axe_source() -> &'static str {
+    static AXE: OnceLock<String> = OnceLock::new();
+    AXE.get_or_init(|| {
+        std::fs::read_to_string(AXE_PATH).unwrap_or_else(|e| {
+            panic!("{AXE_PATH} is missing ({e}): run `npm ci` to install axe-core for the browser tests")
+        })
+    })
+}
+
+/// Runs axe-core on the page and returns its serious and critical violations, each with
+/// the elements it found. WebDriver's execute runs in the page whatever its CSP says, and
+/// awaits the promise `axe.run()` returns.
+const AXE_RUN: &str = "return axe.run(document, { resultTypes: ['violations'] }).then(r => \
+    r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({ \
+        id: v.id, impact: v.impact, help: v.help, \
+        nodes: v.nodes.map(n => n.target.join(' ') + ' — ' + (n.failureSummary || '')) })));";
 
 /// A chromedriver process and a browser session on it; both end on drop.
 struct Browser {
@@ -182,6 +208,29 @@ impl Browser {
         self.fill("password", PASSWORD).await;
         self.click_button("Sign in").await;
         self.wait_for_heading("Your workspaces").await;
+    }
+
+    /// axe-core's serious and critical violations on the current page, as
+    /// `{id, impact, help, nodes}` objects. Injects axe-core first when the page lacks it.
+    async fn axe_violations(&self) -> Vec<serde_json::Value> {
+        let present = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await
+            .expect("script");
+        if present != serde_json::Value::Bool(true) {
+            let inject = format!("{}\nreturn typeof window.axe;", axe_source());
+            let loaded = self
+                .client
+                .execute(&inject, vec![])
+                .await
+                .expect("inject axe-core");
+            assert_eq!(loaded, "object", "axe-core did not load in the page");
+        }
+        match self.client.execute(AXE_RUN, vec![]).await.expect("axe.run") {
+            serde_json::Value::Array(violations) => violations,
+            other => panic!("axe.run gave {other}"),
+        }
     }
 
     async fn close(mut self) {

@@ -1,0 +1,221 @@
+//! "Look at what you ship": every page changed this week, opened in Chromium at 1280, 1440
+//! and 390 px wide. On each, nothing may overflow sideways and axe-core may find no
+//! serious or critical violation. Full-page screenshots land in /tmp/shots-axe/ (not
+//! committed) for a person to look at. The pages: sign-in (plain and with an error), Check
+//! your email, an invitation signed out, a domain's proof page, the refusal of a
+//! cross-site POST, and, as an Admin, Security (approved domains, one waiting for proof)
+//! and Teams with the Owner in a team.
+
+use super::{Browser, ONE_BROWSER};
+use crate::support::invites::invite;
+use crate::support::{Db, TestApp, link_in};
+
+/// The widths every page is looked at: two desktops and a phone.
+const WIDTHS: [u32; 3] = [1280, 1440, 390];
+/// The height of the window while the page is measured and checked.
+const HEIGHT: u32 = 900;
+const SHOTS: &str = "/tmp/shots-axe";
+
+impl Browser {
+    /// Looks at the current page at each width: its screenshot saved as
+    /// `{SHOTS}/{name}-{width}.png`, and what is wrong with it added to `problems`.
+    async fn look_at(&self, name: &str, problems: &mut Vec<String>) {
+        std::fs::create_dir_all(SHOTS).expect("screenshot folder");
+        for width in WIDTHS {
+            self.client
+                .set_window_size(width, HEIGHT)
+                .await
+                .expect("resize");
+            let (scroll, inner): (u64, u64) = serde_json::from_value(
+                self.client
+                    .execute(
+                        "return [document.documentElement.scrollWidth, window.innerWidth];",
+                        vec![],
+                    )
+                    .await
+                    .expect("measure"),
+            )
+            .expect("two widths");
+            assert_eq!(
+                inner,
+                u64::from(width),
+                "{name}: the viewport is {width} wide"
+            );
+            if scroll > inner {
+                problems.push(format!(
+                    "{name} at {width}px: {scroll}px wide, overflows sideways by {}px",
+                    scroll - inner
+                ));
+            }
+            for v in self.axe_violations().await {
+                problems.push(format!("{name} at {width}px: axe {v:#}"));
+            }
+            // The whole page in one picture: the window as tall as the page (and the
+            // window's own frame), then back.
+            let tall = self
+                .client
+                .execute(
+                    "return document.documentElement.scrollHeight \
+                     + window.outerHeight - window.innerHeight;",
+                    vec![],
+                )
+                .await
+                .expect("height")
+                .as_u64()
+                .expect("a height");
+            let tall = u32::try_from(tall).expect("height fits").max(HEIGHT);
+            self.client
+                .set_window_size(width, tall)
+                .await
+                .expect("resize");
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::write(format!("{SHOTS}/{name}-{width}.png"), png).expect("save screenshot");
+        }
+        self.client
+            .set_window_size(WIDTHS[0], HEIGHT)
+            .await
+            .expect("resize");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_pages_fit_every_width_and_pass_axe() {
+    let _one = ONE_BROWSER.lock().await;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (owner, slug) = app.owner_of("owner@acme.test", "Acme Rockets").await;
+    let admin = app.member_as(&slug, "admin@acme.test", "admin").await;
+    app.member_as(&slug, "mia@acme.test", "member").await;
+    // Security: one approved domain and one waiting for proof; a second proof link for the
+    // proof page.
+    app.approve_domain(&admin, &slug, "example.com").await;
+    for (domain, proof) in [
+        ("example.org", "it@example.org"),
+        ("example.net", "it@example.net"),
+    ] {
+        let res = admin
+            .post_form(
+                &format!("/w/{slug}/security/domains"),
+                &[("domain", domain), ("proof_email", proof)],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "proof requested for {domain}");
+    }
+    // Teams: the Owner and a member in Design, so the Admin sees the Owner's row.
+    owner
+        .post_form(&format!("/w/{slug}/teams"), &[("team_name", "Design")])
+        .await;
+    let design: String = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Design'")
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("team");
+    for email in ["owner@acme.test", "mia@acme.test"] {
+        let res = owner
+            .post_form(
+                &format!("/w/{slug}/teams/{design}/members"),
+                &[("email", email)],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{email} joins Design");
+    }
+    let res = invite(&admin, &slug, "newcomer@example.org", "member").await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let invitation = link_in(
+        &app.mail
+            .wait_for("newcomer@example.org", "invited you")
+            .await,
+    );
+
+    let browser = Browser::start().await;
+    let b = &browser;
+    let mut problems = Vec::new();
+
+    b.client
+        .goto(&format!("{}/sign-in", app.address))
+        .await
+        .expect("open sign-in");
+    b.wait_for_heading("Sign in").await;
+    b.look_at("sign-in", &mut problems).await;
+
+    b.fill("email", "admin@acme.test").await;
+    b.fill("password", "not the password").await;
+    b.click_button("Sign in").await;
+    b.wait_for_xpath("//p[@id='sign-in-error']").await;
+    b.look_at("sign-in-error", &mut problems).await;
+
+    b.fill("email", "admin@acme.test").await;
+    b.click_button("Email me a sign-in link").await;
+    b.wait_for_heading("Check your email").await;
+    b.look_at("check-email", &mut problems).await;
+
+    b.client
+        .goto(&format!("{}{invitation}", app.address))
+        .await
+        .expect("open the invitation");
+    b.wait_for_heading("Join Acme Rockets").await;
+    b.look_at("invite", &mut problems).await;
+
+    let proof = link_in(&app.mail.wait_for("it@example.net", "Approve").await);
+    b.client
+        .goto(&format!("{}{proof}", app.address))
+        .await
+        .expect("open the proof link");
+    b.wait_for_xpath("//button[normalize-space()='Approve the domain']")
+        .await;
+    b.look_at("domain-proof", &mut problems).await;
+    b.click_button("Approve the domain").await;
+    b.wait_for_heading("example.net is approved").await;
+    b.look_at("domain-approved", &mut problems).await;
+
+    // Another site's form posting here: the browser says Sec-Fetch-Site: cross-site.
+    let form = format!(
+        "<!doctype html><title>Elsewhere</title><form method=post action='{}/w/{slug}/teams'>\
+         <input type=hidden name=team_name value=Sneaky><button>Go</button></form>",
+        app.address
+    );
+    b.client
+        .goto(&format!("data:text/html,{}", urlencoding(&form)))
+        .await
+        .expect("open the other site");
+    b.click_button("Go").await;
+    b.wait_for_heading("Refused: this came from another site")
+        .await;
+    b.look_at("refused-cross-site", &mut problems).await;
+
+    b.sign_in_as(&app.address, "admin@acme.test").await;
+    b.client
+        .goto(&format!("{}/w/{slug}/security", app.address))
+        .await
+        .expect("open security");
+    b.wait_for_xpath("//ul[@id='pending-domain-proofs']/li")
+        .await;
+    b.look_at("security", &mut problems).await;
+
+    b.client
+        .goto(&format!("{}/w/{slug}/teams", app.address))
+        .await
+        .expect("open teams");
+    b.wait_for_xpath("//li[contains(., 'only an Owner changes their teams')]")
+        .await;
+    b.look_at("teams", &mut problems).await;
+
+    browser.close().await;
+    assert!(
+        problems.is_empty(),
+        "{} problems (screenshots in {SHOTS}):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Percent-encodes everything but letters and digits, for a data: URL.
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
