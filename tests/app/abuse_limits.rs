@@ -183,8 +183,15 @@ async fn counters_that_can_refuse_nothing_are_swept(db: Db) {
             .await
             .unwrap();
     }
+    // The app's own sweeper also runs at start and may get there first: either way, only
+    // the old counter without a lock goes.
     let swept = gatehouse::store::throttle::sweep(pool, now).await.unwrap();
-    assert_eq!(swept, 1);
+    assert!(swept <= 1, "{swept}");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM sign_in_throttle WHERE key = 'old'")
+            .await,
+        0
+    );
     assert_eq!(
         app.scalar(
             "SELECT COUNT(*) FROM sign_in_throttle WHERE key IN ('old-but-locked', 'recent')"
