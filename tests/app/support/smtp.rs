@@ -182,7 +182,13 @@ fn part(raw: &str, content_type: &str) -> Option<String> {
     let start = raw.find(&format!("Content-Type: {content_type}"))?;
     let section = &raw[start..];
     let (headers, body) = section.split_once("\n\n")?;
-    let body = body.split("\n--").next().unwrap_or(body);
+    // The part ends at the next boundary line; a bare "\n--" is not enough, since a
+    // quoted-printable line may start with "--" (a link's token soft-wrapped there).
+    let end = match boundary_before(&raw[..start]) {
+        Some(b) => format!("\n--{b}"),
+        None => "\n--".to_string(),
+    };
+    let body = body.split(end.as_str()).next().unwrap_or(body);
     let encoding = header(headers, "Content-Transfer-Encoding")
         .unwrap_or_default()
         .to_lowercase();
@@ -199,6 +205,13 @@ fn part(raw: &str, content_type: &str) -> Option<String> {
         }
         _ => body.to_string(),
     })
+}
+
+/// The boundary that opened a part: the last `--…` line before the part's headers.
+fn boundary_before(preceding: &str) -> Option<String> {
+    let line = preceding.lines().rev().find(|l| l.starts_with("--"))?;
+    let value = line.trim_start_matches("--").trim_end();
+    (!value.is_empty()).then(|| value.to_string())
 }
 
 fn decode_quoted_printable(body: &str) -> String {
@@ -219,4 +232,28 @@ fn decode_quoted_printable(body: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A soft-wrapped link whose continuation starts with "--" stays whole (it used to be
+    /// cut there, and the test then followed half a link to a 404).
+    #[test]
+    fn a_wrapped_line_starting_with_dashes_is_not_a_boundary() {
+        let raw = "Subject: Confirm\nContent-Type: multipart/alternative;\n boundary=\"XyZ\"\n\n\
+                   --XyZ\nContent-Type: text/plain; charset=utf-8\n\
+                   Content-Transfer-Encoding: quoted-printable\n\n\
+                   Confirm my address: http://gatehouse.test/verify/abc=\n--def\n\n-- \nGatehouse\n\
+                   --XyZ\nContent-Type: text/html; charset=utf-8\n\n<p>x</p>\n--XyZ--\n";
+        let mail = parse(raw, vec!["a@example.com".into()]);
+        assert!(
+            mail.text
+                .contains("http://gatehouse.test/verify/abc--def\n"),
+            "{}",
+            mail.text
+        );
+        assert_eq!(mail.html.trim(), "<p>x</p>");
+    }
 }
