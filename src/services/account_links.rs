@@ -193,14 +193,7 @@ pub async fn email_sign_in_link(
     next_path: Option<&str>,
     actor: &Actor,
 ) -> ServiceResult<()> {
-    super::limits::check(
-        svc,
-        Action::SignInLink,
-        Some(email.as_str()),
-        actor,
-        "email",
-    )
-    .await?;
+    super::limits::check_address(svc, Action::SignInLink, email, actor).await?;
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
     let Some(account) = accounts::by_email(&mut *tx, email.as_str()).await? else {

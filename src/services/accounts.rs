@@ -105,7 +105,7 @@ pub async fn prepare_sign_up(
     actor: &Actor,
 ) -> ServiceResult<PreparedSignUp> {
     let (email, password, name) = parse_sign_up(form).map_err(ServiceError::Invalid)?;
-    limits::check(svc, action, Some(email.as_str()), actor, "email").await?;
+    limits::check_address(svc, action, &email, actor).await?;
     let hash = passwords::hash(&password).await?;
     Ok(PreparedSignUp { email, name, hash })
 }

@@ -5,6 +5,7 @@
 //! cap over fifteen minutes (`GATEHOUSE_CLIENT_SEND_LIMIT`). Counters live in the database (`sign_in_throttle`), so
 //! every instance enforces the same limits; a refused request counts for nothing.
 
+use crate::domain::EmailAddress;
 use crate::store::throttle::{self, Rule};
 
 use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services};
@@ -86,6 +87,16 @@ pub async fn check(
             Err(ServiceError::Invalid(FieldErrors::single(field, message)))
         }
     }
+}
+
+/// [`check`] for a request that mails an address typed into the form's `email` field.
+pub async fn check_address(
+    svc: &Services,
+    action: Action,
+    email: &EmailAddress,
+    actor: &Actor,
+) -> ServiceResult<()> {
+    check(svc, action, Some(email.as_str()), actor, "email").await
 }
 
 /// Reserves one attempt against every key in one transaction; `Some(until)` when any

@@ -66,14 +66,7 @@ pub async fn request_password_reset(
 ) -> ServiceResult<()> {
     let email = EmailAddress::parse(email)
         .map_err(|m| ServiceError::Invalid(FieldErrors::single("email", m)))?;
-    super::limits::check(
-        svc,
-        Action::PasswordReset,
-        Some(email.as_str()),
-        actor,
-        "email",
-    )
-    .await?;
+    super::limits::check_address(svc, Action::PasswordReset, &email, actor).await?;
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
     if let Some(account) = accounts::by_email(&mut *tx, email.as_str()).await? {

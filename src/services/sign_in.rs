@@ -67,16 +67,11 @@ pub async fn sign_in(
     let now = svc.clock.now();
     let ip = actor.ip.clone().unwrap_or_default();
     let keys = [
-        format!("acct-ip:{email_key}|{ip}"),
-        format!("acct:{email_key}"),
-        format!("ip:{ip}"),
+        (format!("acct-ip:{email_key}|{ip}"), ACCOUNT_FROM_IP),
+        (format!("acct:{email_key}"), ACCOUNT),
+        (format!("ip:{ip}"), IP),
     ];
-    let reservations: Vec<_> = keys
-        .iter()
-        .cloned()
-        .zip([ACCOUNT_FROM_IP, ACCOUNT, IP])
-        .collect();
-    if let Some(until) = super::limits::reserve(svc, &reservations).await? {
+    if let Some(until) = super::limits::reserve(svc, &keys).await? {
         return Ok(SignInOutcome::Throttled {
             retry_after: (until - now).max(1),
         });
@@ -91,8 +86,8 @@ pub async fn sign_in(
     let mut tx = svc.store.begin_write().await?;
     let outcome = match account {
         Some(account) if password_ok => {
-            throttle::clear(&mut *tx, &keys[0]).await?;
-            for key in &keys[1..] {
+            throttle::clear(&mut *tx, &keys[0].0).await?;
+            for (key, _) in &keys[1..] {
                 throttle::refund(&mut *tx, key).await?;
             }
             if account.email_verified == 1 {

@@ -113,23 +113,9 @@ async fn existing_accounts_sign_in_then_accept_the_invitation() {
     let b = &browser;
 
     b.sign_in_as(&app.address, "admin@example.com").await;
-    b.client
-        .goto(&format!("{}/w/{slug}/invitations", app.address))
-        .await
-        .expect("open invitations");
-    b.wait_for_heading("Invitations").await;
-    b.click_link("Invite").await;
-    b.wait_for_xpath("//dialog[@open]//textarea[@id='addresses']")
-        .await;
-    b.fill("addresses", "ann@example.com, bob@example.com")
-        .await;
-    b.click_button("Send invites").await;
     let flash = b
-        .wait_for_xpath("//p[contains(@class,'flash')]")
-        .await
-        .text()
-        .await
-        .expect("flash text");
+        .invite_from_dialog(&app.address, &slug, "ann@example.com, bob@example.com")
+        .await;
     assert!(flash.contains("ann@example.com — invited"), "{flash}");
     assert!(flash.contains("bob@example.com — invited"), "{flash}");
     b.sign_out().await;

@@ -5,6 +5,29 @@
 use super::{Browser, ONE_BROWSER};
 use crate::support::{BASE_URL, Db, PASSWORD, TestApp, link_in};
 
+impl Browser {
+    /// On the Invitations tab, invites `addresses` from the Invite dialog with *Send
+    /// invites*; returns the flash message listing each address's result.
+    pub async fn invite_from_dialog(&self, address: &str, slug: &str, addresses: &str) -> String {
+        self.client
+            .goto(&format!("{address}/w/{slug}/invitations"))
+            .await
+            .expect("open invitations");
+        self.wait_for_heading("Invitations").await;
+        self.click_link("Invite").await;
+        // htmx loads the form into the dialog, which opens as a modal.
+        self.wait_for_xpath("//dialog[@open]//textarea[@id='addresses']")
+            .await;
+        self.fill("addresses", addresses).await;
+        self.click_button("Send invites").await;
+        self.wait_for_xpath("//p[contains(@class,'flash')]")
+            .await
+            .text()
+            .await
+            .expect("flash text")
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_invites_and_the_invitee_signs_up_from_the_email() {
     let _one = ONE_BROWSER.lock().await;
@@ -15,23 +38,9 @@ async fn admin_invites_and_the_invitee_signs_up_from_the_email() {
     let b = &browser;
     b.sign_in_as(&app.address, "admin@example.com").await;
 
-    b.client
-        .goto(&format!("{}/w/{slug}/invitations", app.address))
-        .await
-        .expect("open invitations");
-    b.wait_for_heading("Invitations").await;
-    b.click_link("Invite").await;
-    // htmx loads the form into the dialog, which opens as a modal.
-    b.wait_for_xpath("//dialog[@open]//textarea[@id='addresses']")
-        .await;
-    b.fill("addresses", "ann@example.com, not-an-address").await;
-    b.click_button("Send invites").await;
     let flash = b
-        .wait_for_xpath("//p[contains(@class,'flash')]")
-        .await
-        .text()
-        .await
-        .expect("flash text");
+        .invite_from_dialog(&app.address, &slug, "ann@example.com, not-an-address")
+        .await;
     assert!(flash.contains("ann@example.com — invited"), "{flash}");
     assert!(flash.contains("not-an-address — invalid"), "{flash}");
 
