@@ -86,6 +86,14 @@ async fn an_over_long_address_is_refused_and_writes_nothing(db: Db) {
     let message = beside(res, "password").await;
     assert!(message.contains("at most 256"), "{message}");
 
+    // A 1 MB field is refused the same way, before any work.
+    let huge = format!("{}@example.com", "a".repeat(1_000_000));
+    let res = client.sign_in(&huge, PASSWORD).await;
+    let message = beside(res, "email").await;
+    assert!(message.contains("too long"), "{message}");
+    let res = client.post_form("/sign-in/link", &[("email", &huge)]).await;
+    assert_eq!(res.status(), 422);
+
     assert_eq!(
         written(&app).await,
         before,
