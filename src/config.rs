@@ -14,6 +14,15 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub settings: Settings,
+    /// How log lines look: text (coloured only on a terminal) or json (one object per line).
+    #[arg(
+        long,
+        env = "GATEHOUSE_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: crate::logging::LogFormat,
 }
 
 #[derive(Debug, Subcommand, Clone)]
@@ -40,7 +49,7 @@ pub struct Settings {
     )]
     pub bind: SocketAddr,
     /// sqlite://path/to/file.db or postgres://user@host/db. Default: an SQLite file in the data folder.
-    #[arg(long, env = "DATABASE_URL", global = true)]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
     /// Public base URL used for links in emails, e.g. https://gatehouse.example.com.
     /// Default: http://{bind}.
@@ -70,14 +79,6 @@ pub struct Settings {
         global = true
     )]
     pub data_dir: PathBuf,
-    /// Folder with the stylesheet, scripts and the vendored htmx.
-    #[arg(
-        long,
-        env = "GATEHOUSE_STATIC_DIR",
-        default_value = "static",
-        global = true
-    )]
-    pub static_dir: PathBuf,
     /// Email invitations a Trial workspace may send over its whole trial.
     #[arg(
         long,
@@ -183,7 +184,6 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub data_dir: PathBuf,
-    pub static_dir: PathBuf,
     /// First retry delay of the mail worker; doubles per attempt.
     pub mail_retry_base: Duration,
     /// How often the mail worker looks for due mail when nobody wakes it.
@@ -253,7 +253,6 @@ impl Config {
             smtp_url: s.smtp_url,
             mail_from: s.mail_from,
             data_dir: s.data_dir,
-            static_dir: s.static_dir,
             mail_retry_base: Duration::from_secs(5),
             mail_poll_interval: Duration::from_secs(2),
             invite_quotas: InviteQuotas {

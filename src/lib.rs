@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod logging;
 pub mod mail;
 pub mod seed;
 pub mod services;

@@ -2,16 +2,11 @@
 
 use clap::Parser;
 use gatehouse::config::{Cli, Command, Config};
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
     let cli = Cli::parse();
+    gatehouse::logging::init(cli.log_format);
     let config = match Config::from_settings(cli.settings) {
         Ok(config) => config,
         Err(e) => {

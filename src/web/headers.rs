@@ -1,12 +1,8 @@
-//! Security headers on every response, and long-lived caching for fingerprinted assets.
+//! Security headers on every response.
 
-use std::path::Path;
-
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::Response;
-use tower_http::services::ServeDir;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -44,24 +40,5 @@ pub async fn add_security_headers(
     headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
-    res
-}
-
-/// The static folder. Found files are cached for a year (their URL changes whenever
-/// their content does); a missing file is not cached at all.
-pub fn static_files(dir: &Path) -> Router {
-    Router::new()
-        .fallback_service(ServeDir::new(dir))
-        .layer(axum::middleware::map_response(cache_found_assets))
-}
-
-async fn cache_found_assets(mut res: Response) -> Response {
-    let value = if res.status().is_success() {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-store"
-    };
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     res
 }

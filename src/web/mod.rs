@@ -2,6 +2,7 @@
 //! session rules and security headers they all share.
 
 pub mod account;
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod browse;
@@ -34,6 +35,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tower_http::LatencyUnit;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -76,7 +78,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .route("/healthz", get(healthz))
-        .nest_service(ASSETS, headers::static_files(&state.config.static_dir))
+        .nest(ASSETS, assets::router())
         .merge(pages)
         .layer(middleware::map_response_with_state(
             headers::Https(state.config.is_https()),
@@ -93,6 +95,9 @@ pub fn router(state: AppState) -> Router {
                         .latency_unit(LatencyUnit::Micros),
                 ),
         )
+        // Outside the trace layer, so the span can name the request's id.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
@@ -106,9 +111,18 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// The request's log span: method and path, with secrets from emailed links cut out.
+/// The request's log span: its id (also sent back as `X-Request-Id`), method and path
+/// with secrets from emailed links cut out; the account and workspace are filled in by
+/// the extractors once known.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::info_span!("request", method = %request.method(), path = %redacted_path(request.uri().path()))
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!("request", request_id = %id, method = %request.method(),
+        path = %redacted_path(request.uri().path()),
+        account = tracing::field::Empty, workspace = tracing::field::Empty)
 }
 
 /// A path fit for logs: the token in /verify/{token} and the like becomes `…`.

@@ -16,7 +16,6 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         smtp_url: None,
         mail_from: "Gatehouse <g@localhost>".into(),
         data_dir: data_dir.to_path_buf(),
-        static_dir: "static".into(),
         invite_quota_trial: 250,
         invite_quota_business_daily: 2000,
         kept_member_pages: 64,

@@ -91,7 +91,6 @@ impl TestApp {
             smtp_url: (smtp != Smtp::DevMailbox).then(|| format!("smtp://127.0.0.1:{}", mail.port)),
             mail_from: "Gatehouse <gatehouse@gatehouse.test>".into(),
             data_dir: data_dir.clone(),
-            static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
             invite_quota_trial: TRIAL_QUOTA,
             invite_quota_business_daily: BUSINESS_DAILY_QUOTA,
             kept_member_pages: 64,

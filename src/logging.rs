@@ -1,0 +1,40 @@
+//! Where log lines go and how they look: human-readable text (colours only on a terminal)
+//! or one JSON object per line for log collectors. Each request's span carries its
+//! request id, method and path, and — once known — the workspace and account.
+
+use std::io::IsTerminal;
+
+use tracing_subscriber::EnvFilter;
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Installs the global subscriber. `RUST_LOG` overrides the default level.
+pub fn init(format: LogFormat) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stdout().is_terminal()).init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
+}
+
+/// Names the account in the current request's log span.
+pub fn record_account(account_id: &str) {
+    tracing::Span::current().record("account", account_id);
+}
+
+/// Names the workspace in the current request's log span.
+pub fn record_workspace(slug: &str) {
+    tracing::Span::current().record("workspace", slug);
+}
