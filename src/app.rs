@@ -20,6 +20,7 @@ use crate::mail::worker::Worker;
 use crate::services::Services;
 use crate::store::Store;
 use crate::store::sessions::DbSessionStore;
+use crate::web::metrics::Metrics;
 use crate::web::render_cache::RenderCache;
 
 /// What every handler can reach.
@@ -29,6 +30,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Rendered Members page results, kept by list version (see `web::render_cache`).
     pub member_results: RenderCache,
+    pub metrics: Arc<Metrics>,
 }
 
 impl FromRef<AppState> for RenderCache {
@@ -47,6 +49,8 @@ impl FromRef<AppState> for Services {
 pub struct App {
     state: AppState,
     listener: TcpListener,
+    /// `--metrics-bind`'s own listener, serving only `/metrics`.
+    metrics_listener: Option<TcpListener>,
     worker: Worker,
 }
 
@@ -84,19 +88,34 @@ impl App {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("could not listen on {}", config.bind))?;
+        let metrics_listener = match config.metrics_bind {
+            Some(address) => Some(TcpListener::bind(address).await.with_context(|| {
+                format!("could not listen on {address} for metrics")
+            })?),
+            None => None,
+        };
         Ok(Self {
             state: AppState {
                 services,
                 member_results: RenderCache::new(config.kept_member_pages),
+                metrics: Arc::default(),
                 config: Arc::new(config),
             },
             listener,
+            metrics_listener,
             worker,
         })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Where `--metrics-bind` listens, when set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     pub fn services(&self) -> &Services {
@@ -111,8 +130,20 @@ impl App {
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(self.worker.run(stop_rx.clone()));
-        let sweeper = tokio::spawn(sweep(self.state.services.clone(), stop_rx));
+        let sweeper = tokio::spawn(sweep(self.state.services.clone(), stop_rx.clone()));
         let store = self.state.services.store.clone();
+        let metrics = self.metrics_listener.map(|listener| {
+            let router = crate::web::metrics::router(self.state.metrics.clone(), store.clone());
+            let mut stop = stop_rx.clone();
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.changed().await;
+                };
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            })
+        });
         let router = crate::web::router(self.state);
         let listener = self.listener.tap_io(|tcp| {
             if let Err(e) = tcp.set_nodelay(true) {
@@ -128,6 +159,9 @@ impl App {
         .context("server error")?;
         let _ = stop_tx.send(true);
         let _ = tokio::join!(worker, sweeper);
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         store.close().await;
         Ok(())
     }

@@ -104,6 +104,12 @@ pub struct Settings {
         global = true
     )]
     pub kept_member_pages: usize,
+    /// Serve `/metrics` (Prometheus) on its own address, e.g. 127.0.0.1:9100.
+    #[arg(long, env = "GATEHOUSE_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
+    /// Also serve `/metrics` on the main address (anyone who reaches it can read it).
+    #[arg(long, env = "GATEHOUSE_METRICS_ON_MAIN", global = true)]
+    pub metrics_on_main: bool,
     /// Addresses or networks of the reverse proxies in front of Gatehouse (e.g.
     /// `10.0.0.0/8,192.168.1.5`). Only requests from these are believed about their client.
     #[arg(
@@ -190,6 +196,8 @@ pub struct Config {
     pub mail_poll_interval: Duration,
     pub invite_quotas: InviteQuotas,
     pub kept_member_pages: usize,
+    pub metrics_bind: Option<SocketAddr>,
+    pub metrics_on_main: bool,
     /// Which peers are proxies, and the header they name the client in.
     pub client_ip: crate::web::client_ip::ClientIpRule,
     pub client_send_limit: i64,
@@ -260,6 +268,8 @@ impl Config {
                 business_daily: s.invite_quota_business_daily.max(0),
             },
             kept_member_pages: s.kept_member_pages,
+            metrics_bind: s.metrics_bind,
+            metrics_on_main: s.metrics_on_main,
             client_ip: client_ip_rule(&s.trusted_proxies, &s.client_ip_header)?,
             client_send_limit: s.client_send_limit.max(1),
         })

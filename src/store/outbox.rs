@@ -123,3 +123,21 @@ pub async fn cancel_by_ref<'e, E: Executor<'e, Database = Any>>(
     .await
     .map(|r| r.rows_affected())
 }
+
+/// How many emails wait to be sent, and how many of those failed at least once (for
+/// `/metrics`).
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct Depth {
+    pub queued: i64,
+    pub failed: i64,
+}
+
+pub async fn depth<'e, E: Executor<'e, Database = Any>>(e: E) -> StoreResult<Depth> {
+    sqlx::query_as(
+        "SELECT COUNT(*) AS queued, \
+         COALESCE(SUM(CASE WHEN last_error IS NULL THEN 0 ELSE 1 END), 0) AS failed \
+         FROM mail_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL",
+    )
+    .fetch_one(e)
+    .await
+}

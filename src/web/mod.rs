@@ -18,6 +18,7 @@ pub mod invite;
 pub mod join;
 pub mod links;
 pub mod members;
+pub mod metrics;
 pub mod page;
 pub mod password;
 pub mod render_cache;
@@ -76,10 +77,21 @@ pub fn router(state: AppState) -> Router {
             csrf::AllowedOrigin::from_base_url(&state.config.base_url),
             csrf::verify,
         ));
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(healthz))
         .nest(ASSETS, assets::router())
-        .merge(pages)
+        .merge(pages);
+    if state.config.metrics_on_main {
+        router = router.merge(metrics::router(
+            state.metrics.clone(),
+            state.services.store.clone(),
+        ));
+    }
+    router
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
         .layer(middleware::map_response_with_state(
             headers::Https(state.config.is_https()),
             headers::add_security_headers,

@@ -19,6 +19,8 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         invite_quota_trial: 250,
         invite_quota_business_daily: 2000,
         kept_member_pages: 64,
+        metrics_bind: None,
+        metrics_on_main: false,
         trusted_proxies: String::new(),
         client_ip_header: "x-forwarded-for".into(),
         client_send_limit: 30,

@@ -94,6 +94,8 @@ impl TestApp {
             invite_quota_trial: TRIAL_QUOTA,
             invite_quota_business_daily: BUSINESS_DAILY_QUOTA,
             kept_member_pages: 64,
+            metrics_bind: None,
+            metrics_on_main: false,
             trusted_proxies: String::new(),
             client_ip_header: "x-forwarded-for".into(),
             // Tests sign up hundreds of people from 127.0.0.1; `abuse_limits` sets it low.
