@@ -89,9 +89,11 @@ impl App {
             .await
             .with_context(|| format!("could not listen on {}", config.bind))?;
         let metrics_listener = match config.metrics_bind {
-            Some(address) => Some(TcpListener::bind(address).await.with_context(|| {
-                format!("could not listen on {address} for metrics")
-            })?),
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("could not listen on {address} for metrics"))?,
+            ),
             None => None,
         };
         Ok(Self {

@@ -24,17 +24,37 @@ pub fn init(format: LogFormat) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
-            .with_span_list(false)
+            .with_span_list(true)
             .init(),
     }
 }
 
-/// Names the account in the current request's log span.
-pub fn record_account(account_id: &str) {
-    tracing::Span::current().record("account", account_id);
+/// The request's own span, kept in its extensions: the session layers open spans of
+/// their own, so inside a handler `Span::current()` is not the request's.
+#[derive(Debug, Clone)]
+pub struct RequestSpan(pub tracing::Span);
+
+/// Middleware just inside the trace layer: remembers the request's span.
+pub async fn keep_request_span(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    request
+        .extensions_mut()
+        .insert(RequestSpan(tracing::Span::current()));
+    next.run(request).await
 }
 
-/// Names the workspace in the current request's log span.
-pub fn record_workspace(slug: &str) {
-    tracing::Span::current().record("workspace", slug);
+/// Names the account in the request's log span.
+pub fn record_account(extensions: &axum::http::Extensions, account_id: &str) {
+    if let Some(RequestSpan(span)) = extensions.get() {
+        span.record("account", account_id);
+    }
+}
+
+/// Names the workspace in the request's log span.
+pub fn record_workspace(extensions: &axum::http::Extensions, slug: &str) {
+    if let Some(RequestSpan(span)) = extensions.get() {
+        span.record("workspace", slug);
+    }
 }

@@ -75,7 +75,7 @@ async fn signed_in_with_memberships<S: Send + Sync>(
             htmx: is_htmx(&parts.headers),
         });
     };
-    crate::logging::record_account(&user.account.id);
+    crate::logging::record_account(&parts.extensions, &user.account.id);
     let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
     let signed_in = SignedIn {
         account: user.account,
@@ -144,7 +144,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Member {
         if MembershipStatus::parse(&membership.status) != Some(MembershipStatus::Active) {
             return Err(AppError::NotFound);
         }
-        crate::logging::record_workspace(&workspace.slug);
+        crate::logging::record_workspace(&parts.extensions, &workspace.slug);
         let role = Role::parse(&membership.role)
             .ok_or_else(|| anyhow::anyhow!("unknown role {}", membership.role))?;
         Ok(Self {

@@ -62,11 +62,31 @@ impl Default for Metrics {
         let [outbox_queued, outbox_failed, pool_open, pool_idle, pool_max] =
             std::array::from_fn(|_| Gauge::default());
         for (name, help, gauge) in [
-            ("mail_outbox_queued", "Emails waiting to be sent", &outbox_queued),
-            ("mail_outbox_failed", "Emails that will not be sent (refused or given up)", &outbox_failed),
-            ("db_pool_open_connections", "Database connections open in this instance's pool", &pool_open),
-            ("db_pool_idle_connections", "Open database connections not in use", &pool_idle),
-            ("db_pool_max_connections", "The most connections the pool may open", &pool_max),
+            (
+                "mail_outbox_queued",
+                "Emails waiting to be sent",
+                &outbox_queued,
+            ),
+            (
+                "mail_outbox_failed",
+                "Emails that will not be sent (refused or given up)",
+                &outbox_failed,
+            ),
+            (
+                "db_pool_open_connections",
+                "Database connections open in this instance's pool",
+                &pool_open,
+            ),
+            (
+                "db_pool_idle_connections",
+                "Open database connections not in use",
+                &pool_idle,
+            ),
+            (
+                "db_pool_max_connections",
+                "The most connections the pool may open",
+                &pool_max,
+            ),
         ] {
             registry.register(name, help, gauge.clone());
         }
@@ -97,7 +117,8 @@ impl Metrics {
         self.outbox_failed.set(depth.failed);
         let pool = store.pool();
         self.pool_open.set(i64::from(pool.size()));
-        self.pool_idle.set(i64::try_from(pool.num_idle()).unwrap_or(i64::MAX));
+        self.pool_idle
+            .set(i64::try_from(pool.num_idle()).unwrap_or(i64::MAX));
         self.pool_max
             .set(i64::from(pool.options().get_max_connections()));
         let mut text = String::new();

@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(axum::Extension(state.config.client_ip.clone()))
+        .layer(middleware::from_fn(crate::logging::keep_request_span))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

@@ -157,3 +157,25 @@ fn a_bad_trusted_proxy_or_header_is_refused_clearly() {
         "{err}"
     );
 }
+
+#[test]
+fn help_never_prints_the_value_of_a_secret() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .arg("--help")
+        .env("DATABASE_URL", "postgres://app:db-password-1@db/gatehouse")
+        .env(
+            "SMTP_URL",
+            "smtps://mailer:smtp-password-2@mail.example.com",
+        )
+        .env(
+            "GATEHOUSE_SECRET",
+            "secret-value-3-that-is-long-enough-for-us",
+        )
+        .output()
+        .expect("run gatehouse");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("DATABASE_URL"), "{help}");
+    for value in ["db-password-1", "smtp-password-2", "secret-value-3"] {
+        assert!(!help.contains(value), "--help shows {value}:\n{help}");
+    }
+}

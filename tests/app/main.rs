@@ -28,6 +28,7 @@ mod member_detail;
 mod member_list;
 mod members;
 mod migrations;
+mod operations;
 mod proof_of_address;
 mod query_plans;
 mod security;

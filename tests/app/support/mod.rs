@@ -1,6 +1,7 @@
 //! The test harness: `TestApp` (server + database + SMTP), `TestClient` (a cookie-keeping
 //! browser stand-in), and helpers that read like the user's journey.
 
+pub mod binary;
 pub mod client;
 pub mod db;
 pub mod domains;
@@ -42,6 +43,8 @@ macro_rules! both_databases {
 /// A running server with its own database, data folder and SMTP server.
 pub struct TestApp {
     pub address: String,
+    /// Where `--metrics-bind` listens, when a test set it.
+    pub metrics_address: Option<String>,
     pub services: Services,
     pub mail: MailServer,
     /// Kept for its Drop: the database goes when the app does.
@@ -110,6 +113,7 @@ impl TestApp {
             .await
             .expect("app builds");
         let address = format!("http://{}", app.local_addr().expect("local addr"));
+        let metrics_address = app.metrics_addr().map(|a| format!("http://{a}"));
         let services = app.services().clone();
         let (tx, rx) = oneshot::channel();
         let server = tokio::spawn(app.run(async {
@@ -117,6 +121,7 @@ impl TestApp {
         }));
         Self {
             address,
+            metrics_address,
             services,
             mail,
             _database: database,
