@@ -106,3 +106,36 @@ async fn admin_invites_and_the_invitee_signs_up_from_the_email() {
     assert_eq!(status, "Accepted");
     browser.close().await;
 }
+
+/// The Invite page reached without the dialog (Invite Team's "Invite by email", or a
+/// typed URL) sends too: both buttons answer into the page's own form container.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invite_page_without_the_dialog_sends_invitations() {
+    let _one = ONE_BROWSER.lock().await;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (_owner, slug) = app.owner_of("owner@example.com", "Page Invites").await;
+    let browser = Browser::start().await;
+    let b = &browser;
+    b.sign_in_as(&app.address, "owner@example.com").await;
+    b.client
+        .goto(&format!("{}/w/{slug}/invite", app.address))
+        .await
+        .expect("open the invite page");
+    b.wait_for_heading("Invite").await;
+    b.fill("addresses", "ann@example.com").await;
+    b.click_button("Invite another").await;
+    b.wait_for_xpath("//ul[@id='invite-results']/li[contains(., 'ann@example.com')]")
+        .await;
+    b.fill("addresses", "bo@example.com").await;
+    b.click_button("Send invites").await;
+    let flash = b
+        .wait_for_xpath("//p[contains(@class,'flash')]")
+        .await
+        .text()
+        .await
+        .expect("flash text");
+    assert!(flash.contains("bo@example.com — invited"), "{flash}");
+    app.mail.wait_for("ann@example.com", "invited").await;
+    app.mail.wait_for("bo@example.com", "invited").await;
+    browser.close().await;
+}
