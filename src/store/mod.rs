@@ -68,6 +68,7 @@ impl Store {
             // connection's worker thread, doubling the context switches of each query; a
             // broken connection fails its query and is dropped by the pool anyway.
             .test_before_acquire(false)
+            .before_acquire(|conn, _| Box::pin(async move { Ok(transaction_state_is_known(conn)) }))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -121,6 +122,24 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Whether an idle connection may be handed out again: not when it still counts itself
+/// inside a transaction. That happens when a statement or COMMIT failed in a way that made
+/// SQLite roll the transaction back on its own (SQLITE_FULL, SQLITE_IOERR): sqlx's
+/// ROLLBACK on drop then fails ("no transaction is active"), its transaction depth stays
+/// at 1, and every later `BEGIN IMMEDIATE` on that connection would be refused until a
+/// restart. Such a connection is closed and the pool opens a fresh one. It reads a
+/// counter the connection keeps: no round trip on the hot path. (By the time a connection
+/// is idle, the pool's ping on release has flushed any rollback queued when its
+/// transaction was dropped, so the counter is current.)
+fn transaction_state_is_known(conn: &mut sqlx::AnyConnection) -> bool {
+    use sqlx::Connection;
+    if conn.is_in_transaction() {
+        tracing::warn!("closing a database connection left inside a failed transaction");
+        return false;
+    }
+    true
 }
 
 fn sqlite_url_with_create(url: &str) -> StoreResult<String> {

@@ -17,6 +17,7 @@ mod browser;
 mod concurrency;
 mod config;
 mod domains;
+mod healing;
 mod input;
 mod invitations;
 mod invitee;
