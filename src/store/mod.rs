@@ -19,6 +19,7 @@ pub mod member_origin;
 pub mod member_search;
 pub mod members;
 pub mod outbox;
+pub mod readiness;
 pub mod seed;
 pub mod sessions;
 pub mod teams;
@@ -109,14 +110,6 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
-    }
-
-    /// Answers when the database answers (for /healthz).
-    pub async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
     }
 
     pub async fn close(&self) {

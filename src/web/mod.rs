@@ -12,6 +12,7 @@ pub mod domains;
 pub mod extract;
 pub mod form;
 pub mod headers;
+pub mod health;
 pub mod invitations;
 pub mod invite;
 pub mod join;
@@ -28,11 +29,9 @@ pub mod teams;
 pub mod workspaces;
 
 use axum::Router;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use tower_http::LatencyUnit;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -75,7 +74,7 @@ pub fn router(state: AppState) -> Router {
             csrf::verify,
         ));
     Router::new()
-        .route("/healthz", get(healthz))
+        .merge(health::router(&state))
         .nest_service(ASSETS, headers::static_files(&state.config.static_dir))
         .merge(pages)
         .layer(middleware::map_response_with_state(
@@ -94,16 +93,6 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
-}
-
-async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.services.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok"),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database not answering");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
-    }
 }
 
 /// The request's log span: method and path, with secrets from emailed links cut out.
