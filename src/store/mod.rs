@@ -87,6 +87,31 @@ impl Store {
         Ok(Self { pool, backend })
     }
 
+    /// Opens an SQLite database that must already exist (for `gatehouse backup`).
+    pub async fn open_existing(url: &str, backend: Backend) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let url = format!("{url}{separator}mode=rw");
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect_with(AnyConnectOptions::from_str(&url)?)
+            .await?;
+        sqlx::query("PRAGMA busy_timeout = 10000")
+            .execute(&pool)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// SQLite only: writes a consistent, compacted copy of the whole database to `file`
+    /// (`VACUUM INTO` reads one snapshot; the server's writers carry on meanwhile).
+    pub async fn copy_into(&self, file: &str) -> StoreResult<()> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(file)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
     /// Applies every migration of this backend's folder.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
