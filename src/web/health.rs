@@ -22,12 +22,15 @@ const KEPT_FOR: Duration = Duration::from_secs(1);
 /// How long the write check may take before the database counts as not answering.
 const DEADLINE: Duration = Duration::from_secs(2);
 
+/// Ready, or why not.
+type Answer = Result<(), &'static str>;
+
 /// The last readiness answer and when it was found; the lock also makes concurrent
 /// probes wait for the one check in flight instead of each starting their own.
 #[derive(Clone)]
 pub struct Readiness {
     services: Services,
-    last: Arc<Mutex<Option<(Instant, Result<(), &'static str>)>>>,
+    last: Arc<Mutex<Option<(Instant, Answer)>>>,
 }
 
 /// `/healthz` and `/readyz`, outside sessions and CSRF.
@@ -54,7 +57,7 @@ async fn readyz(State(readiness): State<Readiness>) -> impl IntoResponse {
 }
 
 impl Readiness {
-    async fn check(&self) -> Result<(), &'static str> {
+    async fn check(&self) -> Answer {
         let mut last = self.last.lock().await;
         if let Some((at, answer)) = *last
             && at.elapsed() < KEPT_FOR
@@ -66,7 +69,7 @@ impl Readiness {
         answer
     }
 
-    async fn write_once(&self) -> Result<(), &'static str> {
+    async fn write_once(&self) -> Answer {
         let store = &self.services.store;
         let now = self.services.clock.now();
         match tokio::time::timeout(DEADLINE, crate::store::readiness::touch(store, now)).await {
