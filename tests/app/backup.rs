@@ -21,10 +21,13 @@ async fn backup_copies_a_live_database(db: Db) {
     match db {
         Db::Sqlite => copies_while_members_are_being_added(app).await,
         Db::Postgres => {
-            let out = backup(&app, "postgres://postgres@127.0.0.1:5432/x", &target()).await;
+            let file = target();
+            let out = backup(&app, "postgres://postgres@127.0.0.1:5432/x", &file).await;
             assert_eq!(out.status.code(), Some(1));
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(stderr.contains("pg_dump"), "{stderr}");
+            assert!(!file.exists(), "nothing was written");
+            let _ = std::fs::remove_dir_all(file.parent().expect("folder"));
         }
     }
 }
