@@ -35,6 +35,8 @@ pub enum Command {
     Seed(crate::seed::SeedArgs),
     /// Print the Members list's query plans for a workspace, then exit.
     Plans(crate::seed::PlansArgs),
+    /// Write a consistent copy of the (live) SQLite database to a new file, then exit.
+    Backup(crate::backup::BackupArgs),
 }
 
 /// Every setting, as a flag or an environment variable.

@@ -5,6 +5,7 @@
 //! outbox worker and transports.
 
 pub mod app;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod domain;

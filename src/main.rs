@@ -1,4 +1,4 @@
-//! The `gatehouse` binary: read configuration, start logging, then serve, migrate or seed.
+//! The `gatehouse` binary: read configuration, start logging, then serve, migrate, seed or back up.
 
 use clap::Parser;
 use gatehouse::config::{Cli, Command, Config};
@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => gatehouse::App::migrate_only(&config).await,
         Command::Seed(args) => gatehouse::seed::run(&config, &args).await,
         Command::Plans(args) => gatehouse::seed::plans(&config, &args).await,
+        Command::Backup(args) => gatehouse::backup::run(&config, &args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

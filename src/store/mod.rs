@@ -19,6 +19,7 @@ pub mod member_origin;
 pub mod member_search;
 pub mod members;
 pub mod outbox;
+pub mod readiness;
 pub mod seed;
 pub mod sessions;
 pub mod teams;
@@ -68,6 +69,7 @@ impl Store {
             // connection's worker thread, doubling the context switches of each query; a
             // broken connection fails its query and is dropped by the pool anyway.
             .test_before_acquire(false)
+            .before_acquire(|conn, _| Box::pin(async move { Ok(transaction_state_is_known(conn)) }))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -83,6 +85,31 @@ impl Store {
             .connect_with(options)
             .await?;
         Ok(Self { pool, backend })
+    }
+
+    /// Opens an SQLite database that must already exist (for `gatehouse backup`).
+    pub async fn open_existing(url: &str, backend: Backend) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let url = format!("{url}{separator}mode=rw");
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect_with(AnyConnectOptions::from_str(&url)?)
+            .await?;
+        sqlx::query("PRAGMA busy_timeout = 10000")
+            .execute(&pool)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// SQLite only: writes a consistent, compacted copy of the whole database to `file`
+    /// (`VACUUM INTO` reads one snapshot; the server's writers carry on meanwhile).
+    pub async fn copy_into(&self, file: &str) -> StoreResult<()> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(file)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     /// Applies every migration of this backend's folder.
@@ -110,17 +137,27 @@ impl Store {
         }
     }
 
-    /// Answers when the database answers (for /healthz).
-    pub async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-    }
-
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Whether an idle connection may be handed out again: not when it still counts itself
+/// inside a transaction. That happens when a statement or COMMIT failed in a way that made
+/// SQLite roll the transaction back on its own (SQLITE_FULL, SQLITE_IOERR): sqlx's
+/// ROLLBACK on drop then fails ("no transaction is active"), its transaction depth stays
+/// at 1, and every later `BEGIN IMMEDIATE` on that connection would be refused until a
+/// restart. Such a connection is closed and the pool opens a fresh one. It reads a
+/// counter the connection keeps: no round trip on the hot path. (By the time a connection
+/// is idle, the pool's ping on release has flushed any rollback queued when its
+/// transaction was dropped, so the counter is current.)
+fn transaction_state_is_known(conn: &mut sqlx::AnyConnection) -> bool {
+    use sqlx::Connection;
+    if conn.is_in_transaction() {
+        tracing::warn!("closing a database connection left inside a failed transaction");
+        return false;
+    }
+    true
 }
 
 fn sqlite_url_with_create(url: &str) -> StoreResult<String> {

@@ -13,6 +13,7 @@ pub mod domains;
 pub mod extract;
 pub mod form;
 pub mod headers;
+pub mod health;
 pub mod invitations;
 pub mod invite;
 pub mod join;
@@ -30,11 +31,9 @@ pub mod teams;
 pub mod workspaces;
 
 use axum::Router;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use tower_http::LatencyUnit;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -78,7 +77,7 @@ pub fn router(state: AppState) -> Router {
             csrf::verify,
         ));
     let mut router = Router::new()
-        .route("/healthz", get(healthz))
+        .merge(health::router(&state))
         .nest(ASSETS, assets::router())
         .merge(pages);
     if state.config.metrics_on_main {
@@ -112,16 +111,6 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.services.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok"),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database not answering");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
-    }
 }
 
 /// The request's log span: its id (also sent back as `X-Request-Id`), method and path

@@ -364,7 +364,14 @@ async fn every_response_carries_security_headers(db: Db) {
         .and_then(|s| s.split('"').next())
         .expect("stylesheet link")
         .to_string();
-    for path in ["/", "/sign-in", "/no-such-page", "/healthz", css.as_str()] {
+    for path in [
+        "/",
+        "/sign-in",
+        "/no-such-page",
+        "/healthz",
+        "/readyz",
+        css.as_str(),
+    ] {
         let res = client.get(path).await;
         let h = res.headers();
         let csp = h
