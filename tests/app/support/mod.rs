@@ -90,6 +90,7 @@ impl TestApp {
             secret: Some("test-secret-that-is-long-enough-0123456789".into()),
             smtp_url: (smtp != Smtp::DevMailbox).then(|| format!("smtp://127.0.0.1:{}", mail.port)),
             mail_from: "Gatehouse <gatehouse@gatehouse.test>".into(),
+            smtp_timeout: 30,
             data_dir: data_dir.clone(),
             static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
             invite_quota_trial: TRIAL_QUOTA,
