@@ -17,7 +17,8 @@ use crate::store::outbox::QueuedMail;
 #[derive(Clone)]
 pub enum Transport {
     Smtp {
-        mailer: AsyncSmtpTransport<Tokio1Executor>,
+        // Boxed: without a pool the transport carries its whole configuration inline.
+        mailer: Box<AsyncSmtpTransport<Tokio1Executor>>,
         from: Mailbox,
     },
     DevMailbox {
@@ -28,10 +29,12 @@ pub enum Transport {
 impl Transport {
     /// `timeout` bounds lettre's connect; the worker bounds the whole conversation.
     pub fn smtp(url: &str, from: &str, timeout: Duration) -> anyhow::Result<Self> {
-        let mailer = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .context("SMTP_URL is not a valid SMTP URL")?
-            .timeout(Some(timeout))
-            .build();
+        let mailer = Box::new(
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .context("SMTP_URL is not a valid SMTP URL")?
+                .timeout(Some(timeout))
+                .build(),
+        );
         let from = from
             .parse()
             .context("GATEHOUSE_MAIL_FROM is not a valid mailbox")?;

@@ -12,8 +12,8 @@ use tokio::sync::{Notify, watch};
 
 use super::transport::{SendError, Transport};
 use crate::clock::Clock;
-use crate::store::outbox::{self, Claim, QueuedMail};
 use crate::store::Store;
+use crate::store::outbox::{self, Claim, QueuedMail};
 
 const MAX_BACKOFF_SECONDS: i64 = 3600;
 /// A claim outlives the send deadline by this much, for recording the outcome: a live
@@ -59,7 +59,9 @@ impl Worker {
                 Ok(Step::Handled) => continue,
                 Ok(Step::Stopped) => return,
                 Ok(Step::Idle) => {}
-                Err(e) => tracing::error!(error = %format!("{e:#}"), "mail worker could not use the outbox"),
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "mail worker could not use the outbox")
+                }
             }
             tokio::select! {
                 _ = self.wakeup.notified() => {}
