@@ -19,6 +19,10 @@ const MAX_BACKOFF_SECONDS: i64 = 3600;
 /// A claim outlives the send deadline by this much, for recording the outcome: a live
 /// worker never loses its claim to another one.
 const CLAIM_MARGIN_SECONDS: i64 = 60;
+/// On shutdown, a send in progress may finish within this long; then it is cut short and
+/// its email handed back to the queue (it may have reached the server if the cut came
+/// after the data was sent: the one case where an email can go out twice).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// An email still undelivered this long after it was queued is given up on (failed),
 /// even if every failure looked temporary.
 pub const GIVE_UP_AFTER_SECONDS: i64 = 2 * 86_400;
@@ -48,8 +52,8 @@ pub enum Step {
 }
 
 impl Worker {
-    /// Runs until `shutdown` flips to true, stopping between two emails (or cutting the
-    /// current send short: that email stays queued).
+    /// Runs until `shutdown` flips to true, stopping between two emails: a send in progress
+    /// gets `SHUTDOWN_GRACE` to finish, then is cut short (that email stays queued).
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         loop {
             if *shutdown.borrow() {
@@ -83,13 +87,18 @@ impl Worker {
         let Some(mail) = outbox::claim_next(&self.store, claim).await? else {
             return Ok(Step::Idle);
         };
+        let send = tokio::time::timeout(self.send_timeout, self.transport.send(&mail));
+        tokio::pin!(send);
         let attempt = tokio::select! {
-            sent = tokio::time::timeout(self.send_timeout, self.transport.send(&mail)) => sent,
-            _ = stopping(shutdown) => {
-                outbox::release(self.store.pool(), mail.id, &token).await?;
-                tracing::info!(to = %mail.recipient, "shutting down: email left queued");
-                return Ok(Step::Stopped);
-            }
+            sent = &mut send => sent,
+            _ = stopping(shutdown) => match tokio::time::timeout(SHUTDOWN_GRACE, &mut send).await {
+                Ok(sent) => sent,
+                Err(_) => {
+                    outbox::release(self.store.pool(), mail.id, &token).await?;
+                    tracing::info!(to = %mail.recipient, "shutting down: send cut short, email left queued");
+                    return Ok(Step::Stopped);
+                }
+            },
         };
         let result = attempt.unwrap_or_else(|_| {
             Err(SendError::Transient(format!(

@@ -170,7 +170,8 @@ pub async fn release<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Cancels the not-yet-sent emails about `ref_id` (e.g. a revoked invitation's). An email
-/// a worker is handing to SMTP right now cannot be called back and is left alone.
+/// a worker is handing to SMTP right now cannot be called back, but it is cancelled all
+/// the same: if that attempt fails it is never retried (if it succeeds, `sent_at` says so).
 pub async fn cancel_by_ref<'e, E: Executor<'e, Database = Any>>(
     e: E,
     ref_id: &str,
@@ -178,8 +179,7 @@ pub async fn cancel_by_ref<'e, E: Executor<'e, Database = Any>>(
 ) -> StoreResult<u64> {
     sqlx::query(
         "UPDATE mail_outbox SET cancelled_at = $2 WHERE ref_id = $1 AND sent_at IS NULL \
-         AND cancelled_at IS NULL AND failed_at IS NULL \
-         AND (claimed_until IS NULL OR claimed_until <= $2)",
+         AND cancelled_at IS NULL AND failed_at IS NULL",
     )
     .bind(ref_id)
     .bind(now)
