@@ -65,7 +65,7 @@ impl App {
             .await
             .context("could not migrate the database")?;
         let transport = match &config.smtp_url {
-            Some(url) => Transport::smtp(url, &config.mail_from)?,
+            Some(url) => Transport::smtp(url, &config.mail_from, config.smtp_timeout)?,
             None => Transport::dev_mailbox(config.data_dir.join("mail")),
         };
         let services = Services {
@@ -84,6 +84,7 @@ impl App {
             wakeup: services.mail_wakeup.clone(),
             retry_base: config.mail_retry_base,
             poll_interval: config.mail_poll_interval,
+            send_timeout: config.smtp_timeout,
         };
         let listener = TcpListener::bind(config.bind)
             .await

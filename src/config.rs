@@ -73,6 +73,15 @@ pub struct Settings {
         global = true
     )]
     pub mail_from: String,
+    /// Seconds one email's whole SMTP conversation (connect, every command, the data) may
+    /// take; a send that runs over is retried later.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SMTP_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub smtp_timeout: u64,
     /// Folder for the SQLite database, the generated secret and the dev mailbox.
     #[arg(
         long,
@@ -191,6 +200,8 @@ pub struct Config {
     pub secret: Vec<u8>,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// The most one email's SMTP conversation may take.
+    pub smtp_timeout: Duration,
     pub data_dir: PathBuf,
     /// First retry delay of the mail worker; doubles per attempt.
     pub mail_retry_base: Duration,
@@ -262,6 +273,7 @@ impl Config {
             secret,
             smtp_url: s.smtp_url,
             mail_from: s.mail_from,
+            smtp_timeout: Duration::from_secs(s.smtp_timeout.max(1)),
             data_dir: s.data_dir,
             mail_retry_base: Duration::from_secs(5),
             mail_poll_interval: Duration::from_secs(2),

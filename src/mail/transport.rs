@@ -1,7 +1,11 @@
 //! Where mail goes: an SMTP server (lettre, async) or, with no SMTP configured, the dev
 //! mailbox — files under {data}/mail plus a log line, so the product works out of the box.
+//! A failed delivery says whether trying again can help (`SendError`). SMTP uses one
+//! connection per email (no pool): a conversation the worker cuts short is simply dropped,
+//! never handed back half-way through to the next email.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart};
@@ -13,7 +17,8 @@ use crate::store::outbox::QueuedMail;
 #[derive(Clone)]
 pub enum Transport {
     Smtp {
-        mailer: AsyncSmtpTransport<Tokio1Executor>,
+        // Boxed: without a pool the transport carries its whole configuration inline.
+        mailer: Box<AsyncSmtpTransport<Tokio1Executor>>,
         from: Mailbox,
     },
     DevMailbox {
@@ -22,11 +27,14 @@ pub enum Transport {
 }
 
 impl Transport {
-    pub fn smtp(url: &str, from: &str) -> anyhow::Result<Self> {
-        let mailer = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .context("SMTP_URL is not a valid SMTP URL")?
-            .timeout(Some(std::time::Duration::from_secs(20)))
-            .build();
+    /// `timeout` bounds lettre's connect; the worker bounds the whole conversation.
+    pub fn smtp(url: &str, from: &str, timeout: Duration) -> anyhow::Result<Self> {
+        let mailer = Box::new(
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .context("SMTP_URL is not a valid SMTP URL")?
+                .timeout(Some(timeout))
+                .build(),
+        );
         let from = from
             .parse()
             .context("GATEHOUSE_MAIL_FROM is not a valid mailbox")?;
@@ -37,28 +45,55 @@ impl Transport {
         Self::DevMailbox { folder }
     }
 
-    /// Delivers one email; an error means "try again later".
-    pub async fn send(&self, mail: &QueuedMail) -> anyhow::Result<()> {
+    /// Delivers one email.
+    pub async fn send(&self, mail: &QueuedMail) -> Result<(), SendError> {
         match self {
             Self::Smtp { mailer, from } => {
-                let message = build_message(mail, from.clone())?;
-                mailer.send(message).await.context("SMTP delivery failed")?;
+                let message = build_message(mail, from.clone())
+                    .map_err(|e| SendError::Permanent(format!("{e:#}")))?;
+                mailer.send(message).await.map_err(SendError::from_smtp)?;
             }
-            Self::DevMailbox { folder } => {
-                tokio::fs::create_dir_all(folder).await?;
-                let stem = folder.join(format!("{:06}-{}", mail.id, mail.kind));
-                let text = format!(
-                    "To: {}\nSubject: {}\n\n{}",
-                    mail.recipient, mail.subject, mail.text_body
-                );
-                tokio::fs::write(stem.with_extension("txt"), text).await?;
-                tokio::fs::write(stem.with_extension("html"), &mail.html_body).await?;
-                tracing::info!(to = %mail.recipient, subject = %mail.subject,
-                    file = %stem.with_extension("txt").display(), "dev mailbox: email written");
-            }
+            Self::DevMailbox { folder } => write_to_folder(folder, mail)
+                .await
+                .map_err(|e| SendError::Transient(format!("dev mailbox: {e}")))?,
         }
         Ok(())
     }
+}
+
+/// Why an email was not delivered, and whether trying again can help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Worth another try later: the network, a 4xx answer, a deadline that passed.
+    #[error("{0}")]
+    Transient(String),
+    /// Will never work: the server refused it for good (5xx), or no message can be built.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl SendError {
+    fn from_smtp(e: lettre::transport::smtp::Error) -> Self {
+        if e.is_permanent() {
+            Self::Permanent(format!("the mail server refused it: {e}"))
+        } else {
+            Self::Transient(format!("SMTP delivery failed: {e}"))
+        }
+    }
+}
+
+async fn write_to_folder(folder: &Path, mail: &QueuedMail) -> std::io::Result<()> {
+    tokio::fs::create_dir_all(folder).await?;
+    let stem = folder.join(format!("{:06}-{}", mail.id, mail.kind));
+    let text = format!(
+        "To: {}\nSubject: {}\n\n{}",
+        mail.recipient, mail.subject, mail.text_body
+    );
+    tokio::fs::write(stem.with_extension("txt"), text).await?;
+    tokio::fs::write(stem.with_extension("html"), &mail.html_body).await?;
+    tracing::info!(to = %mail.recipient, subject = %mail.subject,
+        file = %stem.with_extension("txt").display(), "dev mailbox: email written");
+    Ok(())
 }
 
 fn build_message(mail: &QueuedMail, from: Mailbox) -> anyhow::Result<Message> {

@@ -1,5 +1,6 @@
-//! The Invitations tab's query (status filter, newest first, pages) and the Members page's
-//! Pending filter, which lists the outstanding invitations.
+//! The Invitations tab's query (status filter, newest first, pages, each with the state of
+//! its latest email) and the Members page's Pending filter, which lists the outstanding
+//! invitations.
 
 use sqlx::{Any, Executor, FromRow};
 
@@ -54,6 +55,12 @@ pub struct ListedInvitation {
     pub created_at: i64,
     pub sent_at: Option<i64>,
     pub expires_at: i64,
+    /// The invitation's latest email in the outbox, if it was emailed.
+    pub mail_sent_at: Option<i64>,
+    pub mail_failed_at: Option<i64>,
+    pub mail_cancelled_at: Option<i64>,
+    pub mail_attempts: Option<i64>,
+    pub mail_error: Option<String>,
 }
 
 /// A page of invitations, newest first. `search` (lower-case) filters by address prefix.
@@ -68,9 +75,12 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
 ) -> StoreResult<Vec<ListedInvitation>> {
     let sql = format!(
         "SELECT i.id, i.email, i.role, i.status, a.display_name AS inviter_name, \
-         t.name AS primary_team, i.created_at, i.sent_at, i.expires_at \
+         t.name AS primary_team, i.created_at, i.sent_at, i.expires_at, \
+         m.sent_at AS mail_sent_at, m.failed_at AS mail_failed_at, \
+         m.cancelled_at AS mail_cancelled_at, m.attempts AS mail_attempts, m.last_error AS mail_error \
          FROM invitations i LEFT JOIN accounts a ON a.id = i.invited_by \
          LEFT JOIN teams t ON t.id = i.primary_team_id \
+         LEFT JOIN mail_outbox m ON m.id = (SELECT MAX(o.id) FROM mail_outbox o WHERE o.ref_id = i.id) \
          WHERE i.workspace_id = $1 AND ($2 = $2){} AND ($3 = '' OR substr(i.email, 1, length($3)) = $3) \
          ORDER BY i.created_at DESC, i.email LIMIT $4 OFFSET $5",
         filter.condition()

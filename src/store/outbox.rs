@@ -1,5 +1,7 @@
 //! The mail outbox: emails committed with the change that causes them, delivered later
-//! by the worker, retried with backoff until sent.
+//! by the worker one at a time under a claim whose token fences the outcome, retried with
+//! backoff until sent or given up (`failed_at`). States: queued (none of `sent_at`,
+//! `cancelled_at`, `failed_at` set), sent, cancelled, failed.
 
 use sqlx::{Any, Executor, FromRow};
 
@@ -47,67 +49,129 @@ pub struct QueuedMail {
     pub html_body: String,
     pub kind: String,
     pub attempts: i64,
+    pub created_at: i64,
+    /// The token of this claim: only its holder may record how the attempt ended.
+    pub claim_token: String,
 }
 
-const CLAIM_SECONDS: i64 = 120;
+/// One worker's claim on one email: a random token, valid until `until`.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    pub token: &'a str,
+    pub now: i64,
+    pub until: i64,
+}
 
-/// Claims up to `limit` due emails for this worker for a while, so other workers (other
-/// instances) skip them. PostgreSQL skips rows another worker is claiming right now;
-/// SQLite has a single writer, so the UPDATE alone is enough.
-pub async fn claim_due(store: &Store, now: i64, limit: i64) -> StoreResult<Vec<QueuedMail>> {
+/// Claims the next due email for one worker until `claim.until`, so other workers (other
+/// instances) skip it meanwhile; a claim that ran out may be taken again, with a new
+/// token. PostgreSQL skips a row another worker is claiming right now; SQLite has a single
+/// writer, so the UPDATE alone is enough.
+pub async fn claim_next(store: &Store, claim: Claim<'_>) -> StoreResult<Option<QueuedMail>> {
     let lock = match store.backend() {
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
     let sql = format!(
-        "UPDATE mail_outbox SET claimed_until = $2 WHERE id IN ( \
+        "UPDATE mail_outbox SET claimed_until = $2, claim_token = $3 WHERE id IN ( \
            SELECT id FROM mail_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL \
-           AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1) \
-           ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
-         RETURNING id, recipient, subject, text_body, html_body, kind, attempts"
+           AND failed_at IS NULL AND next_attempt_at <= $1 \
+           AND (claimed_until IS NULL OR claimed_until <= $1) \
+           ORDER BY next_attempt_at, id LIMIT 1 {lock}) \
+         RETURNING id, recipient, subject, text_body, html_body, kind, attempts, created_at, \
+         claim_token"
     );
     sqlx::query_as(&sql)
-        .bind(now)
-        .bind(now + CLAIM_SECONDS)
-        .bind(limit)
-        .fetch_all(store.pool())
+        .bind(claim.now)
+        .bind(claim.until)
+        .bind(claim.token)
+        .fetch_optional(store.pool())
         .await
 }
 
+/// Records a delivery. `false` when the claim was no longer this worker's (it ran out and
+/// another worker took the email): nothing is written then.
 pub async fn mark_sent<'e, E: Executor<'e, Database = Any>>(
     e: E,
     id: i64,
+    token: &str,
     now: i64,
-) -> StoreResult<()> {
-    sqlx::query("UPDATE mail_outbox SET sent_at = $2, claimed_until = NULL, attempts = attempts + 1 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(e)
-        .await
-        .map(|_| ())
-}
-
-/// Records a failed attempt and when to try again.
-pub async fn mark_failed<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    id: i64,
-    error: &str,
-    next_attempt_at: i64,
-) -> StoreResult<()> {
+) -> StoreResult<bool> {
     sqlx::query(
-        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, \
-         claimed_until = NULL WHERE id = $1",
+        "UPDATE mail_outbox SET sent_at = $3, claimed_until = NULL, claim_token = NULL, \
+         attempts = attempts + 1 WHERE id = $1 AND claim_token = $2",
     )
     .bind(id)
+    .bind(token)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Records a failed attempt and when to try again, if the claim is still this worker's.
+pub async fn retry_later<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    token: &str,
+    error: &str,
+    next_attempt_at: i64,
+) -> StoreResult<bool> {
+    sqlx::query(
+        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $3, next_attempt_at = $4, \
+         claimed_until = NULL, claim_token = NULL WHERE id = $1 AND claim_token = $2",
+    )
+    .bind(id)
+    .bind(token)
     .bind(error)
     .bind(next_attempt_at)
     .execute(e)
     .await
-    .map(|_| ())
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Gives up on an email for good (refused by the server, or undeliverable for too long),
+/// if the claim is still this worker's. It is never tried again.
+pub async fn mark_failed<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    token: &str,
+    reason: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    sqlx::query(
+        "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $3, failed_at = $4, \
+         claimed_until = NULL, claim_token = NULL WHERE id = $1 AND claim_token = $2",
+    )
+    .bind(id)
+    .bind(token)
+    .bind(reason)
+    .bind(now)
+    .execute(e)
+    .await
+    .map(|r| r.rows_affected() == 1)
+}
+
+/// Hands a claimed email back untouched (its send was cut short by shutdown), so any
+/// worker may take it at once.
+pub async fn release<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    token: &str,
+) -> StoreResult<bool> {
+    sqlx::query(
+        "UPDATE mail_outbox SET claimed_until = NULL, claim_token = NULL \
+         WHERE id = $1 AND claim_token = $2",
+    )
+    .bind(id)
+    .bind(token)
+    .execute(e)
+    .await
+    .map(|r| r.rows_affected() == 1)
 }
 
 /// Cancels the not-yet-sent emails about `ref_id` (e.g. a revoked invitation's). An email
-/// a worker is handing to SMTP right now cannot be called back and is left alone.
+/// a worker is handing to SMTP right now cannot be called back, but it is cancelled all
+/// the same: if that attempt fails it is never retried (if it succeeds, `sent_at` says so).
 pub async fn cancel_by_ref<'e, E: Executor<'e, Database = Any>>(
     e: E,
     ref_id: &str,
@@ -115,7 +179,7 @@ pub async fn cancel_by_ref<'e, E: Executor<'e, Database = Any>>(
 ) -> StoreResult<u64> {
     sqlx::query(
         "UPDATE mail_outbox SET cancelled_at = $2 WHERE ref_id = $1 AND sent_at IS NULL \
-         AND cancelled_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)",
+         AND cancelled_at IS NULL AND failed_at IS NULL",
     )
     .bind(ref_id)
     .bind(now)

@@ -15,6 +15,7 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         secret: None,
         smtp_url: None,
         mail_from: "Gatehouse <g@localhost>".into(),
+        smtp_timeout: 30,
         data_dir: data_dir.to_path_buf(),
         invite_quota_trial: 250,
         invite_quota_business_daily: 2000,

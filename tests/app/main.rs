@@ -26,6 +26,7 @@ mod join_requests;
 mod kept_results;
 mod links;
 mod mail;
+mod mail_delivery;
 mod member_detail;
 mod member_list;
 mod members;

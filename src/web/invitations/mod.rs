@@ -53,6 +53,7 @@ pub struct InvitationItem {
     pub teams: String,
     pub inviter: String,
     pub sent: String,
+    pub delivery: Delivery,
     pub expires: String,
     pub status: &'static str,
     pub is_pending: bool,
@@ -81,11 +82,13 @@ impl InvitationItem {
                     .map(|(_, n)| n.clone()),
             )
             .collect();
+        let delivery = Delivery::of(&i);
         Self {
             role: Role::parse(&i.role).unwrap_or(Role::Viewer).label(),
             teams: teams.join(", "),
             inviter: i.inviter_name.unwrap_or_else(|| "—".into()),
             sent: i.sent_at.map_or_else(|| "Not emailed".into(), format_date),
+            delivery,
             expires: format_date(i.expires_at),
             is_pending: status == "Pending",
             is_awaiting: status == "Awaiting approval",
@@ -93,6 +96,36 @@ impl InvitationItem {
             status,
             id: i.id,
             email: i.email,
+        }
+    }
+}
+
+/// The state of an invitation's latest email, as the tab shows it under the Sent date.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    /// `Queued`, `Delivered`, `Not delivered`, or empty (never emailed, or cancelled).
+    pub label: &'static str,
+    /// Why it was not delivered (yet): the refusal, or the last error before a retry.
+    pub reason: String,
+    pub failed: bool,
+}
+
+impl Delivery {
+    fn of(i: &ListedInvitation) -> Self {
+        let reason = || i.mail_error.clone().unwrap_or_default();
+        let (label, reason) = if i.mail_sent_at.is_some() {
+            ("Delivered", String::new())
+        } else if i.mail_failed_at.is_some() {
+            ("Not delivered", reason())
+        } else if i.mail_attempts.is_none() || i.mail_cancelled_at.is_some() {
+            ("", String::new())
+        } else {
+            ("Queued", reason())
+        };
+        Self {
+            failed: label == "Not delivered",
+            label,
+            reason,
         }
     }
 }

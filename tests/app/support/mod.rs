@@ -10,6 +10,7 @@ pub mod links;
 pub mod smtp;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use gatehouse::clock::Clock;
@@ -19,7 +20,7 @@ use tokio::sync::oneshot;
 
 pub use client::TestClient;
 pub use db::Db;
-pub use smtp::{MailServer, ReceivedEmail};
+pub use smtp::{MailServer, ReceivedEmail, SilentSmtp};
 
 /// Links in emails point here; tests turn them into paths on the real address.
 pub const BASE_URL: &str = "http://gatehouse.test";
@@ -47,8 +48,8 @@ pub struct TestApp {
     pub metrics_address: Option<String>,
     pub services: Services,
     pub mail: MailServer,
-    /// Kept for its Drop: the database goes when the app does.
-    _database: db::TestDatabase,
+    /// Kept for its Drop: the database goes when the last app on it does.
+    database: Arc<db::TestDatabase>,
     pub data_dir: PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -79,11 +80,30 @@ impl TestApp {
 
     /// As `spawn_with`, with some settings changed first.
     pub async fn spawn_configured(db: Db, smtp: Smtp, change: impl FnOnce(&mut Settings)) -> Self {
-        let database = db::TestDatabase::create(db).await;
+        let database = Arc::new(db::TestDatabase::create(db).await);
         let mail = MailServer::reserve();
         if smtp == Smtp::Running {
             mail.start();
         }
+        Self::start(database, mail, smtp != Smtp::DevMailbox, change).await
+    }
+
+    /// Another instance on this app's database (as behind a load balancer), sending
+    /// through `mail`, with some settings changed first.
+    pub async fn spawn_beside(
+        &self,
+        mail: &MailServer,
+        change: impl FnOnce(&mut Settings),
+    ) -> Self {
+        Self::start(self.database.clone(), mail.clone(), true, change).await
+    }
+
+    async fn start(
+        database: Arc<db::TestDatabase>,
+        mail: MailServer,
+        smtp: bool,
+        change: impl FnOnce(&mut Settings),
+    ) -> Self {
         let data_dir =
             std::env::temp_dir().join(format!("gatehouse-test-{}", uuid::Uuid::new_v4().simple()));
         let settings = Settings {
@@ -91,8 +111,9 @@ impl TestApp {
             database_url: Some(database.url.clone()),
             base_url: Some(BASE_URL.into()),
             secret: Some("test-secret-that-is-long-enough-0123456789".into()),
-            smtp_url: (smtp != Smtp::DevMailbox).then(|| format!("smtp://127.0.0.1:{}", mail.port)),
+            smtp_url: smtp.then(|| format!("smtp://127.0.0.1:{}", mail.port)),
             mail_from: "Gatehouse <gatehouse@gatehouse.test>".into(),
+            smtp_timeout: 30,
             data_dir: data_dir.clone(),
             invite_quota_trial: TRIAL_QUOTA,
             invite_quota_business_daily: BUSINESS_DAILY_QUOTA,
@@ -124,7 +145,7 @@ impl TestApp {
             metrics_address,
             services,
             mail,
-            _database: database,
+            database,
             data_dir,
             shutdown: Some(tx),
             server: Some(server),

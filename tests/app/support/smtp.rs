@@ -1,12 +1,15 @@
-//! A real SMTP server on loopback (mailin-embedded) that keeps what it receives, and a
-//! small MIME reader that decodes the parts lettre sends (quoted-printable or base64).
+//! A real SMTP server on loopback (mailin-embedded) that keeps what it receives — it can
+//! be made slow or made to refuse some recipients (550) — a "silent" server that accepts
+//! connections and never answers, and a small MIME reader that decodes the parts lettre
+//! sends (quoted-printable or base64).
 
+use std::collections::HashSet;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
-use mailin_embedded::response::OK;
+use mailin_embedded::response::{NO_MAILBOX, OK};
 use mailin_embedded::{Handler, Response, Server, SslConfig};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::sync::watch;
@@ -29,6 +32,18 @@ pub struct MailServer {
     reserved: Arc<Mutex<Option<Socket>>>,
     received: Arc<Mutex<Vec<ReceivedEmail>>>,
     arrivals: Arc<watch::Sender<usize>>,
+    behaviour: Arc<Behaviour>,
+}
+
+/// How the server answers, changeable while it runs.
+#[derive(Default)]
+struct Behaviour {
+    /// How long accepting each email's data takes.
+    delay: Mutex<Duration>,
+    /// Recipients refused with 550 at RCPT.
+    refused: Mutex<HashSet<String>>,
+    /// Every RCPT address the server was given, accepted or not.
+    recipients_tried: Mutex<Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -37,9 +52,21 @@ struct Collector {
     data: Vec<u8>,
     received: Arc<Mutex<Vec<ReceivedEmail>>>,
     arrivals: Arc<watch::Sender<usize>>,
+    behaviour: Arc<Behaviour>,
 }
 
 impl Handler for Collector {
+    fn rcpt(&mut self, to: &str) -> Response {
+        let to = to.to_lowercase();
+        let b = &self.behaviour;
+        b.recipients_tried.lock().expect("lock").push(to.clone());
+        if b.refused.lock().expect("lock").contains(&to) {
+            NO_MAILBOX
+        } else {
+            OK
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.to = to.to_vec();
         self.data.clear();
@@ -52,6 +79,10 @@ impl Handler for Collector {
     }
 
     fn data_end(&mut self) -> Response {
+        // mailin-embedded runs each connection on its own pool thread: sleeping here is
+        // a slow server, not a slow test harness.
+        let delay = *self.behaviour.delay.lock().expect("lock");
+        std::thread::sleep(delay);
         let raw = String::from_utf8_lossy(&self.data).replace("\r\n", "\n");
         let email = parse(&raw, self.to.clone());
         let mut received = self.received.lock().expect("mailbox lock");
@@ -80,7 +111,42 @@ impl MailServer {
             reserved: Arc::new(Mutex::new(Some(socket))),
             received: Arc::default(),
             arrivals: Arc::new(watch::channel(0).0),
+            behaviour: Arc::default(),
         }
+    }
+
+    /// Makes accepting each email take `delay` (a slow SMTP server).
+    pub fn set_delay(&self, delay: Duration) {
+        *self.behaviour.delay.lock().expect("lock") = delay;
+    }
+
+    /// Refuses mail to `address` with 550 (mailbox unavailable) until `accept`.
+    pub fn refuse(&self, address: &str) {
+        self.behaviour
+            .refused
+            .lock()
+            .expect("lock")
+            .insert(address.to_lowercase());
+    }
+
+    pub fn accept(&self, address: &str) {
+        self.behaviour
+            .refused
+            .lock()
+            .expect("lock")
+            .remove(&address.to_lowercase());
+    }
+
+    /// How many times a client named `address` as a recipient (accepted or refused).
+    pub fn recipient_attempts(&self, address: &str) -> usize {
+        let address = address.to_lowercase();
+        self.behaviour
+            .recipients_tried
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|a| **a == address)
+            .count()
     }
 
     /// Starts accepting mail on the reserved port.
@@ -98,6 +164,7 @@ impl MailServer {
             data: Vec::new(),
             received: self.received.clone(),
             arrivals: self.arrivals.clone(),
+            behaviour: self.behaviour.clone(),
         };
         let mut server = Server::new(handler);
         server
@@ -154,6 +221,45 @@ impl MailServer {
                 );
             }
         }
+    }
+}
+
+/// An SMTP server that accepts connections and never says a word (not even its greeting),
+/// holding every connection open: what a hung mail server looks like to a client.
+pub struct SilentSmtp {
+    pub port: u16,
+    accepted: watch::Receiver<usize>,
+}
+
+impl SilentSmtp {
+    /// Listens on a free loopback port; lives as long as the test's runtime.
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("free port");
+        let port = listener.local_addr().expect("bound address").port();
+        let (tx, accepted) = watch::channel(0);
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                held.push(stream);
+                tx.send_replace(held.len());
+            }
+        });
+        Self { port, accepted }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Waits (up to 15 s) until a client has connected.
+    pub async fn wait_for_connection(&self) {
+        let mut accepted = self.accepted.clone();
+        tokio::time::timeout(Duration::from_secs(15), accepted.wait_for(|n| *n > 0))
+            .await
+            .expect("a client connected to the silent SMTP server")
+            .expect("silent server running");
     }
 }
 
