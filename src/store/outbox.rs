@@ -188,8 +188,8 @@ pub async fn cancel_by_ref<'e, E: Executor<'e, Database = Any>>(
     .map(|r| r.rows_affected())
 }
 
-/// How many emails wait to be sent, and how many of those failed at least once (for
-/// `/metrics`).
+/// How many emails wait to be sent (retries included), and how many failed for good
+/// (refused, or given up on), for `/metrics`.
 #[derive(Debug, Clone, Copy, FromRow)]
 pub struct Depth {
     pub queued: i64,
@@ -198,8 +198,8 @@ pub struct Depth {
 
 pub async fn depth<'e, E: Executor<'e, Database = Any>>(e: E) -> StoreResult<Depth> {
     sqlx::query_as(
-        "SELECT COUNT(*) AS queued, \
-         COALESCE(SUM(CASE WHEN last_error IS NULL THEN 0 ELSE 1 END), 0) AS failed \
+        "SELECT COALESCE(SUM(CASE WHEN failed_at IS NULL THEN 1 ELSE 0 END), 0) AS queued, \
+         COALESCE(SUM(CASE WHEN failed_at IS NULL THEN 0 ELSE 1 END), 0) AS failed \
          FROM mail_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL",
     )
     .fetch_one(e)
