@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::FromRef;
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
 use tower_sessions::ExpiredDeletion;
 
 use crate::clock::Clock;
@@ -104,31 +104,31 @@ impl App {
     }
 
     /// Serves until `shutdown` completes, then drains in-flight requests and stops the
-    /// background tasks.
+    /// background tasks, all within the drain deadline (see `server::serve`).
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = tokio::spawn(self.worker.run(stop_rx.clone()));
-        let sweeper = tokio::spawn(sweep(self.state.services.clone(), stop_rx));
+        let background = [
+            tokio::spawn(self.worker.run(stop_rx.clone())),
+            tokio::spawn(sweep(self.state.services.clone(), stop_rx)),
+        ];
         let store = self.state.services.store.clone();
+        let limits = self.state.config.serve;
         let router = crate::web::router(self.state);
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")?;
-        let _ = stop_tx.send(true);
-        let _ = tokio::join!(worker, sweeper);
-        store.close().await;
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        };
+        let deadline = crate::server::serve(self.listener, router, limits, shutdown).await;
+        stop_background(background, deadline).await;
+        if tokio::time::timeout(STORE_CLOSE_WAIT, store.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still in use at exit");
+        }
         Ok(())
     }
 
@@ -149,6 +149,21 @@ impl App {
         store.close().await;
         tracing::info!(database = ?config.backend, "migrations applied");
         Ok(())
+    }
+}
+
+/// How long closing the database may wait for connections still checked out.
+const STORE_CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// Waits for the mail worker and the sweeper (already told to stop) until `deadline`, then
+/// aborts those still running (a worker stuck on an SMTP server that never answers).
+async fn stop_background(tasks: [JoinHandle<()>; 2], deadline: tokio::time::Instant) {
+    for mut task in tasks {
+        if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+            tracing::warn!("a background task did not stop by the drain deadline; stopping it");
+            task.abort();
+            let _ = task.await;
+        }
     }
 }
 
@@ -195,5 +210,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = terminate => {}
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod mail;
 pub mod seed;
+pub mod server;
 pub mod services;
 pub mod store;
 pub mod web;
