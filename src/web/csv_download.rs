@@ -32,17 +32,20 @@ where
 {
     let (tx, rx) = mpsc::channel(CHUNK_ROWS * 2);
     let filler = tokio::spawn(fill(tx));
-    let rows = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|row| (row, rx))
-    });
+    let rows =
+        futures_util::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|row| (row, rx)) },
+        );
     let body = futures_util::stream::once(async move { Ok(header.to_string()) })
         .chain(
             rows.ready_chunks(CHUNK_ROWS)
                 .map(move |chunk| Ok(chunk.iter().map(line).collect::<String>())),
         )
-        .chain(futures_util::stream::once(outcome(filler, filename.to_string())).filter_map(
-            |end| async move { end.err().map(Err) },
-        ));
+        .chain(
+            futures_util::stream::once(outcome(filler, filename.to_string()))
+                .filter_map(|end| async move { end.err().map(Err) }),
+        );
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

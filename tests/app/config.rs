@@ -23,6 +23,7 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         trusted_proxies: String::new(),
         client_ip_header: "x-forwarded-for".into(),
         client_send_limit: 30,
+        serve: Default::default(),
     }
 }
 

@@ -1,0 +1,261 @@
+//! Every wait on a client has a deadline and stopping finishes: a half-sent header is
+//! closed after the header timeout, a stalled body fails after the body timeout, a request
+//! in flight at shutdown still gets its answer, and SIGTERM makes the real binary exit 0
+//! even with a half-open client and an SMTP server that never answers.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::both_databases;
+use crate::support::db::TestDatabase;
+use crate::support::{BASE_URL, Db, PASSWORD, Smtp, TestApp, TestClient, eventually};
+
+/// The start of a request whose headers never end.
+const HALF_A_HEADER: &[u8] = b"GET /sign-in HTTP/1.1\r\nHost: gatehouse.test\r\nAccept: text/";
+
+/// Far longer than any deadline set in these tests.
+const CEILING: Duration = Duration::from_secs(15);
+
+fn address_of(app: &TestApp) -> String {
+    app.address.trim_start_matches("http://").to_string()
+}
+
+/// Reads until the server closes the connection (a reset counts as closed); what it sent.
+async fn read_until_closed(stream: &mut TcpStream) -> String {
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(CEILING, stream.read_to_end(&mut received)).await;
+    assert!(read.is_ok(), "the server closes the connection");
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+async fn a_half_sent_header_is_closed_after_the_header_timeout(db: Db) {
+    let app =
+        TestApp::spawn_configured(db, Smtp::Running, |s| s.serve.header_read_timeout = 1).await;
+    let mut stream = TcpStream::connect(address_of(&app)).await.unwrap();
+    stream.write_all(HALF_A_HEADER).await.unwrap();
+    let started = Instant::now();
+    read_until_closed(&mut stream).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "closed by the timeout, not at once: {:?}",
+        started.elapsed()
+    );
+    let res = app.client().get("/healthz").await;
+    assert_eq!(res.status(), 200, "other clients are still served");
+    app.stop().await;
+}
+
+async fn shutdown_is_not_held_by_a_half_sent_header_or_an_idle_connection(db: Db) {
+    let app = TestApp::spawn_configured(db, Smtp::Running, |s| s.serve.shutdown_drain = 1).await;
+    let idle = app.client();
+    assert_eq!(
+        idle.get("/healthz").await.status(),
+        200,
+        "a kept-alive connection"
+    );
+    let mut half_open = TcpStream::connect(address_of(&app)).await.unwrap();
+    half_open.write_all(HALF_A_HEADER).await.unwrap();
+    let started = Instant::now();
+    // The header timeout is 30 s; the drain deadline, 1 s, is what ends this connection.
+    tokio::time::timeout(CEILING, app.stop())
+        .await
+        .expect("the app stops within the drain deadline, not the header timeout");
+    read_until_closed(&mut half_open).await;
+    println!("stopped with a half-open client in {:?}", started.elapsed());
+}
+
+async fn a_stalled_request_body_fails_after_the_body_timeout(db: Db) {
+    let app = TestApp::spawn_configured(db, Smtp::Running, |s| {
+        s.serve.request_body_timeout = 1;
+    })
+    .await;
+    let mut stream = TcpStream::connect(address_of(&app)).await.unwrap();
+    let head = "POST /sign-in HTTP/1.1\r\nHost: gatehouse.test\r\nSec-Fetch-Site: same-origin\r\n\
+                Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+        .write_all(b"email=someone%40example.com&pass")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let answer = read_until_closed(&mut stream).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 4"),
+        "the request fails with a client error, then the connection closes: {answer}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "failed by the timeout, not at once: {:?}",
+        started.elapsed()
+    );
+    app.stop().await;
+}
+
+async fn a_request_in_flight_when_shutdown_starts_still_completes(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let address = address_of(&app);
+    let body = format!(
+        "email=late%40example.com&password={}&first_name=Late&last_name=Comer&display_name=",
+        PASSWORD.replace(' ', "+")
+    );
+    let (first, rest) = body.split_at(body.len() / 2);
+    let mut stream = TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /sign-up HTTP/1.1\r\nHost: gatehouse.test\r\nSec-Fetch-Site: same-origin\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Expect: 100-continue\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // hyper says "100 Continue" once the handler starts reading the body: in flight.
+    let mut continue_line = [0u8; 25];
+    stream.read_exact(&mut continue_line).await.unwrap();
+    assert_eq!(&continue_line, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(first.as_bytes()).await.unwrap();
+    let stopping = tokio::spawn(app.stop());
+    eventually("the server stops accepting connections", || {
+        let address = address.clone();
+        async move { TcpStream::connect(address).await.is_err() }
+    })
+    .await;
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let answer = read_until_closed(&mut stream).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 303"),
+        "the sign-up in flight is answered: {answer}"
+    );
+    tokio::time::timeout(CEILING, stopping)
+        .await
+        .expect("the app stops once the request is answered")
+        .unwrap();
+}
+
+/// An SMTP server that accepts connections and never says a word; counts them.
+async fn silent_smtp_server() -> (u16, tokio::sync::watch::Receiver<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (accepted, count) = tokio::sync::watch::channel(0);
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+            accepted.send_replace(held.len());
+        }
+    });
+    (port, count)
+}
+
+fn free_port() -> u16 {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    socket.local_addr().unwrap().port()
+}
+
+/// The real binary, serving on its own port with its own data folder.
+struct Server {
+    child: Child,
+    address: String,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(database_url: &str, smtp_port: u16, data_dir: &std::path::Path) -> Self {
+        std::fs::create_dir_all(data_dir).unwrap();
+        let address = format!("127.0.0.1:{}", free_port());
+        let log = data_dir.join("server.log");
+        let child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .env("GATEHOUSE_BIND", &address)
+            .env("DATABASE_URL", database_url)
+            .env("GATEHOUSE_DATA_DIR", data_dir)
+            .env("GATEHOUSE_BASE_URL", BASE_URL)
+            .env(
+                "GATEHOUSE_SECRET",
+                "test-secret-that-is-long-enough-0123456789",
+            )
+            .env("SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+            .env("GATEHOUSE_SHUTDOWN_DRAIN", "2")
+            .env(
+                "GATEHOUSE_STATIC_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/static"),
+            )
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start gatehouse");
+        Self {
+            child,
+            address,
+            log,
+        }
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -TERM");
+    }
+
+    /// Waits for the process to exit; its status and how long that took.
+    async fn exit(&mut self) -> (std::process::ExitStatus, Duration) {
+        let started = Instant::now();
+        let mut status = None;
+        eventually("the server process exits", || {
+            status = self.child.try_wait().unwrap();
+            std::future::ready(status.is_some())
+        })
+        .await;
+        (status.unwrap(), started.elapsed())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn sigterm_exits_0_despite_a_half_open_client_and_a_silent_smtp_server(db: Db) {
+    let database = TestDatabase::create(db).await;
+    let (smtp_port, mut smtp_connections) = silent_smtp_server().await;
+    let data_dir = std::env::temp_dir().join(format!(
+        "gatehouse-sigterm-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut server = Server::start(&database.url, smtp_port, &data_dir);
+    let client = TestClient::new(&format!("http://{}", server.address));
+    eventually("the server answers", || {
+        let request = client.http.get(client.url("/healthz")).send();
+        async move { request.await.is_ok_and(|r| r.status() == 200) }
+    })
+    .await;
+    client
+        .sign_up("queued@example.com", PASSWORD, "Queued", "Mail")
+        .await;
+    tokio::time::timeout(CEILING, smtp_connections.wait_for(|n| *n > 0))
+        .await
+        .expect("the mail worker connects to the SMTP server")
+        .unwrap();
+    let mut half_open = TcpStream::connect(&server.address).await.unwrap();
+    half_open.write_all(HALF_A_HEADER).await.unwrap();
+
+    server.terminate();
+    let (status, took) = server.exit().await;
+    let log = std::fs::read_to_string(&server.log).unwrap_or_default();
+    assert!(status.success(), "exit status {status}; log:\n{log}");
+    println!("SIGTERM to exit with a half-open client and a silent SMTP server: {took:?}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+both_databases!(
+    a_half_sent_header_is_closed_after_the_header_timeout,
+    shutdown_is_not_held_by_a_half_sent_header_or_an_idle_connection,
+    a_stalled_request_body_fails_after_the_body_timeout,
+    a_request_in_flight_when_shutdown_starts_still_completes,
+    sigterm_exits_0_despite_a_half_open_client_and_a_silent_smtp_server,
+);
