@@ -2,22 +2,30 @@
 //! `axum::serve`, because every wait on a client needs a deadline and shutdown must finish:
 //! request headers are read under hyper's `header_read_timeout` (its `TokioTimer`), request
 //! bodies under tower-http's `RequestBodyTimeout`, and on shutdown hyper-util's
-//! `GracefulShutdown` lets in-flight requests finish until the drain deadline, after which
-//! whatever is still open (a half-sent header, a stalled upload) is dropped.
+//! `GracefulShutdown` lets requests in flight finish until the drain deadline. Connections
+//! without a request in flight (idle, or with half a request header) close at once; what
+//! is still open at the deadline (a stalled upload, a slow download) is dropped.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use axum::extract::ConnectInfo;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
 use axum::{Extension, Router};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
-use tower::Layer;
+use tower::{Layer, ServiceExt};
 use tower_http::timeout::RequestBodyTimeout;
 
 use crate::config::ServeLimits;
@@ -35,6 +43,7 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
     let graceful = GracefulShutdown::new();
+    let (stopping, stop) = watch::channel(false);
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -42,7 +51,8 @@ pub async fn serve(
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((tcp, peer)) => {
-                    connections.spawn(connection(&http, &graceful, tcp, peer, app.clone()));
+                    let conn = Connection { tcp, peer, stop: stop.clone() };
+                    connections.spawn(conn.serve(&http, &graceful, app.clone()));
                 }
                 Err(e) => accept_failed(e).await,
             },
@@ -51,29 +61,89 @@ pub async fn serve(
     }
     drop(listener);
     let deadline = Instant::now() + limits.shutdown_drain;
+    stopping.send_replace(true);
     drain(graceful, connections, deadline).await;
     deadline
 }
 
-/// One connection's HTTP/1 conversation, watched for shutdown. The peer's address goes
-/// into each request as `ConnectInfo`, as `into_make_service_with_connect_info` would.
-fn connection(
-    http: &http1::Builder,
-    graceful: &GracefulShutdown,
+/// An accepted connection, and the signal that the server is stopping.
+struct Connection {
     tcp: TcpStream,
     peer: SocketAddr,
-    app: RequestBodyTimeout<Router>,
-) -> impl Future<Output = ()> + use<> {
-    if let Err(e) = tcp.set_nodelay(true) {
-        tracing::warn!(error = %e, "could not set TCP_NODELAY");
-    }
-    let service = Extension(ConnectInfo(peer)).layer(app);
-    let conn = http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service));
-    let conn = graceful.watch(conn);
-    async move {
-        if let Err(e) = conn.await {
-            tracing::debug!(%peer, error = %e, "connection ended with an error");
+    stop: watch::Receiver<bool>,
+}
+
+impl Connection {
+    /// The connection's HTTP/1 conversation, watched for shutdown. The peer's address goes
+    /// into each request as `ConnectInfo`, as `into_make_service_with_connect_info` would.
+    fn serve(
+        self,
+        http: &http1::Builder,
+        graceful: &GracefulShutdown,
+        app: RequestBodyTimeout<Router>,
+    ) -> impl Future<Output = ()> + use<> {
+        let Self { tcp, peer, stop } = self;
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY");
         }
+        let busy = Arc::new(AtomicUsize::new(0));
+        let app = Extension(ConnectInfo(peer)).layer(app);
+        let counter = busy.clone();
+        let service = tower::service_fn(move |request: Request<Incoming>| {
+            let during = InFlight::start(&counter);
+            let response = app.clone().oneshot(request);
+            async move {
+                let response = response.await?;
+                Ok::<_, Infallible>(response.map(|body| during.until_sent(body)))
+            }
+        });
+        let conn = http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        async move {
+            tokio::select! {
+                ended = conn => if let Err(e) = ended {
+                    tracing::debug!(%peer, error = %e, "connection ended with an error");
+                },
+                () = nothing_in_flight_at_shutdown(stop, &busy) => {
+                    tracing::debug!(%peer, "closed at shutdown with no request in flight");
+                }
+            }
+        }
+    }
+}
+
+/// Completes when the server starts stopping while this connection has no request between
+/// its complete header and the end of its response (so it is idle or still sending a
+/// header); otherwise never, and the graceful shutdown ends the connection.
+async fn nothing_in_flight_at_shutdown(mut stop: watch::Receiver<bool>, busy: &AtomicUsize) {
+    let stopping = stop.wait_for(|stopping| *stopping).await.is_ok();
+    if !stopping || busy.load(Ordering::SeqCst) > 0 {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// One request counted on its connection from its header to the last byte of its response.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn start(counter: &Arc<AtomicUsize>) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Self(counter.clone())
+    }
+
+    /// The response body, which keeps the request counted until hyper drops it (sent or
+    /// abandoned).
+    fn until_sent(self, body: Body) -> Body {
+        Body::new(body.map_frame(move |frame| {
+            let _still_in_flight = &self;
+            frame
+        }))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -92,11 +162,13 @@ async fn accept_failed(e: std::io::Error) {
     tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
-/// Tells every connection to finish its current request and close (idle ones close at
-/// once), waits for them until `deadline`, then drops those still open.
+/// Tells every connection to finish its current request and close, waits for them until
+/// `deadline`, then drops those still open.
 async fn drain(graceful: GracefulShutdown, mut connections: JoinSet<()>, deadline: Instant) {
-    let open = graceful.count();
-    tracing::info!(open, "shutting down: finishing in-flight requests");
+    tracing::info!(
+        open = graceful.count(),
+        "shutting down: finishing in-flight requests"
+    );
     if tokio::time::timeout_at(deadline, graceful.shutdown())
         .await
         .is_err()

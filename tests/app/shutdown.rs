@@ -50,7 +50,8 @@ async fn a_half_sent_header_is_closed_after_the_header_timeout(db: Db) {
 }
 
 async fn shutdown_is_not_held_by_a_half_sent_header_or_an_idle_connection(db: Db) {
-    let app = TestApp::spawn_configured(db, Smtp::Running, |s| s.serve.shutdown_drain = 1).await;
+    // Neither the header timeout (30 s) nor the drain deadline (60 s) ends these.
+    let app = TestApp::spawn_configured(db, Smtp::Running, |s| s.serve.shutdown_drain = 60).await;
     let idle = app.client();
     assert_eq!(
         idle.get("/healthz").await.status(),
@@ -60,12 +61,44 @@ async fn shutdown_is_not_held_by_a_half_sent_header_or_an_idle_connection(db: Db
     let mut half_open = TcpStream::connect(address_of(&app)).await.unwrap();
     half_open.write_all(HALF_A_HEADER).await.unwrap();
     let started = Instant::now();
-    // The header timeout is 30 s; the drain deadline, 1 s, is what ends this connection.
     tokio::time::timeout(CEILING, app.stop())
         .await
-        .expect("the app stops within the drain deadline, not the header timeout");
+        .expect("connections without a request in flight close at once");
     read_until_closed(&mut half_open).await;
     println!("stopped with a half-open client in {:?}", started.elapsed());
+}
+
+/// Sends a POST's header with `Expect: 100-continue` and waits for hyper's "100 Continue",
+/// which it sends once the handler starts reading the body: the request is then in flight.
+async fn post_in_flight(address: &str, path: &str, content_length: usize) -> TcpStream {
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: gatehouse.test\r\nSec-Fetch-Site: same-origin\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {content_length}\r\n\
+         Expect: 100-continue\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut continue_line = [0u8; 25];
+    stream.read_exact(&mut continue_line).await.unwrap();
+    assert_eq!(&continue_line, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream
+}
+
+async fn the_drain_deadline_drops_a_request_still_in_flight(db: Db) {
+    let app = TestApp::spawn_configured(db, Smtp::Running, |s| s.serve.shutdown_drain = 1).await;
+    let mut stalled = post_in_flight(&address_of(&app), "/sign-in", 1000).await;
+    stalled
+        .write_all(b"email=someone%40example.com&pass")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    // The body timeout is 30 s; the drain deadline, 1 s, is what ends this request.
+    tokio::time::timeout(CEILING, app.stop())
+        .await
+        .expect("the app stops at the drain deadline");
+    let answer = read_until_closed(&mut stalled).await;
+    assert_eq!(answer, "", "dropped without an answer");
+    println!("stopped with a stalled upload in {:?}", started.elapsed());
 }
 
 async fn a_stalled_request_body_fails_after_the_body_timeout(db: Db) {
@@ -103,18 +136,7 @@ async fn a_request_in_flight_when_shutdown_starts_still_completes(db: Db) {
         PASSWORD.replace(' ', "+")
     );
     let (first, rest) = body.split_at(body.len() / 2);
-    let mut stream = TcpStream::connect(&address).await.unwrap();
-    let head = format!(
-        "POST /sign-up HTTP/1.1\r\nHost: gatehouse.test\r\nSec-Fetch-Site: same-origin\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
-         Expect: 100-continue\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    // hyper says "100 Continue" once the handler starts reading the body: in flight.
-    let mut continue_line = [0u8; 25];
-    stream.read_exact(&mut continue_line).await.unwrap();
-    assert_eq!(&continue_line, b"HTTP/1.1 100 Continue\r\n\r\n");
+    let mut stream = post_in_flight(&address, "/sign-up", body.len()).await;
     stream.write_all(first.as_bytes()).await.unwrap();
     let stopping = tokio::spawn(app.stop());
     eventually("the server stops accepting connections", || {
@@ -255,6 +277,7 @@ async fn sigterm_exits_0_despite_a_half_open_client_and_a_silent_smtp_server(db:
 both_databases!(
     a_half_sent_header_is_closed_after_the_header_timeout,
     shutdown_is_not_held_by_a_half_sent_header_or_an_idle_connection,
+    the_drain_deadline_drops_a_request_still_in_flight,
     a_stalled_request_body_fails_after_the_body_timeout,
     a_request_in_flight_when_shutdown_starts_still_completes,
     sigterm_exits_0_despite_a_half_open_client_and_a_silent_smtp_server,
