@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::FromRef;
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
 use tower_sessions::ExpiredDeletion;
 
 use crate::clock::Clock;
@@ -126,46 +126,41 @@ impl App {
     }
 
     /// Serves until `shutdown` completes, then drains in-flight requests and stops the
-    /// background tasks.
+    /// background tasks, all within the drain deadline (see `server::serve`).
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = tokio::spawn(self.worker.run(stop_rx.clone()));
-        let sweeper = tokio::spawn(sweep(self.state.services.clone(), stop_rx.clone()));
         let store = self.state.services.store.clone();
-        let metrics = self.metrics_listener.map(|listener| {
+        let limits = self.state.config.serve;
+        let mut background = vec![
+            tokio::spawn(self.worker.run(stop_rx.clone())),
+            tokio::spawn(sweep(self.state.services.clone(), stop_rx.clone())),
+        ];
+        if let Some(listener) = self.metrics_listener {
             let router = crate::web::metrics::router(self.state.metrics.clone(), store.clone());
-            let mut stop = stop_rx.clone();
-            tokio::spawn(async move {
+            let mut stop = stop_rx;
+            background.push(tokio::spawn(async move {
                 let stopped = async move {
-                    let _ = stop.changed().await;
+                    let _ = stop.wait_for(|stopping| *stopping).await;
                 };
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(stopped)
-                    .await
-            })
-        });
-        let router = crate::web::router(self.state);
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")?;
-        let _ = stop_tx.send(true);
-        let _ = tokio::join!(worker, sweeper);
-        if let Some(metrics) = metrics {
-            let _ = metrics.await;
+                crate::server::serve(listener, router, limits, stopped).await;
+            }));
         }
-        store.close().await;
+        let router = crate::web::router(self.state);
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        };
+        let deadline = crate::server::serve(self.listener, router, limits, shutdown).await;
+        stop_background(background, deadline).await;
+        if tokio::time::timeout(STORE_CLOSE_WAIT, store.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still in use at exit");
+        }
         Ok(())
     }
 
@@ -186,6 +181,21 @@ impl App {
         store.close().await;
         tracing::info!(database = ?config.backend, "migrations applied");
         Ok(())
+    }
+}
+
+/// How long closing the database may wait for connections still checked out.
+const STORE_CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// Waits for the mail worker and the sweeper (already told to stop) until `deadline`, then
+/// aborts those still running (a worker stuck on an SMTP server that never answers).
+async fn stop_background(tasks: Vec<JoinHandle<()>>, deadline: tokio::time::Instant) {
+    for mut task in tasks {
+        if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+            tracing::warn!("a background task did not stop by the drain deadline; stopping it");
+            task.abort();
+            let _ = task.await;
+        }
     }
 }
 
@@ -232,5 +242,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = terminate => {}
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

@@ -148,6 +148,49 @@ pub struct Settings {
         global = true
     )]
     pub client_send_limit: i64,
+    #[command(flatten)]
+    pub serve: ServeSettings,
+}
+
+/// How long the server waits on clients and on itself when stopping, in whole seconds.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeSettings {
+    /// Seconds a client has to send a request's headers (also how long an idle
+    /// keep-alive connection stays open); then the connection is closed.
+    #[arg(
+        long,
+        env = "GATEHOUSE_HEADER_READ_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub header_read_timeout: u64,
+    /// Seconds a request body may go without sending a byte; then the request fails.
+    #[arg(
+        long,
+        env = "GATEHOUSE_REQUEST_BODY_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_body_timeout: u64,
+    /// Seconds in-flight requests (and the mail worker) get to finish after SIGTERM or
+    /// Ctrl-C; connections still open then are dropped.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SHUTDOWN_DRAIN",
+        default_value_t = 20,
+        global = true
+    )]
+    pub shutdown_drain: u64,
+}
+
+impl Default for ServeSettings {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: 30,
+            request_body_timeout: 30,
+            shutdown_drain: 20,
+        }
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -214,6 +257,26 @@ pub struct Config {
     /// Which peers are proxies, and the header they name the client in.
     pub client_ip: crate::web::client_ip::ClientIpRule,
     pub client_send_limit: i64,
+    pub serve: ServeLimits,
+}
+
+/// The server's deadlines (see `ServeSettings`), each at least a second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeLimits {
+    pub header_read_timeout: Duration,
+    pub request_body_timeout: Duration,
+    pub shutdown_drain: Duration,
+}
+
+impl From<&ServeSettings> for ServeLimits {
+    fn from(s: &ServeSettings) -> Self {
+        let seconds = |n: u64| Duration::from_secs(n.max(1));
+        Self {
+            header_read_timeout: seconds(s.header_read_timeout),
+            request_body_timeout: seconds(s.request_body_timeout),
+            shutdown_drain: seconds(s.shutdown_drain),
+        }
+    }
 }
 
 /// How many email invitations each plan may send (Enterprise: no limit).
@@ -286,6 +349,7 @@ impl Config {
             metrics_on_main: s.metrics_on_main,
             client_ip: client_ip_rule(&s.trusted_proxies, &s.client_ip_header)?,
             client_send_limit: s.client_send_limit.max(1),
+            serve: ServeLimits::from(&s.serve),
         })
     }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod logging;
 pub mod mail;
 pub mod seed;
+pub mod server;
 pub mod services;
 pub mod store;
 pub mod web;

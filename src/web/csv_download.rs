@@ -1,36 +1,51 @@
 //! A CSV file streamed to the browser as its rows arrive from the database (members, audit
 //! log): a header line, then rows in chunks, so memory stays flat however many there are.
+//! The status line has gone out before the first row is read, so a database error part-way
+//! can no longer turn into an error page: instead the body ends with an error, hyper cuts
+//! the connection without the final chunk, and the browser or `curl` reports a failed
+//! download rather than saving a file that silently lacks rows.
+
+use std::fmt::Display;
 
 use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 /// Rows per chunk of the body (and twice that queued between database and socket).
 pub const CHUNK_ROWS: usize = 500;
 
-/// The channel a database task fills with rows for `attachment`.
-pub fn channel<T>() -> (mpsc::Sender<T>, mpsc::Receiver<T>) {
-    mpsc::channel(CHUNK_ROWS * 2)
-}
-
-/// The download: `header` (with its line end), then one `line` per row received.
-pub fn attachment<T: Send + 'static>(
-    rows: mpsc::Receiver<T>,
+/// The download `filename`: `header` (with its line end), then one `line` per row that
+/// `fill` sends, `fill` running on its own task. When `fill` fails the body fails too.
+pub fn attachment<T, F, E>(
     header: &'static str,
     line: fn(&T) -> String,
     filename: &str,
-) -> Response {
-    let rows = futures_util::stream::unfold(rows, |mut rx| async move {
-        rx.recv().await.map(|row| (row, rx))
-    });
-    let body = futures_util::stream::once(async move { header.to_string() })
+    fill: impl FnOnce(mpsc::Sender<T>) -> F,
+) -> Response
+where
+    T: Send + 'static,
+    F: Future<Output = Result<(), E>> + Send + 'static,
+    E: Display + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(CHUNK_ROWS * 2);
+    let filler = tokio::spawn(fill(tx));
+    let rows =
+        futures_util::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|row| (row, rx)) },
+        );
+    let body = futures_util::stream::once(async move { Ok(header.to_string()) })
         .chain(
             rows.ready_chunks(CHUNK_ROWS)
-                .map(move |chunk| chunk.iter().map(line).collect::<String>()),
+                .map(move |chunk| Ok(chunk.iter().map(line).collect::<String>())),
         )
-        .map(Ok::<_, std::convert::Infallible>);
+        .chain(
+            futures_util::stream::once(outcome(filler, filename.to_string()))
+                .filter_map(|end| async move { end.err().map(Err) }),
+        );
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -42,4 +57,21 @@ pub fn attachment<T: Send + 'static>(
         Body::from_stream(body),
     )
         .into_response()
+}
+
+/// How the rows ended (their sender is gone once `filler` returns): an error aborts the
+/// response, and is logged here since the person downloading only sees a failed download.
+async fn outcome<E: Display>(
+    filler: JoinHandle<Result<(), E>>,
+    filename: String,
+) -> Result<(), std::io::Error> {
+    let error = match filler.await {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    tracing::error!(file = %filename, error = %error, "CSV download aborted part-way");
+    Err(std::io::Error::other(format!(
+        "the CSV download stopped part-way: {error}"
+    )))
 }

@@ -25,6 +25,7 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         trusted_proxies: String::new(),
         client_ip_header: "x-forwarded-for".into(),
         client_send_limit: 30,
+        serve: Default::default(),
     }
 }
 
@@ -70,6 +71,9 @@ fn help_lists_every_setting() {
         "--secret",
         "--smtp-url",
         "--data-dir",
+        "--header-read-timeout",
+        "--request-body-timeout",
+        "--shutdown-drain",
         "serve",
         "migrate",
         "GATEHOUSE_BIND",

@@ -79,10 +79,6 @@ impl ServerOnSmallDisk {
                 "GATEHOUSE_SECRET",
                 "test-secret-that-is-long-enough-0123456789",
             )
-            .env(
-                "GATEHOUSE_STATIC_DIR",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/static"),
-            )
             .env("GATEHOUSE_CLIENT_SEND_LIMIT", "100000")
             .env_remove("SMTP_URL")
             .env_remove("GATEHOUSE_BASE_URL")

@@ -21,17 +21,13 @@ pub async fn csv(
     Admin(member): Admin,
     Query(params): Query<AuditParams>,
 ) -> Response {
-    let (tx, rx) = csv_download::channel();
     let workspace_id = member.workspace.id.clone();
     let pool = svc.store.pool().clone();
     let query = params.query();
-    tokio::spawn(async move {
-        if let Err(e) = audit_log::send_all(&pool, &workspace_id, &query, tx).await {
-            tracing::error!(error = %e, "audit CSV export stopped part-way");
-        }
-    });
     let filename = format!("{}-audit-log.csv", member.workspace.slug);
-    csv_download::attachment(rx, HEADER, csv_line, &filename)
+    csv_download::attachment(HEADER, csv_line, &filename, |rows| async move {
+        audit_log::send_all(&pool, &workspace_id, &query, rows).await
+    })
 }
 
 /// One event as a CSV record: the page's cells, except the time in ISO 8601 and the

@@ -21,18 +21,16 @@ pub async fn csv(
     Admin(member): Admin,
     Query(params): Query<ListParams>,
 ) -> Response {
-    let (tx, rx) = csv_download::channel();
     let workspace_id = member.workspace.id.clone();
     let pool = svc.store.pool().clone();
-    if let Some(query) = params.query() {
-        tokio::spawn(async move {
-            if let Err(e) = member_list::send_all(&pool, &workspace_id, &query, tx).await {
-                tracing::error!(error = %e, "CSV export stopped part-way");
-            }
-        });
-    }
     let filename = format!("{}-members.csv", member.workspace.slug);
-    csv_download::attachment(rx, HEADER, csv_line, &filename)
+    csv_download::attachment(HEADER, csv_line, &filename, |rows| async move {
+        match params.query() {
+            Some(query) => member_list::send_all(&pool, &workspace_id, &query, rows).await,
+            // Pending people are invitations, not members: the file has the header only.
+            None => Ok(()),
+        }
+    })
 }
 
 fn csv_line(m: &ListedMember) -> String {

@@ -84,6 +84,29 @@ impl Binary {
     }
 }
 
+impl Binary {
+    /// Sends SIGTERM, as systemd or `docker stop` would.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM");
+    }
+
+    /// Waits for the process to exit; its status and how long that took.
+    pub async fn exit(&mut self) -> (std::process::ExitStatus, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let mut status = None;
+        eventually("the server process exits", || {
+            status = self.child.try_wait().expect("process status");
+            std::future::ready(status.is_some())
+        })
+        .await;
+        (status.expect("exited"), started.elapsed())
+    }
+}
+
 impl Drop for Binary {
     fn drop(&mut self) {
         let _ = self.child.kill();
