@@ -239,7 +239,10 @@ async fn approve_all_with_none_ticked_approves_the_listed_ones(db: Db) {
     let mut listed = Vec::new();
     for name in ["ray", "sue"] {
         let email = format!("{name}@example.com");
-        app.signed_up(&email, name).await.post_form(&path, &[]).await;
+        app.signed_up(&email, name)
+            .await
+            .post_form(&path, &[])
+            .await;
         listed.push(request_id(&app, &email).await);
     }
     let html = popover(&owner, &slug).await;
@@ -258,7 +261,10 @@ async fn approve_all_with_none_ticked_approves_the_listed_ones(db: Db) {
         .await;
     assert_eq!(res.status(), 303);
     let (_, page) = owner.page(&format!("/w/{slug}/requests")).await;
-    assert!(page.contains("No requests to approve."), "an empty form approves nobody");
+    assert!(
+        page.contains("No requests to approve."),
+        "an empty form approves nobody"
+    );
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM join_requests WHERE status = 'pending'")
             .await,
@@ -283,7 +289,10 @@ async fn approve_all_with_none_ticked_approves_the_listed_ones(db: Db) {
     .fetch_one(app.services.store.pool())
     .await
     .unwrap();
-    assert_eq!(still, "tom@example.com", "the one who asked later still waits");
+    assert_eq!(
+        still, "tom@example.com",
+        "the one who asked later still waits"
+    );
 }
 
 async fn request_ids_of_another_workspace_do_nothing(db: Db) {
