@@ -176,6 +176,27 @@ async fn members_fits_every_width_and_its_menus_open_inside_the_window() {
             assert!(violations.is_empty(), "{what}: axe: {violations:#?}");
         }
 
+        // The first row's role menu: inside the window.
+        let first = &ids[0];
+        b.click_css(&format!("#role-{first}")).await;
+        let expanded = format!(
+            "return document.getElementById('role-{first}').getAttribute('aria-expanded');"
+        );
+        b.wait_until("the role menu to open", &expanded, json!("true"))
+            .await;
+        b.all_inside(
+            &format!("{what}, a role menu"),
+            &format!("#member-{first} details.role-menu[open] > .menu"),
+            false,
+        )
+        .await;
+        if width == 390 {
+            b.shot("members-role-390").await;
+        }
+        b.press(Key::Escape).await;
+        b.wait_until("the role menu to close", &expanded, json!("false"))
+            .await;
+
         // The last row's "…" menu and then the removal confirmation: inside the window.
         b.script(&format!(
             "document.getElementById('actions-{last}').scrollIntoView({{block: 'end'}});"
