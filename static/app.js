@@ -1,20 +1,179 @@
 // Gatehouse's own script: small progressive enhancements only (the pages work without it).
+// Buttons only forms without JavaScript need (the Members filters' Apply) hide by class.
+document.documentElement.classList.add("js");
+
+// ---- Menus and popovers: <details> whose summary is the button ----
+// Role and row "…" menus, the workspace switcher, Invite Team and the join requests.
+// Opening one closes the others; an open panel is moved back inside the window (shifted
+// sideways, flipped above its button when it would pass the bottom edge); arrow keys
+// move through a menu's items; Escape closes it and returns focus to its button.
+const MENUS = "details.menu-button, details.switcher, details.invite-menu, details.requests-popover";
+const MARGIN = 8;
+
+const panelOf = (details) => details.querySelector(":scope > .menu, :scope > .popover-body");
+const summaryOf = (details) => details.querySelector(":scope > summary");
+const itemsOf = (details) => {
+  const panel = panelOf(details);
+  return panel ? [...panel.querySelectorAll("a[href], button:not([disabled])")] : [];
+};
+
+// Shifts and flips through a class and the CSSOM (the CSP allows neither inline styles
+// nor style attributes, but a script's own property changes are fine).
+function place(details) {
+  const panel = panelOf(details);
+  if (!panel) return;
+  panel.classList.remove("opens-up");
+  panel.style.removeProperty("translate");
+  const width = document.documentElement.clientWidth;
+  const box = panel.getBoundingClientRect();
+  let dx = 0;
+  if (box.right > width - MARGIN) dx = width - MARGIN - box.right;
+  if (box.left + dx < MARGIN) dx = MARGIN - box.left;
+  if (dx !== 0) panel.style.setProperty("translate", `${Math.round(dx)}px 0`);
+  const button = summaryOf(details).getBoundingClientRect();
+  const below = box.bottom > window.innerHeight - MARGIN;
+  if (below && button.top - box.height - MARGIN >= 0) panel.classList.add("opens-up");
+}
+
+// Each menu button says whether its menu is open, from the start and after every swap.
+function markMenus(root) {
+  root.querySelectorAll(MENUS).forEach((d) => summaryOf(d).setAttribute("aria-expanded", String(d.open)));
+}
+markMenus(document);
+document.addEventListener("htmx:load", (event) => {
+  const elt = event.detail.elt;
+  if (elt.parentElement) markMenus(elt.parentElement);
+});
+
+function close(details, refocus) {
+  details.removeAttribute("open");
+  if (refocus) summaryOf(details).focus();
+}
+
+document.addEventListener(
+  "toggle",
+  (event) => {
+    const details = event.target;
+    if (!(details instanceof HTMLDetailsElement) || !details.matches(MENUS)) return;
+    summaryOf(details).setAttribute("aria-expanded", String(details.open));
+    if (!details.open) return;
+    document.querySelectorAll(MENUS).forEach((other) => {
+      if (other !== details && other.open && !other.contains(details)) other.removeAttribute("open");
+    });
+    place(details);
+  },
+  true,
+);
+
+// A click outside an open menu closes it.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll(MENUS).forEach((details) => {
+    if (details.open && !details.contains(event.target)) details.removeAttribute("open");
+  });
+});
+
+// Keyboard: ArrowDown/ArrowUp on a menu's button opens it at its first/last item; inside,
+// the arrows, Home and End move between items; Escape closes and refocuses the button.
+function moveFocus(details, key) {
+  const items = itemsOf(details);
+  if (items.length === 0) return;
+  const at = items.indexOf(document.activeElement);
+  const last = items.length - 1;
+  const next = {
+    ArrowDown: at < 0 || at === last ? 0 : at + 1,
+    ArrowUp: at <= 0 ? last : at - 1,
+    Home: 0,
+    End: last,
+  }[key];
+  items[next].focus();
+}
+
 document.addEventListener("keydown", (event) => {
-  // Escape closes an open dropdown (workspace switcher, Invite Team, join requests).
+  const details = event.target.closest && event.target.closest(MENUS);
   if (event.key === "Escape") {
-    document.querySelectorAll("details.switcher[open], details.invite-menu[open], details.requests-popover[open]").forEach((d) => d.removeAttribute("open"));
+    const open = details && details.open ? details : document.querySelector(`:is(${MENUS})[open]`);
+    if (open) {
+      event.preventDefault();
+      close(open, open.contains(document.activeElement));
+    }
+    return;
+  }
+  if (!details || !["ArrowDown", "ArrowUp", "Home", "End"].includes(event.key)) return;
+  if (!panelOf(details) || !panelOf(details).classList.contains("menu")) return;
+  const onButton = event.target === summaryOf(details);
+  if (onButton && (event.key === "Home" || event.key === "End")) return;
+  event.preventDefault();
+  if (!details.open) details.setAttribute("open", "");
+  moveFocus(details, onButton && event.key === "ArrowUp" ? "End" : event.key);
+});
+
+// Tabbing out of a menu closes it.
+document.addEventListener("focusout", (event) => {
+  const details = event.target.closest && event.target.closest("details.menu-button");
+  if (details && details.open && event.relatedTarget && !details.contains(event.relatedTarget)) {
+    details.removeAttribute("open");
   }
 });
 
-// The Invite dialog: htmx loads the form into it, then it opens as a modal.
+// ---- The Members page ----
+// The row menu that opened the removal dialog, to return focus to when it closes.
+let removalOpener = null;
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const details = event.detail.elt.closest && event.detail.elt.closest("details.menu-button");
+  if (details && details.open) {
+    if (details.matches(".row-menu")) removalOpener = summaryOf(details);
+    details.removeAttribute("open");
+  }
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  const dialog = event.detail.elt.closest && event.detail.elt.closest("#remove-dialog");
+  if (dialog && dialog.open && event.detail.requestConfig.verb === "post") dialog.close();
+});
+
+document.addEventListener("close", (event) => {
+  if (event.target.id !== "remove-dialog") return;
+  const back = removalOpener && removalOpener.isConnected ? removalOpener : document.getElementById("q");
+  if (back) back.focus();
+  removalOpener = null;
+}, true);
+
+// ---- Join requests: "Approve all" reads "Approve selected" once some are ticked ----
+document.addEventListener("change", (event) => {
+  const form = event.target.closest && event.target.closest(".requests-form");
+  const button = form && form.querySelector("#approve-all");
+  if (!button) return;
+  if (!button.dataset.allLabel) button.dataset.allLabel = button.textContent;
+  const ticked = form.querySelectorAll("input[name=ids]:checked").length;
+  button.textContent = ticked > 0 ? button.dataset.someLabel : button.dataset.allLabel;
+});
+
+// ---- After htmx swaps ----
 document.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;
+  // The Invite dialog: htmx loads the form into it, then it opens as a modal.
   if (target.id === "invite-dialog-body") {
     const dialog = document.getElementById("invite-dialog");
     if (dialog && !dialog.open) dialog.showModal();
     const first = target.querySelector("textarea, input:not([type=hidden])");
     if (first) first.focus();
   }
+  // The removal confirmation: opens as a modal, focus on Cancel (the safe choice).
+  if (target.id === "remove-dialog-body") {
+    const dialog = document.getElementById("remove-dialog");
+    if (dialog && !dialog.open) dialog.showModal();
+    const cancel = target.querySelector("[data-close-dialog]");
+    if (cancel) cancel.focus();
+  }
+  // New results: the count is announced.
+  if (target.id === "member-results") {
+    const count = document.getElementById("member-count");
+    const status = document.getElementById("member-status");
+    if (count && status) status.textContent = count.textContent;
+  }
+  // A popover answered in place (join requests) stays inside the window.
+  document.querySelectorAll(`:is(${MENUS})[open]`).forEach(place);
   // Copy link: select the shown link and put it on the clipboard when allowed.
   target.querySelectorAll("[data-copy]").forEach((field) => {
     field.select();

@@ -1,6 +1,7 @@
 //! The join-request popover beside Invite Team (Owners and Admins): a badge with the
 //! number of pending requests, each with name, email and "3 days ago", **Welcome!** and
-//! **Decline**, and **Approve all** for the ticked ones. htmx loads and refreshes the
+//! **Decline**, and **Approve all**: the ticked ones, or every listed one when none is
+//! ticked. htmx loads and refreshes the
 //! popover in place; without JavaScript it is a page of its own with the same forms.
 
 use askama::Template;
@@ -146,7 +147,8 @@ async fn decline(
     answer(&svc, &admin, &auth, &headers, message).await
 }
 
-/// Approve all: the ticked requests.
+/// Approve all: the ticked requests, or, with none ticked, every request the form listed
+/// (never one that arrived after the admin looked).
 async fn approve_all(
     State(svc): State<Services>,
     admin: Admin,
@@ -154,9 +156,12 @@ async fn approve_all(
     headers: HeaderMap,
     form: FormData,
 ) -> AppResult<Response> {
-    let ids = form.all("ids");
+    let mut ids = form.all("ids");
+    if ids.is_empty() {
+        ids = form.all("listed");
+    }
     let message = if ids.is_empty() {
-        "Tick the requests to approve first.".to_string()
+        "No requests to approve.".to_string()
     } else {
         summary(&join_requests::approve_many(&svc, &admin.0.manager(), &ids).await?)
     };

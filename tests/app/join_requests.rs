@@ -13,6 +13,7 @@ both_databases!(
     a_declined_person_cannot_ask_again_with_the_same_code,
     approval_rechecks_the_link_and_its_creator,
     approve_all_follows_the_seat_rule,
+    approve_all_with_none_ticked_approves_the_listed_ones,
     request_ids_of_another_workspace_do_nothing,
 );
 
@@ -228,6 +229,70 @@ async fn approve_all_follows_the_seat_rule(db: Db) {
     );
     let (_, page) = owner.page(&format!("/w/{slug}/requests")).await;
     assert!(page.contains("Welcome! 2 joined"));
+}
+
+/// Nothing is ticked in the popover; Approve all then approves every request it listed,
+/// and none that arrived after it was shown.
+async fn approve_all_with_none_ticked_approves_the_listed_ones(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug, path, _) = member_link(&app).await;
+    let mut listed = Vec::new();
+    for name in ["ray", "sue"] {
+        let email = format!("{name}@example.com");
+        app.signed_up(&email, name)
+            .await
+            .post_form(&path, &[])
+            .await;
+        listed.push(request_id(&app, &email).await);
+    }
+    let html = popover(&owner, &slug).await;
+    assert!(
+        !html.contains(" checked"),
+        "no request is ticked for the admin: {html}"
+    );
+    for id in &listed {
+        assert!(html.contains(&format!("name=\"listed\" value=\"{id}\"")));
+    }
+    let late = app.signed_up("tom@example.com", "tom").await;
+    late.post_form(&path, &[]).await;
+
+    let res = owner
+        .post_form(&format!("/w/{slug}/requests/approve"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = owner.page(&format!("/w/{slug}/requests")).await;
+    assert!(
+        page.contains("No requests to approve."),
+        "an empty form approves nobody"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM join_requests WHERE status = 'pending'")
+            .await,
+        3
+    );
+
+    let fields: Vec<(&str, &str)> = listed.iter().map(|id| ("listed", id.as_str())).collect();
+    let res = owner
+        .post_form(&format!("/w/{slug}/requests/approve"), &fields)
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = owner.page(&format!("/w/{slug}/requests")).await;
+    assert!(page.contains("Welcome! 2 joined"), "{page}");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM memberships WHERE joined_via = 'link'")
+            .await,
+        2
+    );
+    let still: String = sqlx::query_scalar(
+        "SELECT a.email FROM join_requests r JOIN accounts a ON a.id = r.account_id WHERE r.status = 'pending'",
+    )
+    .fetch_one(app.services.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        still, "tom@example.com",
+        "the one who asked later still waits"
+    );
 }
 
 async fn request_ids_of_another_workspace_do_nothing(db: Db) {

@@ -209,7 +209,9 @@ async fn the_trail_lists_what_they_did_and_what_was_done_to_them(db: Db) {
     );
     let (_, members) = owner.page(&format!("/w/{slug}/members")).await;
     assert!(
-        members.contains(&format!("<a href=\"/w/{slug}/members/{ivy_id}\">")),
+        members.contains(&format!(
+            "<a href=\"/w/{slug}/members/{ivy_id}\" class=\"member-name\">"
+        )),
         "names lead to the detail page"
     );
 }

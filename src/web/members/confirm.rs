@@ -1,5 +1,6 @@
-//! The removal confirmation, asked for only when someone opens a row's "Remove from
-//! workspace": htmx loads it into the row; without JavaScript it is a page of its own.
+//! The removal confirmation, asked for only when someone picks "Remove from workspace" in
+//! a row's "…" menu: htmx loads it into the page's dialog (its answer replaces the row);
+//! without JavaScript it is a page of its own.
 //! (Rendering it into every row made up half of the Members page's bytes.)
 
 use askama::Template;
@@ -20,10 +21,12 @@ use crate::web::page::{Page, PageContext};
 #[derive(Debug, Clone)]
 pub struct RemoveContext {
     pub name: String,
+    /// Names the row the in-page confirmation replaces.
+    pub account_id: String,
     /// The member's actions: `/w/{slug}/members/{account_id}`.
     pub url: String,
     pub back: String,
-    /// Shown inside the row (htmx posts it and swaps the row) rather than as a page.
+    /// Shown in the page's dialog (htmx posts it and swaps the row) rather than as a page.
     pub in_row: bool,
 }
 
@@ -55,6 +58,7 @@ pub async fn confirm_remove(
     let c = RemoveContext {
         name: listed.display_name,
         url: format!("/w/{}/members/{}", member.workspace.slug, listed.account_id),
+        account_id: listed.account_id,
         back: back_to(&member, &came_from(&headers)),
         in_row: is_htmx(&headers),
     };

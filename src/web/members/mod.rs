@@ -134,6 +134,8 @@ struct MembersPage {
 #[template(path = "members/results_fragment.html")]
 struct ResultsFragment {
     results: Arc<str>,
+    /// The toolbar's CSV link for these filters (swapped out of band).
+    csv_link: String,
 }
 
 async fn show(
@@ -146,9 +148,10 @@ async fn show(
 ) -> AppResult<Response> {
     let page = ctx.in_workspace(&member, "Members", "members");
     let results = results::html(&svc, &kept, &member, &params).await?;
-    if htmx_targets(&headers, "member-results") {
-        return Ok(ResultsFragment { results }.into_response());
-    }
     let v = MembersView::frame(&member, &params);
+    if htmx_targets(&headers, "member-results") {
+        let csv_link = v.csv_link;
+        return Ok(ResultsFragment { results, csv_link }.into_response());
+    }
     Ok(MembersPage { page, v, results }.into_response())
 }

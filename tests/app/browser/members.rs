@@ -1,6 +1,6 @@
 //! The Members page journey: an Owner signs in, searches as they type, filters by seat,
-//! changes a role (the seat bar follows), suspends and reactivates someone, removes
-//! someone through the confirmation, and downloads the CSV — htmx swapping rows in place.
+//! changes a role from the role menu (the seat bar follows), suspends and reactivates
+//! someone from the row's "…" menu, removes someone through the confirmation dialog, and downloads the CSV — htmx swapping rows in place.
 
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use crate::support::{Db, PASSWORD, TestApp};
 
 impl Browser {
     /// Runs a script and returns its value (a returned Promise is awaited).
-    async fn script(&self, js: &str) -> serde_json::Value {
+    pub(super) async fn script(&self, js: &str) -> serde_json::Value {
         self.client
             .execute(js, vec![])
             .await
@@ -19,7 +19,7 @@ impl Browser {
     }
 
     /// Waits (up to 15 s, checking every 50 ms) until `js` returns `expected`.
-    async fn wait_until(&self, what: &str, js: &str, expected: serde_json::Value) {
+    pub(super) async fn wait_until(&self, what: &str, js: &str, expected: serde_json::Value) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
             let value = self.script(js).await;
@@ -58,19 +58,42 @@ impl Browser {
             .expect("choose");
     }
 
-    /// Clicks a button inside one member's row.
-    async fn click_in_row(&self, account_id: &str, label: &str) {
-        let xpath = format!(
-            "//tr[@id='member-{account_id}']//*[self::button or self::summary][normalize-space()='{label}']"
-        );
+    /// Clicks the element the CSS selector names, once it is there.
+    pub(super) async fn click_css(&self, css: &str) {
         self.client
             .wait()
-            .for_element(Locator::XPath(&xpath))
+            .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{label} in row {account_id}: {e}"))
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Opens a row's "…" menu and picks the item called `label`.
+    async fn row_action(&self, account_id: &str, label: &str) {
+        self.click_css(&format!("#actions-{account_id}")).await;
+        let xpath = format!(
+            "//tr[@id='member-{account_id}']//details[@open]//*[self::button or self::a][normalize-space()='{label}']"
+        );
+        self.wait_for_xpath(&xpath)
+            .await
             .click()
             .await
             .unwrap_or_else(|e| panic!("click {label} in row {account_id}: {e}"));
+    }
+
+    /// Opens a row's role menu with the mouse and picks a role.
+    async fn pick_role(&self, account_id: &str, label: &str) {
+        self.click_css(&format!("#role-{account_id}")).await;
+        let xpath = format!(
+            "//tr[@id='member-{account_id}']//details[@open]//button[normalize-space()='{label}']"
+        );
+        self.wait_for_xpath(&xpath)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("pick {label} in row {account_id}: {e}"));
     }
 
     async fn row_text(&self, account_id: &str) -> String {
@@ -119,7 +142,7 @@ async fn an_owner_searches_filters_changes_roles_suspends_removes_and_exports() 
 
     // Promote a Viewer: the row and the seat bar change together.
     let beta = &betas[0];
-    b.choose(&format!("#role-{beta}"), "member").await;
+    b.pick_role(beta, "Member").await;
     b.wait_for_seats("7 / 10").await;
     let promoted = b.row_text(beta).await;
     assert!(
@@ -134,10 +157,10 @@ async fn an_owner_searches_filters_changes_roles_suspends_removes_and_exports() 
     b.fill("q", "alpha 000").await;
     b.wait_for_rows("Alpha 000", 1).await;
     let alpha = &alphas[0];
-    b.click_in_row(alpha, "Suspend").await;
+    b.row_action(alpha, "Suspend").await;
     b.wait_for_seats("6 / 10").await;
     assert!(b.row_text(alpha).await.contains("Suspended"));
-    b.click_in_row(alpha, "Reactivate").await;
+    b.row_action(alpha, "Reactivate").await;
     b.wait_for_seats("7 / 10").await;
     assert!(b.row_text(alpha).await.contains("Active"));
 
@@ -145,8 +168,12 @@ async fn an_owner_searches_filters_changes_roles_suspends_removes_and_exports() 
     let gone = &alphas[1];
     b.fill("q", "alpha").await;
     b.wait_for_rows("the Alphas", 5).await;
-    b.click_in_row(gone, "Remove from workspace").await;
-    b.click_in_row(gone, "Yes, remove").await;
+    b.row_action(gone, "Remove from workspace").await;
+    b.wait_for_xpath("//dialog[@open]//button[normalize-space()='Yes, remove']")
+        .await
+        .click()
+        .await
+        .expect("confirm the removal");
     b.wait_for_seats("6 / 10").await;
     let js = format!("return document.getElementById('member-{gone}') === null;");
     b.wait_until("the removed row to go", &js, true.into())

@@ -9,6 +9,7 @@ mod invitation_sign_in;
 mod invitations;
 mod links;
 mod looks;
+mod member_layout;
 mod members;
 mod skeleton;
 
