@@ -352,8 +352,13 @@ async fn join_requests_open_inside_the_window_unticked_and_approve_all_takes_the
         b.wait_for_xpath("//details[@id='join-requests']/summary")
             .await;
         b.click_css("#join-requests > summary").await;
-        b.wait_for_xpath("//details[@id='join-requests'][@open]")
-            .await;
+        // The toggle event (which places the popover) has run once the button says so.
+        b.wait_until(
+            "the join requests to open",
+            "return document.querySelector('#join-requests > summary').getAttribute('aria-expanded');",
+            json!("true"),
+        )
+        .await;
         let what = format!("the join requests at {width}px");
         b.all_inside(&what, "#join-requests .popover-body", false)
             .await;
