@@ -499,9 +499,9 @@ async fn the_list_shows_counts_who_joined_and_a_chart(db: Db) {
     let (_, list) = owner.page(&format!("/w/{slug}/links")).await;
     let row_at = list.find(&format!("id=\"link-{id}\"")).unwrap();
     let row = &list[row_at..];
-    assert!(row.contains("<td class=\"uses\">1 / 10</td>"));
-    assert!(row.contains("<td class=\"visits\">1</td>"));
-    assert!(row.contains("<td class=\"joins\">1</td>"));
+    assert!(row.contains("<td class=\"uses\" data-label=\"Uses\">1 / 10</td>"));
+    assert!(row.contains("<td class=\"visits\" data-label=\"Visits\">1</td>"));
+    assert!(row.contains("<td class=\"joins\" data-label=\"Joins\">1</td>"));
     let (status, detail) = owner.page(&format!("/w/{slug}/links/{id}")).await;
     assert_eq!(status, 200);
     assert!(detail.contains("<svg") && detail.contains("1 visits, 1 joins"));

@@ -48,6 +48,8 @@ pub struct Choice {
 pub struct LinkItem {
     pub id: String,
     pub url: String,
+    /// The code at the end of the link, shown on its own so it can be read out.
+    pub code: String,
     pub role: &'static str,
     pub teams: String,
     pub creator: String,
@@ -55,7 +57,10 @@ pub struct LinkItem {
     pub visits: i64,
     pub joins: i64,
     pub created: String,
+    /// "2026-12-06 14:57 UTC", or "Never".
     pub expires: String,
+    /// The same moment for `<time datetime>`, empty for "Never".
+    pub expires_iso: String,
     pub status: &'static str,
     pub usable: bool,
     pub revoked: bool,
@@ -79,8 +84,10 @@ impl LinkItem {
                     .map(|(_, n)| n.clone()),
             )
             .collect();
+        let url = links::url(svc, &l);
         Self {
-            url: links::url(svc, &l),
+            code: url.rsplit('/').next().unwrap_or_default().to_string(),
+            url,
             role: Role::parse(&l.role).unwrap_or(Role::Viewer).label(),
             teams: teams.join(", "),
             creator: l.creator_name.clone().unwrap_or_else(|| "—".into()),
@@ -91,7 +98,12 @@ impl LinkItem {
             visits: l.visits,
             joins: ctx.joins_of(&l.id),
             created: format_date(l.created_at),
-            expires: l.expires_at.map_or_else(|| "Never".into(), format_date),
+            expires: l
+                .expires_at
+                .map_or_else(|| "Never".into(), |t| utc(t, "%Y-%m-%d %H:%M UTC")),
+            expires_iso: l
+                .expires_at
+                .map_or_else(String::new, |t| utc(t, "%Y-%m-%dT%H:%M:%SZ")),
             usable: status == "Active" || status == "Needs approval",
             revoked: l.revoked_at.is_some(),
             mine: l.created_by.as_deref() == Some(ctx.me.as_str()),
@@ -100,6 +112,12 @@ impl LinkItem {
             id: l.id,
         }
     }
+}
+
+/// A moment in UTC, formatted.
+fn utc(unix: i64, format: &str) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map_or_else(String::new, |d| d.format(format).to_string())
 }
 
 fn status_of(ws: &JoinSettings, l: &LinkRow, now: i64) -> &'static str {

@@ -8,6 +8,7 @@ mod domains;
 mod header;
 mod invitation_sign_in;
 mod invitations;
+mod link_page;
 mod links;
 mod looks;
 mod member_layout;
