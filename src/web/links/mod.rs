@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/w/{slug}/links", get(show).post(create))
         .route("/w/{slug}/links/open", post(open))
+        .route("/w/{slug}/links/share", post(share))
         .route("/w/{slug}/links/{id}", get(detail::show))
         .route("/w/{slug}/links/{id}/regenerate", post(regenerate))
         .route("/w/{slug}/links/{id}/revoke", post(revoke))
@@ -299,6 +300,53 @@ async fn show(
 async fn open(State(svc): State<Services>, member: Member) -> AppResult<Response> {
     links::ensure_default(&svc, &member.manager()).await?;
     Ok(Redirect::to(&format!("/w/{}/links", member.workspace.slug)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "links/_share.html")]
+struct ShareFragment {
+    slug: String,
+    workspace: String,
+    url: Option<String>,
+    expires: String,
+    needs_approval: bool,
+}
+
+/// Invite Team → Invite by link: makes this person's Member link if need be and shows it
+/// with a Copy button in the dialog (htmx); without JavaScript, the Invite links page.
+async fn share(
+    State(svc): State<Services>,
+    member: Member,
+    headers: axum::http::HeaderMap,
+) -> AppResult<Response> {
+    links::ensure_default(&svc, &member.manager()).await?;
+    let slug = member.workspace.slug.clone();
+    if !crate::web::extract::is_htmx(&headers) {
+        return Ok(Redirect::to(&format!("/w/{slug}/links")).into_response());
+    }
+    let pool = svc.store.pool();
+    let ws = workspace_settings::get(pool, &member.workspace.id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    let me = member.signed_in.account.id.as_str();
+    let now = svc.clock.now();
+    let link = link_store::list(pool, &ws.id, Some(me))
+        .await?
+        .into_iter()
+        .find(|l| {
+            l.role == "member" && matches!(status_of(&ws, l, now), "Active" | "Needs approval")
+        });
+    Ok(ShareFragment {
+        workspace: member.workspace.name.clone(),
+        url: link.as_ref().map(|l| links::url(&svc, l)),
+        expires: link
+            .as_ref()
+            .and_then(|l| l.expires_at)
+            .map_or_else(|| "never".into(), |t| utc(t, "%Y-%m-%d %H:%M UTC")),
+        needs_approval: link.is_some_and(|l| status_of(&ws, &l, now) == "Needs approval"),
+        slug,
+    }
+    .into_response())
 }
 
 async fn create(

@@ -143,3 +143,59 @@ async fn invite_links_show_the_code_copy_it_and_chart_it_at_every_width() {
     b.shot_to(SHOTS, "links-switch-off-390").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invite_team_offers_invite_by_link_with_a_copy_button() {
+    let _one = ONE_BROWSER.lock().await;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (_owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let browser = Browser::start().await;
+    let b = &browser;
+    b.sign_in_as(&app.address, "owner@example.com").await;
+    for width in [1280, 1440, 390] {
+        b.resize(width).await;
+        b.client
+            .goto(&format!("{}/w/{slug}/members", app.address))
+            .await
+            .expect("open Members");
+        b.wait_for_heading("Members").await;
+        let what = format!("Invite by link at {width}px");
+        b.click_css("details.invite-menu > summary").await;
+        b.click_button("Invite by link").await;
+        b.wait_until(
+            "the dialog to open",
+            "return document.getElementById('invite-link-dialog').open;",
+            json!(true),
+        )
+        .await;
+        b.all_inside(&what, "#invite-link-dialog", false).await;
+        let url = b
+            .script("return document.getElementById('invite-link-url').value;")
+            .await;
+        assert!(
+            url.as_str().expect("a link").contains("/join/"),
+            "{what}: {url}"
+        );
+        b.click_css("#invite-link-dialog [data-copy-from]").await;
+        let copied = b
+            .script("return document.querySelector('#invite-link-dialog [data-copy-from]').textContent;")
+            .await;
+        assert_eq!(copied, json!("Copied"), "{what}");
+        b.shot_to(SHOTS, &format!("invite-by-link-{width}")).await;
+        let violations = b.axe_violations().await;
+        assert!(violations.is_empty(), "{what}: axe: {violations:#?}");
+        b.press(Key::Escape).await;
+        b.wait_until(
+            "focus back on Invite Team",
+            "return document.activeElement === document.querySelector('details.invite-menu > summary');",
+            json!(true),
+        )
+        .await;
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invite_links").await,
+        1,
+        "one Member link, made once"
+    );
+    browser.close().await;
+}
