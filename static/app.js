@@ -199,3 +199,22 @@ document.addEventListener("click", (event) => {
   if (navigator.clipboard) navigator.clipboard.writeText(field.value).catch(() => {});
   button.textContent = "Copied";
 });
+
+// ---- Invite Team → Invite by link (header) ----
+// htmx loads this person's Member link into the dialog; it opens as a modal with focus on
+// Copy link, and the Invite Team menu closes behind it.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target.id !== "invite-link-body") return;
+  const dialog = document.getElementById("invite-link-dialog");
+  document.querySelectorAll("details.invite-menu[open]").forEach((d) => d.removeAttribute("open"));
+  if (dialog && !dialog.open) dialog.showModal();
+  const copy = event.detail.target.querySelector("[data-copy-from], [data-close-dialog]");
+  if (copy) copy.focus();
+});
+
+// Closing it returns focus to Invite Team.
+document.addEventListener("close", (event) => {
+  if (event.target.id !== "invite-link-dialog") return;
+  const button = document.querySelector("details.invite-menu > summary");
+  if (button) button.focus();
+}, true);

@@ -94,6 +94,7 @@ const ACTIONS: &[Action] = &[
         true,
     ),
     ("/links/open", &[], true),
+    ("/links/share", &[], true),
     ("/links", &[("role", "member"), ("expiry", "1d")], true),
     ("/links/{link}/regenerate", &[], true),
     ("/links/{link}/notify", &[("notify", "off")], true),

@@ -26,6 +26,7 @@ both_databases!(
     seats_follow_the_auto_assign_rule_and_admin_links_take_one,
     the_list_shows_counts_who_joined_and_a_chart,
     two_hundred_concurrent_redemptions_respect_max_uses_and_seats,
+    invite_by_link_shows_the_member_link_to_copy,
 );
 
 async fn acme(app: &TestApp) -> (TestClient, String) {
@@ -499,9 +500,9 @@ async fn the_list_shows_counts_who_joined_and_a_chart(db: Db) {
     let (_, list) = owner.page(&format!("/w/{slug}/links")).await;
     let row_at = list.find(&format!("id=\"link-{id}\"")).unwrap();
     let row = &list[row_at..];
-    assert!(row.contains("<td class=\"uses\">1 / 10</td>"));
-    assert!(row.contains("<td class=\"visits\">1</td>"));
-    assert!(row.contains("<td class=\"joins\">1</td>"));
+    assert!(row.contains("<td class=\"uses\" data-label=\"Uses\">1 / 10</td>"));
+    assert!(row.contains("<td class=\"visits\" data-label=\"Visits\">1</td>"));
+    assert!(row.contains("<td class=\"joins\" data-label=\"Joins\">1</td>"));
     let (status, detail) = owner.page(&format!("/w/{slug}/links/{id}")).await;
     assert_eq!(status, 200);
     assert!(detail.contains("<svg") && detail.contains("1 visits, 1 joins"));
@@ -617,4 +618,53 @@ async fn links_off_then_on_revives_no_link(db: Db) {
     // A new link works.
     let (_, fresh) = app.link_of(&owner, &slug, &[]).await;
     assert_eq!(sam.post_form(&fresh, &[]).await.status(), 303);
+}
+
+/// Invite Team → Invite by link: the person's Member link (made on first use, once) in a
+/// fragment with Copy link; without htmx, the Invite links page; links off: it says so
+/// and makes nothing.
+async fn invite_by_link_shows_the_member_link_to_copy(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let share = format!("/w/{slug}/links/share");
+    let htmx = [("hx-request", "true")];
+    let res = owner.post_form_with(&share, &htmx, &[]).await;
+    assert_eq!(res.status(), 200);
+    let fragment = res.text().await.expect("body");
+    assert!(!fragment.contains("<html"), "a fragment");
+    assert!(fragment.contains("Invite by link") && fragment.contains(">Copy link</button>"));
+    let (_, list) = owner.page(&format!("/w/{slug}/links")).await;
+    let code_at = list.find("/join/").expect("a link on the list");
+    let url_end = list[code_at..].find('"').expect("end of the link");
+    let url = &list[code_at..code_at + url_end];
+    assert!(fragment.contains(url), "the same Member link: {url}");
+    assert!(fragment.contains("as a Member") && fragment.contains(" UTC"));
+    owner.post_form_with(&share, &htmx, &[]).await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invite_links WHERE role = 'member'")
+            .await,
+        1,
+        "made once"
+    );
+    let plain = owner.post_form(&share, &[]).await;
+    assert_eq!(plain.status(), 303);
+    assert_eq!(location(&plain), format!("/w/{slug}/links"));
+
+    let (other, other_slug) = app.owner_of("other@example.com", "Other").await;
+    app.set_workspace(&other_slug, "allow_invite_links = 0")
+        .await;
+    let res = other
+        .post_form_with(&format!("/w/{other_slug}/links/share"), &htmx, &[])
+        .await;
+    let fragment = res.text().await.expect("body");
+    assert!(
+        fragment.contains("Invite links are turned off"),
+        "{fragment}"
+    );
+    assert!(!fragment.contains("/join/"));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invite_links").await,
+        1,
+        "none made"
+    );
 }

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/w/{slug}/links", get(show).post(create))
         .route("/w/{slug}/links/open", post(open))
+        .route("/w/{slug}/links/share", post(share))
         .route("/w/{slug}/links/{id}", get(detail::show))
         .route("/w/{slug}/links/{id}/regenerate", post(regenerate))
         .route("/w/{slug}/links/{id}/revoke", post(revoke))
@@ -48,6 +49,8 @@ pub struct Choice {
 pub struct LinkItem {
     pub id: String,
     pub url: String,
+    /// The code at the end of the link, shown on its own so it can be read out.
+    pub code: String,
     pub role: &'static str,
     pub teams: String,
     pub creator: String,
@@ -55,7 +58,10 @@ pub struct LinkItem {
     pub visits: i64,
     pub joins: i64,
     pub created: String,
+    /// "2026-12-06 14:57 UTC", or "Never".
     pub expires: String,
+    /// The same moment for `<time datetime>`, empty for "Never".
+    pub expires_iso: String,
     pub status: &'static str,
     pub usable: bool,
     pub revoked: bool,
@@ -79,8 +85,10 @@ impl LinkItem {
                     .map(|(_, n)| n.clone()),
             )
             .collect();
+        let url = links::url(svc, &l);
         Self {
-            url: links::url(svc, &l),
+            code: url.rsplit('/').next().unwrap_or_default().to_string(),
+            url,
             role: Role::parse(&l.role).unwrap_or(Role::Viewer).label(),
             teams: teams.join(", "),
             creator: l.creator_name.clone().unwrap_or_else(|| "—".into()),
@@ -91,7 +99,12 @@ impl LinkItem {
             visits: l.visits,
             joins: ctx.joins_of(&l.id),
             created: format_date(l.created_at),
-            expires: l.expires_at.map_or_else(|| "Never".into(), format_date),
+            expires: l
+                .expires_at
+                .map_or_else(|| "Never".into(), |t| utc(t, "%Y-%m-%d %H:%M UTC")),
+            expires_iso: l
+                .expires_at
+                .map_or_else(String::new, |t| utc(t, "%Y-%m-%dT%H:%M:%SZ")),
             usable: status == "Active" || status == "Needs approval",
             revoked: l.revoked_at.is_some(),
             mine: l.created_by.as_deref() == Some(ctx.me.as_str()),
@@ -100,6 +113,12 @@ impl LinkItem {
             id: l.id,
         }
     }
+}
+
+/// A moment in UTC, formatted.
+fn utc(unix: i64, format: &str) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map_or_else(String::new, |d| d.format(format).to_string())
 }
 
 fn status_of(ws: &JoinSettings, l: &LinkRow, now: i64) -> &'static str {
@@ -281,6 +300,53 @@ async fn show(
 async fn open(State(svc): State<Services>, member: Member) -> AppResult<Response> {
     links::ensure_default(&svc, &member.manager()).await?;
     Ok(Redirect::to(&format!("/w/{}/links", member.workspace.slug)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "links/_share.html")]
+struct ShareFragment {
+    slug: String,
+    workspace: String,
+    url: Option<String>,
+    expires: String,
+    needs_approval: bool,
+}
+
+/// Invite Team → Invite by link: makes this person's Member link if need be and shows it
+/// with a Copy button in the dialog (htmx); without JavaScript, the Invite links page.
+async fn share(
+    State(svc): State<Services>,
+    member: Member,
+    headers: axum::http::HeaderMap,
+) -> AppResult<Response> {
+    links::ensure_default(&svc, &member.manager()).await?;
+    let slug = member.workspace.slug.clone();
+    if !crate::web::extract::is_htmx(&headers) {
+        return Ok(Redirect::to(&format!("/w/{slug}/links")).into_response());
+    }
+    let pool = svc.store.pool();
+    let ws = workspace_settings::get(pool, &member.workspace.id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    let me = member.signed_in.account.id.as_str();
+    let now = svc.clock.now();
+    let link = link_store::list(pool, &ws.id, Some(me))
+        .await?
+        .into_iter()
+        .find(|l| {
+            l.role == "member" && matches!(status_of(&ws, l, now), "Active" | "Needs approval")
+        });
+    Ok(ShareFragment {
+        workspace: member.workspace.name.clone(),
+        url: link.as_ref().map(|l| links::url(&svc, l)),
+        expires: link
+            .as_ref()
+            .and_then(|l| l.expires_at)
+            .map_or_else(|| "never".into(), |t| utc(t, "%Y-%m-%d %H:%M UTC")),
+        needs_approval: link.is_some_and(|l| status_of(&ws, &l, now) == "Needs approval"),
+        slug,
+    }
+    .into_response())
 }
 
 async fn create(

@@ -21,7 +21,7 @@ impl Browser {
     /// The link of the row whose uses read `uses`.
     async fn link_with_uses(&self, uses: &str) -> String {
         let xpath = format!(
-            "//tr[td[@class='uses' and normalize-space()='{uses}']]//input[contains(@class,'link-field')]"
+            "//tr[td[contains(@class,'uses') and normalize-space()='{uses}']]//input[contains(@class,'link-field')]"
         );
         let url = self
             .wait_for_xpath(&xpath)

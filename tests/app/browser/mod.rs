@@ -5,8 +5,10 @@
 //! another `impl Browser` block.
 
 mod domains;
+mod header;
 mod invitation_sign_in;
 mod invitations;
+mod link_page;
 mod links;
 mod looks;
 mod member_layout;
@@ -195,7 +197,22 @@ impl Browser {
 
     /// Signs out and waits until the signed-out page is there.
     async fn sign_out(&self) {
-        self.click_button("Sign out").await;
+        // Sign out lives in the account menu (the Menu button on a phone): open the shown one.
+        self.client
+            .execute(
+                "[...document.querySelectorAll('details.account-menu, details.nav-compact')] \
+                 .filter(d => getComputedStyle(d).display !== 'none') \
+                 .forEach(d => d.querySelector('summary').click());",
+                vec![],
+            )
+            .await
+            .expect("open the account menu");
+        let xpath = "//details[@open]//button[normalize-space()='Sign out']";
+        self.wait_for_xpath(xpath)
+            .await
+            .click()
+            .await
+            .expect("click");
         self.wait_for_xpath("//a[normalize-space()='Sign in']")
             .await;
     }

@@ -68,7 +68,7 @@ async fn sign_up_confirm_create_workspace_and_sign_in_again() {
             .ends_with("/w/newcomer-labs/members")
     );
 
-    b.click_button("Sign out").await;
+    b.sign_out().await;
     b.client
         .wait()
         .for_element(Locator::LinkText("Sign in"))
