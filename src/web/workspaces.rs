@@ -78,7 +78,7 @@ async fn create(
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
     match workspaces::create(&svc, &me.account.id, &form.name, &me.actor()).await {
-        Ok(slug) => Ok(Redirect::to(&format!("/w/{slug}/members")).into_response()),
+        Ok(slug) => Ok(Redirect::to(&format!("/w/{slug}/welcome")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let page = HomePage {
                 page: ctx.page("Your workspaces"),

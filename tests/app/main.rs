@@ -32,6 +32,7 @@ mod member_detail;
 mod member_list;
 mod members;
 mod migrations;
+mod onboarding;
 mod operations;
 mod proof_of_address;
 mod query_plans;

@@ -2,7 +2,7 @@
 //! filtered by status, with Resend, Copy link, Revoke and, for Members' invitations
 //! waiting for approval, Approve. The Invite dialog lives in `dialog`.
 
-mod dialog;
+pub(crate) mod dialog;
 pub mod listing;
 
 use askama::Template;
