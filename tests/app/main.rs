@@ -12,6 +12,7 @@ mod abuse_limits;
 mod accounts;
 mod audit_log;
 mod authorization;
+mod avatars;
 mod backup;
 mod browse;
 mod browser;
