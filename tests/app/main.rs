@@ -37,6 +37,7 @@ mod onboarding;
 mod operations;
 mod proof_of_address;
 mod query_plans;
+mod seat_waiting;
 mod security;
 mod security_page;
 mod settings;
