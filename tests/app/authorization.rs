@@ -33,6 +33,7 @@ const ROUTES: &[(&str, Least)] = &[
     ("/invitations", Least::Admin),
     ("/invitations?status=expired&page=2", Least::Admin),
     ("/invitations/{invitation}/link", Least::Admin),
+    ("/invitations/awaiting", Least::Admin),
     ("/invite", Least::Admin),
     ("/welcome", Least::Admin),
     ("/links", Least::Admin),

@@ -13,6 +13,7 @@ mod accounts;
 mod audit_log;
 mod authorization;
 mod avatars;
+mod awaiting_approval;
 mod backup;
 mod browse;
 mod browser;
