@@ -86,7 +86,7 @@ async fn welcome(
         teams.iter().find(|t| t.id == id).map(|t| t.name.clone())
     });
     Ok(WelcomePage {
-        page: ctx.in_workspace(member, "Welcome", "members"),
+        page: ctx.in_workspace(member, "Welcome", "welcome"),
         slug: ws.slug.clone(),
         workspace: ws.name.clone(),
         link: newest.as_ref().map(|l| links::url(svc, l)),

@@ -28,7 +28,7 @@ const OUTSIDE: &str = "const [css, horizontalOnly] = arguments; \
 
 impl Browser {
     /// Fails when any element matching `css` is not inside the window; returns how many.
-    async fn all_inside(&self, what: &str, css: &str, horizontal_only: bool) -> u64 {
+    pub(super) async fn all_inside(&self, what: &str, css: &str, horizontal_only: bool) -> u64 {
         let found = self
             .client
             .execute(OUTSIDE, vec![json!(css), json!(horizontal_only)])
@@ -44,7 +44,7 @@ impl Browser {
         count
     }
 
-    async fn resize(&self, width: u32) {
+    pub(super) async fn resize(&self, width: u32) {
         self.client
             .set_window_size(width, HEIGHT)
             .await
@@ -53,7 +53,7 @@ impl Browser {
         assert_eq!(inner, json!(width), "the viewport is {width} wide");
     }
 
-    async fn no_sideways_overflow(&self, what: &str) {
+    pub(super) async fn no_sideways_overflow(&self, what: &str) {
         let widths = self
             .script("return [document.documentElement.scrollWidth, window.innerWidth];")
             .await;
