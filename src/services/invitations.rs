@@ -5,6 +5,7 @@
 //! Resend) lives in `renewal`.
 
 mod addresses;
+mod approvals;
 mod emails;
 mod renewal;
 
@@ -206,6 +207,12 @@ pub async fn invite(
             outcome,
         });
     }
+    let awaiting_now: Vec<String> = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::AwaitingApproval)
+        .map(|r| r.address.clone())
+        .collect();
+    approvals::tell_admins(svc, &mut tx, &ws, &inviter, &awaiting_now).await?;
     tx.commit().await?;
     svc.mail_wakeup.notify_one();
     Ok(results)

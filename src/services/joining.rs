@@ -326,7 +326,23 @@ pub(crate) async fn admit_newcomer(
     for team in n.extra_teams {
         teams::add_member(&mut **tx, &ws.id, team, n.account_id, now).await?;
     }
+    if waits_for_seat(n.offered, role) {
+        members::mark_seat_waiting(&mut **tx, &ws.id, n.account_id).await?;
+    }
     Ok((role, seat))
+}
+
+/// Whether a newcomer offered `offered` became a Viewer for want of a seat.
+pub(crate) fn waits_for_seat(offered: Role, got: Role) -> bool {
+    got == Role::Viewer && matches!(offered, Role::Member | Role::Admin)
+}
+
+/// What a newcomer who waits for a seat is told, on the page and in their email.
+pub(crate) fn seat_waiting_sentence(workspace: &str) -> String {
+    format!(
+        "No seat was free for you, so you joined {workspace} as a Viewer: you can sign in and look \
+         around, and an admin can give you a seat."
+    )
 }
 
 /// The seat rule for newcomers: with Auto-assign seats on, a Member seat if one is free,

@@ -12,6 +12,7 @@ pub mod joining;
 pub mod limits;
 pub mod links;
 pub mod members;
+pub mod onboarding;
 pub mod passwords;
 pub mod security;
 pub mod settings;

@@ -316,3 +316,16 @@ pub async fn revoke_all_sent_by<'e, E: Executor<'e, Database = Any>>(
     .fetch_all(e)
     .await
 }
+
+/// How many invitations of a workspace wait for an admin's approval (the badge).
+pub async fn count_awaiting_approval<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE workspace_id = $1 AND status = 'awaiting_approval'",
+    )
+    .bind(workspace_id)
+    .fetch_one(e)
+    .await
+}

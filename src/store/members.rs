@@ -124,14 +124,18 @@ pub async fn set_role<'e, E: Executor<'e, Database = Any>>(
     role: &str,
     has_seat: bool,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE memberships SET role = $3, has_seat = $4 WHERE workspace_id = $1 AND account_id = $2")
-        .bind(workspace_id)
-        .bind(account_id)
-        .bind(role)
-        .bind(super::flag(has_seat))
-        .execute(e)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "UPDATE memberships SET role = $3, has_seat = $4, \
+         seat_waiting = CASE WHEN $4 = 1 THEN 0 ELSE seat_waiting END \
+         WHERE workspace_id = $1 AND account_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .bind(role)
+    .bind(super::flag(has_seat))
+    .execute(e)
+    .await
+    .map(|_| ())
 }
 
 /// Sets status and seat together.
@@ -142,14 +146,18 @@ pub async fn set_status<'e, E: Executor<'e, Database = Any>>(
     status: &str,
     has_seat: bool,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE memberships SET status = $3, has_seat = $4 WHERE workspace_id = $1 AND account_id = $2")
-        .bind(workspace_id)
-        .bind(account_id)
-        .bind(status)
-        .bind(super::flag(has_seat))
-        .execute(e)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "UPDATE memberships SET status = $3, has_seat = $4, \
+         seat_waiting = CASE WHEN $4 = 1 THEN 0 ELSE seat_waiting END \
+         WHERE workspace_id = $1 AND account_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .bind(status)
+    .bind(super::flag(has_seat))
+    .execute(e)
+    .await
+    .map(|_| ())
 }
 
 /// Active Owners of a workspace (there must always be one).
@@ -202,4 +210,51 @@ pub async fn admin_contacts<'e, E: Executor<'e, Database = Any>>(
     .bind(workspace_id)
     .fetch_all(e)
     .await
+}
+
+/// Marks a newcomer who joined as Viewer for want of a seat (cleared by a seat, see `set_role`).
+pub async fn mark_seat_waiting<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    account_id: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE memberships SET seat_waiting = 1 WHERE workspace_id = $1 AND account_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .execute(e)
+    .await
+    .map(|_| ())
+}
+
+/// Active members who joined as Viewer for want of a seat and still hold none.
+pub async fn count_seat_waiting<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND seat_waiting = 1 \
+         AND has_seat = 0 AND status = 'active'",
+    )
+    .bind(workspace_id)
+    .fetch_one(e)
+    .await
+}
+
+/// Whether this member joined as Viewer for want of a seat and still has none.
+pub async fn is_seat_waiting<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    account_id: &str,
+) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND account_id = $2 \
+         AND seat_waiting = 1 AND has_seat = 0",
+    )
+    .bind(workspace_id)
+    .bind(account_id)
+    .fetch_one(e)
+    .await?;
+    Ok(n > 0)
 }

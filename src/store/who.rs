@@ -16,6 +16,8 @@ use super::workspaces::{MembershipIn, WorkspaceRow};
 pub struct Who {
     pub account: AccountRow,
     pub memberships: Vec<MembershipIn>,
+    /// When the account last set its avatar; `None` without one.
+    pub avatar_at: Option<i64>,
 }
 
 /// One row of the read: the account, then one membership with its workspace (all NULL
@@ -38,6 +40,7 @@ struct WhoRow {
     m_status: Option<String>,
     m_joined_at: Option<i64>,
     m_joined_via: Option<String>,
+    avatar_at: Option<i64>,
 }
 
 impl WhoRow {
@@ -79,7 +82,8 @@ pub async fn load<'e, E: Executor<'e, Database = Any>>(
          w.seat_count AS w_seat_count, w.seats_used AS w_seats_used, \
          w.auto_assign_seats AS w_auto_assign_seats, w.created_at AS w_created_at, \
          w.list_version AS w_list_version, m.role AS m_role, m.has_seat AS m_has_seat, \
-         m.status AS m_status, m.joined_at AS m_joined_at, m.joined_via AS m_joined_via \
+         m.status AS m_status, m.joined_at AS m_joined_at, m.joined_via AS m_joined_via, \
+         (SELECT v.updated_at FROM avatars v WHERE v.account_id = a.id) AS avatar_at \
          FROM accounts a LEFT JOIN memberships m ON m.account_id = a.id \
          LEFT JOIN workspaces w ON w.id = m.workspace_id \
          WHERE a.id = $1 ORDER BY lower(w.name), w.slug",
@@ -92,9 +96,11 @@ pub async fn load<'e, E: Executor<'e, Database = Any>>(
         return Ok(None);
     };
     let account = first.account.clone();
+    let avatar_at = first.avatar_at;
     let memberships = rows.into_iter().filter_map(WhoRow::membership).collect();
     Ok(Some(Who {
         account,
         memberships,
+        avatar_at,
     }))
 }

@@ -1,4 +1,4 @@
-//! The account page: names, password, sign out everywhere, my workspaces, leave one.
+//! The account page: names, picture (change or remove), password, sign out everywhere, my workspaces, leave one.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,18 +11,21 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::extract::SignedIn;
+use super::form::FormData;
 use super::page::{Page, PageContext};
 use super::session::{self, AuthSession};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::{FieldErrors, ServiceError, Services, workspaces};
-use crate::services::{accounts, passwords};
+use crate::services::{accounts, avatars, passwords};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(show))
         .route("/account/profile", post(update_profile))
         .route("/account/password", post(change_password))
+        .route("/account/avatar", post(change_avatar))
+        .route("/account/avatar/remove", post(remove_avatar))
         .route("/account/sign-out-everywhere", post(sign_out_everywhere))
         .route("/account/workspaces/{slug}/leave", post(leave))
 }
@@ -35,6 +38,8 @@ struct AccountPage {
     last_name: String,
     display_name: String,
     email: String,
+    /// The person's picture's path, when they chose one.
+    avatar: Option<String>,
     errors: FieldErrors,
 }
 
@@ -43,11 +48,12 @@ fn account_page(ctx: &PageContext, me: &SignedIn, errors: FieldErrors) -> Accoun
     let mut page = ctx.page("Your account");
     page.section = "account";
     AccountPage {
-        page,
+        page: page.clone(),
         first_name: a.first_name.clone(),
         last_name: a.last_name.clone(),
         display_name: a.display_name.clone(),
         email: a.email.clone(),
+        avatar: page.account.as_ref().and_then(|n| n.avatar.clone()),
         errors,
     }
 }
@@ -138,6 +144,34 @@ async fn change_password(
         Err(ServiceError::Invalid(errors)) => Ok(invalid(account_page(&ctx, &me, errors))),
         Err(e) => Err(e.into()),
     }
+}
+
+async fn change_avatar(
+    State(svc): State<Services>,
+    me: SignedIn,
+    auth: AuthSession,
+    ctx: PageContext,
+    form: FormData,
+) -> AppResult<Response> {
+    let upload = form.into_file("avatar").map(|f| f.bytes);
+    match avatars::change(&svc, &me.account.id, upload).await {
+        Ok(()) => {
+            session::flash(&auth.session, "Your picture is changed.").await?;
+            Ok(Redirect::to("/account").into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => Ok(invalid(account_page(&ctx, &me, errors))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_avatar(
+    State(svc): State<Services>,
+    me: SignedIn,
+    auth: AuthSession,
+) -> AppResult<Redirect> {
+    avatars::remove(&svc, &me.account.id).await?;
+    session::flash(&auth.session, "Your picture is removed.").await?;
+    Ok(Redirect::to("/account"))
 }
 
 async fn sign_out_everywhere(

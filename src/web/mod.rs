@@ -20,6 +20,7 @@ pub mod join;
 pub mod links;
 pub mod members;
 pub mod metrics;
+pub mod onboarding;
 pub mod page;
 pub mod password;
 pub mod render_cache;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(password::router())
         .merge(workspaces::router())
+        .merge(onboarding::router())
         .merge(browse::router())
         .merge(members::router())
         .merge(settings::router())

@@ -17,6 +17,8 @@ use crate::store::workspaces::{MembershipIn, MyWorkspace};
 pub struct NavAccount {
     pub display_name: String,
     pub email: String,
+    /// Their picture's path, when they chose one.
+    pub avatar: Option<String>,
 }
 
 /// The workspace the page is about.
@@ -100,6 +102,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
                 Some(NavAccount {
                     display_name: user.account.display_name.clone(),
                     email: user.account.email.clone(),
+                    avatar: user
+                        .avatar_at
+                        .map(|at| format!("/avatars/{}?v={at}", user.account.id)),
                 }),
                 user.memberships.iter().map(MembershipIn::entry).collect(),
             ),

@@ -36,6 +36,8 @@ pub struct RequestItem {
     pub name: String,
     pub email: String,
     pub ago: String,
+    /// Their picture's path, when they chose one.
+    pub avatar: Option<String>,
 }
 
 /// What the popover (and the page) show.
@@ -63,12 +65,15 @@ struct RequestsPage {
 async fn popover(svc: &Services, admin: &Admin, message: Option<String>) -> AppResult<Popover> {
     let (rows, count) = join_requests::pending(svc, &admin.0.manager()).await?;
     let now = svc.clock.now();
+    let ids: Vec<String> = rows.iter().map(|r| r.account_id.clone()).collect();
+    let pictures = crate::store::avatars::versions(svc.store.pool(), &ids).await?;
     Ok(Popover {
         slug: admin.0.workspace.slug.clone(),
         items: rows
             .into_iter()
             .map(|r| RequestItem {
                 ago: ago(now - r.created_at),
+                avatar: crate::store::avatars::path(&r.account_id, &pictures),
                 id: r.id,
                 name: r.display_name,
                 email: r.email,

@@ -35,6 +35,8 @@ pub struct SessionUser {
     /// Every membership of the account with its workspace, read with it (`store::who`);
     /// empty in the sign-in request itself, which only redirects.
     pub memberships: Vec<MembershipIn>,
+    /// When the account last set its avatar (`None`: it has none, or not read yet).
+    pub avatar_at: Option<i64>,
     auth_hash: Vec<u8>,
 }
 
@@ -57,6 +59,7 @@ impl SessionUser {
             auth_hash: digest.finalize().to_vec(),
             account,
             memberships,
+            avatar_at: None,
         }
     }
 }
@@ -98,7 +101,10 @@ impl AuthnBackend for Backend {
     async fn get_user(&self, id: &String) -> Result<Option<SessionUser>, sqlx::Error> {
         Ok(who::load(self.services.store.pool(), id)
             .await?
-            .map(|who| SessionUser::new(who.account, who.memberships)))
+            .map(|who| SessionUser {
+                avatar_at: who.avatar_at,
+                ..SessionUser::new(who.account, who.memberships)
+            }))
     }
 }
 

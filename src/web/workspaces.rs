@@ -78,7 +78,7 @@ async fn create(
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
     match workspaces::create(&svc, &me.account.id, &form.name, &me.actor()).await {
-        Ok(slug) => Ok(Redirect::to(&format!("/w/{slug}/members")).into_response()),
+        Ok(slug) => Ok(Redirect::to(&format!("/w/{slug}/welcome")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let page = HomePage {
                 page: ctx.page("Your workspaces"),
@@ -102,6 +102,8 @@ struct WorkspaceHome {
     errors: FieldErrors,
     /// Whether this member may open the Invite dialog (admins; everyone when allowed).
     may_invite: bool,
+    /// Why a newcomer is a Viewer: no seat was free when they joined (`None` otherwise).
+    seat_notice: Option<String>,
 }
 
 async fn workspace_home(
@@ -116,6 +118,17 @@ async fn workspace_home(
         .is_some_and(|ws| crate::services::invitations::needs_approval(member.role, &ws).is_ok());
     let mut page = home_page(&ctx, &member, coordinator, FieldErrors::default());
     page.may_invite = may_invite;
+    if crate::store::members::is_seat_waiting(
+        pool,
+        &member.workspace.id,
+        &member.signed_in.account.id,
+    )
+    .await?
+    {
+        page.seat_notice = Some(crate::services::joining::seat_waiting_sentence(
+            &member.workspace.name,
+        ));
+    }
     Ok(page)
 }
 
@@ -132,6 +145,7 @@ fn home_page(
         coordinator,
         errors,
         may_invite: member.role.is_admin(),
+        seat_notice: None,
     }
 }
 

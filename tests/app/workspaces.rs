@@ -47,7 +47,7 @@ async fn a_person_belongs_to_several_workspaces(db: Db) {
         .await;
     let second = location(&res)
         .trim_start_matches("/w/")
-        .trim_end_matches("/members")
+        .trim_end_matches("/welcome")
         .to_string();
     assert_ne!(first, second, "slugs stay unique");
     let (_, home) = owner.page("/").await;

@@ -106,12 +106,16 @@ pub async fn request_decided(
             svc.link("/"),
         )
     };
+    let mut paragraphs = vec![paragraph];
+    if approved && crate::store::members::is_seat_waiting(&mut **tx, &ws.id, &requester.id).await? {
+        paragraphs.push(crate::services::joining::seat_waiting_sentence(&ws.name));
+    }
     ActionEmail {
         kind,
         to: requester.email.clone(),
         subject,
         greeting: format!("Hi {},", requester.display_name),
-        paragraphs: vec![paragraph],
+        paragraphs,
         button,
         link,
         footer: format!("You get this email because you asked to join {}.", ws.name),

@@ -263,6 +263,41 @@ pub async fn ensure_default(svc: &Services, by: &Manager) -> ServiceResult<bool>
     Ok(true)
 }
 
+/// Onboarding's default team: a fresh Member link that puts joiners in `team_id`. This
+/// person's team-less Member links that nobody has used yet are revoked in the same
+/// transaction (a link's settings are never edited: it is replaced), so the link the
+/// first-run page shows is the one with the team. Returns the new link's id, or `None`
+/// when invite links are off.
+pub async fn default_for_team(
+    svc: &Services,
+    by: &Manager,
+    team_id: &str,
+) -> ServiceResult<Option<String>> {
+    let (mut tx, ws) = begin(svc, by).await?;
+    if ws.allow_invite_links == 0 {
+        return Ok(None);
+    }
+    let me = account_of(by)?;
+    let now = svc.clock.now();
+    for old in links::list(&mut *tx, &ws.id, Some(me)).await? {
+        if old.role == "member"
+            && old.primary_team_id.is_none()
+            && old.uses == 0
+            && old.is_live(now)
+        {
+            links::revoke(&mut *tx, &old.id, now).await?;
+        }
+    }
+    let spec = LinkSpec {
+        primary_team: Some(team_id.to_string()),
+        ..LinkSpec::default_member()
+    };
+    crate::services::teams::check_known(&mut tx, &ws.id, spec.primary_team.as_ref(), &[]).await?;
+    let id = insert(svc, &mut tx, by, &spec).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
 /// Admins manage every link of their workspace, Members only their own.
 fn may_manage(by: &Manager, link: &LinkRow) -> bool {
     by.role.is_admin() || link.created_by.as_deref() == by.actor.account_id.as_deref()

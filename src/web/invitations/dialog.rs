@@ -227,3 +227,8 @@ fn summary(results: &[AddressResult]) -> String {
         lines.join("; ")
     )
 }
+
+/// The dialog's form, empty, for a page that embeds it (the first-run page).
+pub(crate) async fn blank(svc: &Services, member: &Member) -> AppResult<DialogView> {
+    view(svc, member, Role::Member, Blank::default()).await
+}

@@ -2,7 +2,8 @@
 //! filtered by status, with Resend, Copy link, Revoke and, for Members' invitations
 //! waiting for approval, Approve. The Invite dialog lives in `dialog`.
 
-mod dialog;
+mod awaiting;
+pub(crate) mod dialog;
 pub mod listing;
 
 use askama::Template;
@@ -29,6 +30,7 @@ const PAGE_SIZE: i64 = 50;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/w/{slug}/invitations", get(show))
+        .route("/w/{slug}/invitations/awaiting", get(awaiting::badge))
         .route("/w/{slug}/invite", get(dialog::show).post(dialog::submit))
         .route("/w/{slug}/invitations/{id}/resend", post(resend))
         .route("/w/{slug}/invitations/{id}/revoke", post(revoke))
@@ -148,6 +150,8 @@ struct InvitationsPage {
     page_number: i64,
     prev_link: Option<String>,
     next_link: Option<String>,
+    /// Members' invitations waiting for approval (the badge on that filter).
+    awaiting: i64,
 }
 
 async fn show(
@@ -172,6 +176,7 @@ async fn show(
         page: ctx.in_workspace(&member, "Invitations", "invitations"),
         slug: ws.slug.clone(),
         filters: filter_links(filter),
+        awaiting: awaiting::count(&svc, &ws.id).await?,
         items,
         total,
         prev_link: (page_number > 1).then(|| link(page_number - 1)),

@@ -129,17 +129,20 @@ impl RowAction {
         let teams = team_tags(teams::of_accounts(pool, workspace_id, &ids).await?)
             .remove(&self.account_id)
             .unwrap_or_default();
+        let pictures = crate::store::avatars::versions(pool, &ids).await?;
         let row = member_list::one(pool, workspace_id, &self.account_id)
             .await?
             .map(|m| {
-                member_row(
+                let mut row = member_row(
                     &self.member.workspace.slug,
                     m,
                     self.member.role,
                     &self.member.signed_in.account.id,
                     error.clone(),
                     teams,
-                )
+                );
+                row.avatar = crate::store::avatars::path(&row.account_id, &pictures);
+                row
             });
         let fragment = RowFragment {
             v: RowContext { back },

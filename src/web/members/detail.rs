@@ -34,6 +34,8 @@ pub struct Fact {
 pub struct DetailPage {
     page: Page,
     name: String,
+    /// Their picture's path, when they chose one.
+    avatar: Option<String>,
     email: String,
     role: &'static str,
     has_seat: bool,
@@ -61,6 +63,7 @@ pub async fn show(
     let listed = &origin.member;
     let ids = [account_id.clone()];
     let mut tags = team_tags(teams::of_accounts(pool, &w.id, &ids).await?);
+    let pictures = crate::store::avatars::versions(pool, &ids).await?;
     let trail_query = AuditQuery {
         member: Some(account_id.clone()),
         ..AuditQuery::default()
@@ -83,6 +86,7 @@ pub async fn show(
         has_seat: listed.has_seat == 1,
         status: status.label(),
         name: listed.display_name.clone(),
+        avatar: crate::store::avatars::path(&account_id, &pictures),
         email: listed.email.clone(),
     })
 }

@@ -128,6 +128,8 @@ struct MembersPage {
     v: MembersView,
     /// The results, rendered by `results::html`.
     results: Arc<str>,
+    /// Members who joined as Viewer for want of a seat and still have none.
+    seat_waiting: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -153,5 +155,13 @@ async fn show(
         let csv_link = v.csv_link;
         return Ok(ResultsFragment { results, csv_link }.into_response());
     }
-    Ok(MembersPage { page, v, results }.into_response())
+    let seat_waiting =
+        crate::store::members::count_seat_waiting(svc.store.pool(), &member.workspace.id).await?;
+    Ok(MembersPage {
+        page,
+        v,
+        results,
+        seat_waiting,
+    }
+    .into_response())
 }

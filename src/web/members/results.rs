@@ -15,6 +15,7 @@ use super::view::{MembersView, member_row, team_tags};
 use super::{ListParams, PAGE_SIZE};
 use crate::error::AppResult;
 use crate::services::Services;
+use crate::store::avatars;
 use crate::store::invitation_list::InvitationFilter;
 use crate::store::member_list;
 use crate::web::extract::Member;
@@ -88,12 +89,16 @@ async fn load_view(svc: &Services, member: &Member, params: &ListParams) -> AppR
     };
     let me = &member.signed_in.account.id;
     let mut tags = team_tags(page.teams);
+    let ids: Vec<String> = page.rows.iter().map(|m| m.account_id.clone()).collect();
+    let pictures = avatars::versions(pool, &ids).await?;
     let rows = page
         .rows
         .into_iter()
         .map(|m| {
             let teams = tags.remove(&m.account_id).unwrap_or_default();
-            member_row(&w.slug, m, member.role, me, None, teams)
+            let mut row = member_row(&w.slug, m, member.role, me, None, teams);
+            row.avatar = avatars::path(&row.account_id, &pictures);
+            row
         })
         .collect();
     Ok(MembersView::new(member, params, rows, total, page_number))

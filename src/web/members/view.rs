@@ -46,6 +46,8 @@ pub struct MemberRow {
     pub teams: Vec<TeamTag>,
     pub is_me: bool,
     pub error: Option<String>,
+    /// The member's picture (`/avatars/...`), when they chose one.
+    pub avatar: Option<String>,
 }
 
 /// A team shown in a member's row.
@@ -107,6 +109,7 @@ pub fn member_row(
         joined_at: format_date(m.joined_at),
         teams,
         error,
+        avatar: None,
     }
 }
 

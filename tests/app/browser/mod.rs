@@ -13,6 +13,7 @@ mod links;
 mod looks;
 mod member_layout;
 mod members;
+mod onboarding;
 mod skeleton;
 
 use std::process::{Child, Command, Stdio};

@@ -41,7 +41,7 @@ impl TestApp {
             .await;
         let slug = super::client::location(&res)
             .trim_start_matches("/w/")
-            .trim_end_matches("/members")
+            .trim_end_matches("/welcome")
             .to_string();
         (client, slug)
     }

@@ -179,7 +179,7 @@ impl TestApp {
         let location = client::location(&res);
         let slug = location
             .trim_start_matches("/w/")
-            .trim_end_matches("/members")
+            .trim_end_matches("/welcome")
             .to_string();
         (client, slug)
     }
