@@ -299,6 +299,26 @@ pub async fn is_member_email<'e, E: Executor<'e, Database = Any>>(
     Ok(found.is_some())
 }
 
+/// Passes every live invitation `inviter` sent in the workspace to `heir` (their sender
+/// left, keeping what they sent); returns how many.
+pub async fn pass_all_sent_by<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    inviter: &str,
+    heir: &str,
+) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE invitations SET invited_by = $3 WHERE workspace_id = $1 \
+         AND invited_by = $2 AND status IN ('awaiting_approval', 'pending')",
+    )
+    .bind(workspace_id)
+    .bind(inviter)
+    .bind(heir)
+    .execute(e)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Revokes every live invitation `inviter` sent in the workspace; returns their ids.
 pub async fn revoke_all_sent_by<'e, E: Executor<'e, Database = Any>>(
     e: E,

@@ -837,4 +837,19 @@ async fn removing_a_member_offers_to_revoke_the_invitations_they_sent(db: Db) {
         "pending",
         "unticked: their invitations stay"
     );
+    let owner_id = app.account_id("owner@example.com").await;
+    let inviter: String =
+        sqlx::query_scalar("SELECT invited_by FROM invitations WHERE email = 'cy@example.com'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(inviter, owner_id, "kept invitations pass to the remover");
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'member.removed' \
+             AND details LIKE '%\"invitations_passed\":1%'"
+        )
+        .await,
+        1
+    );
 }
