@@ -102,6 +102,8 @@ struct WorkspaceHome {
     errors: FieldErrors,
     /// Whether this member may open the Invite dialog (admins; everyone when allowed).
     may_invite: bool,
+    /// Whom to ask, for a member who may not invite.
+    who: Option<crate::web::invitations::cannot::WhoCanInvite>,
 }
 
 async fn workspace_home(
@@ -116,6 +118,10 @@ async fn workspace_home(
         .is_some_and(|ws| crate::services::invitations::needs_approval(member.role, &ws).is_ok());
     let mut page = home_page(&ctx, &member, coordinator, FieldErrors::default());
     page.may_invite = may_invite;
+    if !may_invite {
+        let who = crate::web::invitations::cannot::WhoCanInvite::load(&svc, &member.workspace.id);
+        page.who = Some(who.await?);
+    }
     Ok(page)
 }
 
@@ -132,6 +138,7 @@ fn home_page(
         coordinator,
         errors,
         may_invite: member.role.is_admin(),
+        who: None,
     }
 }
 

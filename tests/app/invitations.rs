@@ -21,6 +21,7 @@ both_databases!(
     copy_link_works_for_pending_invitations_only,
     members_invitations_wait_for_approval_unless_auto_approve,
     members_cannot_invite_when_only_admins_may,
+    you_cannot_invite_names_the_owners_admins_and_coordinator,
     pending_filter_on_members_lists_outstanding_invitations,
     an_invitation_id_of_another_workspace_is_not_found,
     security_page_sets_who_may_invite_and_the_default_expiry,
@@ -852,4 +853,77 @@ async fn removing_a_member_offers_to_revoke_the_invitations_they_sent(db: Db) {
         .await,
         1
     );
+}
+
+async fn you_cannot_invite_names_the_owners_admins_and_coordinator(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    let pool = app.services.store.pool();
+    let rename = |email: &'static str, name: &'static str| async move {
+        sqlx::query("UPDATE accounts SET display_name = $1 WHERE email = $2")
+            .bind(name)
+            .bind(email)
+            .execute(pool)
+            .await
+            .unwrap();
+    };
+    rename("owner@example.com", "Ada Lovelace").await;
+    let res = member.get(&format!("/w/{slug}/invite")).await;
+    assert_eq!(res.status(), 403);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("You cannot invite people to this workspace."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Ask its owner or admin: Ada Lovelace."),
+        "{html}"
+    );
+    assert!(!html.contains("coordinator"), "no coordinator set: {html}");
+    // More managers than are named, and a coordinator.
+    for (i, email) in [
+        "a1@example.com",
+        "a2@example.com",
+        "a3@example.com",
+        "a4@example.com",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.member_as(&slug, email, "admin").await;
+        let name: &'static str = ["Bo Li", "Cy Ray", "Di Fu", "Ed Ng"][i];
+        rename(email, name).await;
+    }
+    app.set_workspace(
+        &slug,
+        "coordinator_name = 'Help Desk', coordinator_email = 'help@example.com'",
+    )
+    .await;
+    let (status, html) = member.page(&format!("/w/{slug}/invite")).await;
+    assert_eq!(status, 403);
+    assert!(
+        html.contains("Ask one of its owners and admins: Ada Lovelace, Bo Li, Cy Ray and 2 more."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Or ask the coordinator, <a href=\"mailto:help@example.com\">Help Desk</a>."),
+        "{html}"
+    );
+    // The workspace's home says the same; a suspended admin is nobody to ask.
+    app.set_workspace(&slug, "coordinator_name = '', coordinator_email = ''")
+        .await;
+    sqlx::query(
+        "UPDATE memberships SET status = 'suspended', has_seat = 0 WHERE account_id = \
+         (SELECT id FROM accounts WHERE email = 'a1@example.com')",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let (_, home) = member.page(&format!("/w/{slug}")).await;
+    assert!(
+        home.contains("Ask one of its owners and admins: Ada Lovelace, Cy Ray, Di Fu and 1 more."),
+        "{home}"
+    );
+    assert!(!home.contains("Bo Li"));
 }

@@ -70,7 +70,7 @@ struct DialogFragment {
     d: DialogView,
 }
 
-/// The dialog, empty: anyone who may invite here (others get 403).
+/// The dialog, empty: anyone who may invite here (others get 403 and whom to ask).
 pub async fn show(
     State(svc): State<Services>,
     member: Member,
@@ -78,8 +78,11 @@ pub async fn show(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let page = ctx.in_workspace(&member, "Invite", "invitations");
-    let d = view(&svc, &member, Role::Member, Blank::default()).await?;
-    Ok(render(&headers, page, d))
+    match view(&svc, &member, Role::Member, Blank::default()).await {
+        Ok(d) => Ok(render(&headers, page, d)),
+        Err(crate::error::AppError::Forbidden) => super::cannot::page(&svc, &member, page).await,
+        Err(e) => Err(e),
+    }
 }
 
 /// What the form held, to show again.

@@ -2,6 +2,7 @@
 //! filtered by status, with Resend, Copy link, Revoke and, for Members' invitations
 //! waiting for approval, Approve. The Invite dialog lives in `dialog`.
 
+pub mod cannot;
 mod dialog;
 pub mod listing;
 
