@@ -14,6 +14,7 @@ use crate::services::Tx;
 use std::collections::HashSet;
 
 use crate::config::InviteQuotas;
+use crate::domain::plural::{count, count_of};
 use crate::domain::{EmailAddress, Plan, Role};
 use crate::store::invitations::{self, InvitationRow, NewInvitation};
 use crate::store::workspace_settings::{self, JoinSettings};
@@ -93,10 +94,12 @@ impl Quota {
         match self {
             Self::Unlimited => "No invitation limit on this plan.".into(),
             Self::Remaining { left, daily: true } => {
-                format!("{left} invitations left today (resets at midnight UTC).")
+                let left = count(left, "invitation", "invitations");
+                format!("{left} left today (resets at midnight UTC).")
             }
             Self::Remaining { left, daily: false } => {
-                format!("{left} invitations left in your trial.")
+                let left = count(left, "invitation", "invitations");
+                format!("{left} left in your trial.")
             }
         }
     }
@@ -186,7 +189,8 @@ pub async fn invite(
         return Err(invalid(
             "addresses",
             format!(
-                "This would create {new} invitations. {} Nothing was sent.",
+                "This would create {}. {} Nothing was sent.",
+                count_of(new, "invitation", "invitations"),
                 quota.describe()
             ),
         ));

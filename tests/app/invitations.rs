@@ -362,10 +362,25 @@ async fn trial_quota_refuses_a_submission_past_it_as_a_whole(db: Db) {
     let res = invite(
         &owner,
         &slug,
-        &format!("p0@example.com,{}", next[..5].join(",")),
+        &format!("p0@example.com,{}", next[..4].join(",")),
         "member",
     )
     .await;
+    assert_eq!(res.status(), 303);
+    // Counts read in the right number.
+    let (_, dialog) = owner.page(&format!("/w/{slug}/invite")).await;
+    assert!(
+        dialog.contains("1 invitation left in your trial."),
+        "{dialog}"
+    );
+    let res = invite(&owner, &slug, &next[4..].join(","), "member").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("This would create 2 invitations. 1 invitation left"),
+        "{html}"
+    );
+    let res = invite(&owner, &slug, &next[4], "member").await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM invitations").await,

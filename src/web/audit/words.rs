@@ -4,6 +4,7 @@
 //! other key (a future one) reads as its name in words with its details, never an error.
 //! Raw keys and ids stay in the CSV.
 
+use crate::domain::plural::count;
 use crate::domain::role::{Plan, Role};
 use crate::store::audit_log::ListedEvent;
 use serde_json::{Map, Value};
@@ -123,14 +124,6 @@ impl<'a> Words<'a> {
 /// "Member" for "member"; an unknown role as stored.
 fn role_label(role: &str) -> String {
     Role::parse(role).map_or_else(|| role.to_string(), |r| r.label().to_string())
-}
-
-/// "1 invitation", "2 invitations".
-pub fn count(n: i64, one: &str, many: &str) -> String {
-    match n {
-        1 => format!("1 {one}"),
-        n => format!("{n} {many}"),
-    }
 }
 
 /// The event as a sentence.
@@ -564,13 +557,6 @@ mod tests {
         assert_eq!(plain(&sentence(&bare, "acme")), "The system: x.");
         assert_eq!(action_label("widget.frobbed"), "Widget frobbed");
         assert_eq!(action_label(""), "");
-    }
-
-    #[test]
-    fn counts_say_one_or_many() {
-        assert_eq!(count(1, "invitation", "invitations"), "1 invitation");
-        assert_eq!(count(0, "invitation", "invitations"), "0 invitations");
-        assert_eq!(count(2, "invitation", "invitations"), "2 invitations");
     }
 
     /// Every `"area.key"` literal in the services, the action keys they record.

@@ -225,8 +225,8 @@ fn summary(results: &[AddressResult]) -> String {
         .collect();
     let invited = results.iter().filter(|r| r.outcome.is_ok()).count();
     format!(
-        "{invited} of {} addresses done: {}.",
-        results.len(),
+        "{invited} of {} done: {}.",
+        crate::domain::plural::count_of(results.len(), "address", "addresses"),
         lines.join("; ")
     )
 }
