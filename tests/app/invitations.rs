@@ -22,6 +22,8 @@ both_databases!(
     members_invitations_wait_for_approval_unless_auto_approve,
     members_cannot_invite_when_only_admins_may,
     you_cannot_invite_names_the_owners_admins_and_coordinator,
+    a_personal_message_goes_in_the_email_resends_and_the_sign_up_page,
+    a_message_over_500_characters_is_refused_beside_the_field,
     pending_filter_on_members_lists_outstanding_invitations,
     an_invitation_id_of_another_workspace_is_not_found,
     security_page_sets_who_may_invite_and_the_default_expiry,
@@ -941,4 +943,105 @@ async fn you_cannot_invite_names_the_owners_admins_and_coordinator(db: Db) {
         "{home}"
     );
     assert!(!home.contains("Bo Li"));
+}
+
+async fn invite_with_message(
+    client: &crate::support::TestClient,
+    slug: &str,
+    address: &str,
+    message: &str,
+) -> reqwest::Response {
+    client
+        .post_form(
+            &format!("/w/{slug}/invite"),
+            &[
+                ("addresses", address),
+                ("role", "member"),
+                ("send_email", "on"),
+                ("message", message),
+                ("then", "close"),
+            ],
+        )
+        .await
+}
+
+async fn a_personal_message_goes_in_the_email_resends_and_the_sign_up_page(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let message = "  Welcome aboard, <b>Ann</b> & \"friends\"!\r\nSee you Monday.  ";
+    let res = invite_with_message(&owner, &slug, "ann@example.com", message).await;
+    assert_eq!(res.status(), 303);
+    let stored: String = sqlx::query_scalar("SELECT message FROM invitations")
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored, "Welcome aboard, <b>Ann</b> & \"friends\"!\nSee you Monday.",
+        "trimmed, line ends kept"
+    );
+    let mail = app.mail.wait_for("ann@example.com", "invited you").await;
+    assert!(
+        mail.text
+            .contains("Owner Tester wrote: “Welcome aboard, <b>Ann</b> & \"friends\"!"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.html
+            .contains("Welcome aboard, &#60;b&#62;Ann&#60;/b&#62; &#38;"),
+        "escaped in HTML: {}",
+        mail.html
+    );
+    assert!(!mail.html.contains("<b>Ann</b>"), "never as markup");
+    // The invitee's page shows it, escaped.
+    let path = link_in(&mail);
+    let (_, page) = app.client().page(&path).await;
+    assert!(page.contains("id=\"invite-message\""), "{page}");
+    assert!(
+        page.contains("Welcome aboard, &#60;b&#62;Ann&#60;/b&#62;"),
+        "{page}"
+    );
+    // Resend repeats it.
+    app.clock().advance(120);
+    let id = app.invitation_id("ann@example.com").await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/resend"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let again = app.mail.wait_for("ann@example.com", "Reminder").await;
+    assert!(
+        again.text.contains("Owner Tester wrote: “Welcome aboard"),
+        "{}",
+        again.text
+    );
+    // Without a message, the email has none.
+    invite(&owner, &slug, "bo@example.com", "member").await;
+    let plain = app.mail.wait_for("bo@example.com", "invited you").await;
+    assert!(!plain.text.contains(" wrote: "), "{}", plain.text);
+}
+
+async fn a_message_over_500_characters_is_refused_beside_the_field(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let long = "é".repeat(501);
+    let res = invite_with_message(&owner, &slug, "ann@example.com", &long).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    let field = &html[html.find("id=\"invite-message\"").expect("the field")..];
+    assert!(
+        field.contains("<p class=\"field-error\" id=\"invite-message-error\">Keep the message to 500 characters at most (it has 501).</p>"),
+        "{field}"
+    );
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(html.contains("ann@example.com"), "the addresses are kept");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'ann@example.com'")
+            .await,
+        0
+    );
+    // 500 characters exactly are fine.
+    let res = invite_with_message(&owner, &slug, "ann@example.com", &"é".repeat(500)).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 1);
 }
