@@ -8,6 +8,7 @@ mod audit_words;
 mod domains;
 mod invitation_sign_in;
 mod invitations;
+mod invite_message;
 mod links;
 mod looks;
 mod member_layout;
