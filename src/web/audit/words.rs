@@ -91,7 +91,17 @@ impl<'a> Words<'a> {
 
     /// The target as stored (an address, a domain), without a link.
     fn thing(self) -> Self {
-        let text = self.e.target.clone().unwrap_or_default();
+        self.thing_or("")
+    }
+
+    /// The target as stored, else the detail `key` (a domain recorded only there).
+    fn thing_or(self, key: &str) -> Self {
+        let text = self
+            .e
+            .target
+            .clone()
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| self.s(key));
         self.t(text)
     }
 
@@ -337,8 +347,14 @@ fn workspace(w: Words<'_>) -> Told<'_> {
         }
         "coordinator.updated" => coordinator(w),
         "settings.changed" => settings(w),
-        "domain.added" => w.actor().t(" added the approved domain ").thing(),
-        "domain.removed" => w.actor().t(" removed the approved domain ").thing(),
+        "domain.added" => w
+            .actor()
+            .t(" added the approved domain ")
+            .thing_or("domain"),
+        "domain.removed" => w
+            .actor()
+            .t(" removed the approved domain ")
+            .thing_or("domain"),
         "domain.proof_requested" => {
             let (domain, address) = (w.s("domain"), w.s("address"));
             w.actor()
