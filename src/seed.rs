@@ -104,8 +104,9 @@ pub async fn run(config: &Config, args: &SeedArgs) -> anyhow::Result<()> {
     println!("owner email: {owner_email}");
     println!("owner password: {}", args.password);
     println!(
-        "added {} members ({seats_used} seats in use) in {:.1} s",
-        args.members,
+        "added {} ({} in use) in {:.1} s",
+        crate::domain::plural::count_of(args.members, "member", "members"),
+        crate::domain::plural::count(seats_used, "seat", "seats"),
         started.elapsed().as_secs_f64()
     );
     Ok(())

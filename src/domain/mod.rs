@@ -8,6 +8,7 @@ pub mod invite_code;
 pub mod names;
 pub mod next_path;
 pub mod password;
+pub mod plural;
 pub mod role;
 pub mod slug;
 pub mod token;

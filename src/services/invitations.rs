@@ -15,6 +15,7 @@ use crate::services::Tx;
 use std::collections::HashSet;
 
 use crate::config::InviteQuotas;
+use crate::domain::plural::{count, count_of};
 use crate::domain::{EmailAddress, Plan, Role};
 use crate::store::invitations::{self, InvitationRow, NewInvitation};
 use crate::store::workspace_settings::{self, JoinSettings};
@@ -23,7 +24,7 @@ use crate::store::{outbox, workspaces};
 use super::limits::{self, Action};
 use super::members::Manager;
 use super::{FieldErrors, ServiceError, ServiceResult, Services};
-use emails::{Inviter, invitation_email};
+use emails::{Inviter, invitation_email, with_message};
 
 /// The most addresses one submission may hold.
 pub const MAX_ADDRESSES: usize = 5_000;
@@ -37,6 +38,26 @@ pub struct InviteRequest {
     pub primary_team: Option<String>,
     pub extra_teams: Vec<String>,
     pub send_email: bool,
+    /// The optional personal message, as typed (checked by `invite`).
+    pub message: String,
+}
+
+/// The longest personal message, in characters.
+pub const MAX_MESSAGE: usize = 500;
+
+/// The personal message trimmed, its line ends as `\n`; refused when longer than
+/// `MAX_MESSAGE` characters.
+pub fn clean_message(typed: &str) -> ServiceResult<String> {
+    let message = typed.replace("\r\n", "\n").replace('\r', "\n");
+    let message = message.trim();
+    let length = message.chars().count();
+    if length > MAX_MESSAGE {
+        return Err(invalid(
+            "message",
+            format!("Keep the message to {MAX_MESSAGE} characters at most (it has {length})."),
+        ));
+    }
+    Ok(message.to_string())
 }
 
 /// What happened to one address.
@@ -94,10 +115,12 @@ impl Quota {
         match self {
             Self::Unlimited => "No invitation limit on this plan.".into(),
             Self::Remaining { left, daily: true } => {
-                format!("{left} invitations left today (resets at midnight UTC).")
+                let left = count(left, "invitation", "invitations");
+                format!("{left} left today (resets at midnight UTC).")
             }
             Self::Remaining { left, daily: false } => {
-                format!("{left} invitations left in your trial.")
+                let left = count(left, "invitation", "invitations");
+                format!("{left} left in your trial.")
             }
         }
     }
@@ -148,8 +171,9 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
 pub async fn invite(
     svc: &Services,
     by: &Manager,
-    req: InviteRequest,
+    mut req: InviteRequest,
 ) -> ServiceResult<Vec<AddressResult>> {
+    req.message = clean_message(&req.message)?;
     if req.addresses.is_empty() {
         return Err(invalid("addresses", "Enter at least one email address."));
     }
@@ -187,7 +211,8 @@ pub async fn invite(
         return Err(invalid(
             "addresses",
             format!(
-                "This would create {new} invitations. {} Nothing was sent.",
+                "This would create {}. {} Nothing was sent.",
+                count_of(new, "invitation", "invitations"),
                 quota.describe()
             ),
         ));
@@ -309,7 +334,12 @@ impl Ctx<'_> {
             (_, Decision::Skip(outcome)) => Ok(outcome.clone()),
             (None, _) => Ok(Outcome::Invalid("not an email address".into())),
             (Some(_), Decision::Existing(inv)) => {
-                self.reinvite(tx, inv, req.send_email, awaiting, now).await
+                let mut inv = inv.clone();
+                if !req.message.is_empty() && self.may_renew(&inv).is_ok() {
+                    invitations::set_message(&mut **tx, &inv.id, &req.message).await?;
+                    inv.message = req.message.clone();
+                }
+                self.reinvite(tx, &inv, req.send_email, awaiting, now).await
             }
             (Some(email), Decision::New) => {
                 self.create(tx, req, email, plan.role, awaiting, now)
@@ -350,6 +380,7 @@ impl Ctx<'_> {
                 invited_by: &self.inviter.account_id,
                 now,
                 expires_at,
+                message: &req.message,
             },
         )
         .await?;
@@ -370,6 +401,7 @@ impl Ctx<'_> {
                 expires_at,
                 false,
             );
+            let mail = with_message(mail, &self.inviter.name, &req.message);
             mail.enqueue(&mut **tx, Some(&id), now).await?;
         }
         let details = serde_json::json!({ "role": role.as_str(), "awaiting_approval": awaiting, "emailed": req.send_email });

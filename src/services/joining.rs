@@ -29,6 +29,8 @@ pub struct InvitationView {
     pub role: Role,
     pub inviter_name: String,
     pub email: String,
+    /// The inviter's personal message; empty when none.
+    pub message: String,
 }
 
 /// The live invitation a code stands for, or `None` (unknown, used, revoked, expired).
@@ -63,6 +65,7 @@ pub async fn peek(svc: &Services, code: &str) -> ServiceResult<Option<Invitation
             .inviter_name
             .unwrap_or_else(|| "A workspace admin".into()),
         email: inv.email,
+        message: inv.message,
     }))
 }
 

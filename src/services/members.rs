@@ -166,9 +166,10 @@ pub async fn reactivate(svc: &Services, by: &Manager, account_id: &str) -> Servi
     .await
 }
 
-/// Removes someone from the workspace (their account stays) and releases the seat; with
+/// Removes someone from the workspace (their account stays) and releases the seat. With
 /// `revoke_created`, the open invitations they sent (their unsent emails cancelled) and
-/// the invite links they created are revoked in the same transaction.
+/// the invite links they created are revoked in the same transaction; without it they
+/// pass to the remover and keep working (SPEC, "creator leaves").
 pub async fn remove(
     svc: &Services,
     by: &Manager,
@@ -185,31 +186,48 @@ pub async fn remove(
     if removed.has_seat == 1 {
         workspaces::release_seat(&mut *tx, &by.workspace_id).await?;
     }
-    let (mut revoked, mut links_revoked) = (0, 0);
-    if revoke_created {
-        let now = svc.clock.now();
-        let ids =
-            invitations::revoke_all_sent_by(&mut *tx, &by.workspace_id, account_id, now).await?;
-        for id in &ids {
-            outbox::cancel_by_ref(&mut *tx, id, now).await?;
-        }
-        revoked = ids.len();
-        links_revoked =
-            links::revoke_all_created_by(&mut *tx, &by.workspace_id, account_id, now).await?;
+    let mut details = serde_json::json!({ "role": role.as_str() });
+    let made = match revoke_created {
+        true => revoke_made_by(svc, &mut tx, by, account_id).await?,
+        false => pass_made_by(&mut tx, by, account_id).await?,
+    };
+    if let (Some(map), serde_json::Value::Object(made)) = (details.as_object_mut(), made) {
+        map.extend(made);
     }
-    finish(
-        svc,
-        tx,
-        by,
-        "member.removed",
-        account_id,
-        serde_json::json!({
-            "role": role.as_str(),
-            "invitations_revoked": revoked,
-            "links_revoked": links_revoked,
-        }),
-    )
-    .await
+    finish(svc, tx, by, "member.removed", account_id, details).await
+}
+
+/// Revokes the open invitations and live links `account_id` made; the counts for the
+/// audit event.
+async fn revoke_made_by(
+    svc: &Services,
+    tx: &mut Tx,
+    by: &Manager,
+    account_id: &str,
+) -> ServiceResult<serde_json::Value> {
+    let now = svc.clock.now();
+    let ids = invitations::revoke_all_sent_by(&mut **tx, &by.workspace_id, account_id, now).await?;
+    for id in &ids {
+        outbox::cancel_by_ref(&mut **tx, id, now).await?;
+    }
+    let links = links::revoke_all_created_by(&mut **tx, &by.workspace_id, account_id, now).await?;
+    Ok(serde_json::json!({ "invitations_revoked": ids.len(), "links_revoked": links }))
+}
+
+/// Passes the open invitations and live links `account_id` made to the remover, so they
+/// keep working; the counts for the audit event.
+async fn pass_made_by(
+    tx: &mut Tx,
+    by: &Manager,
+    account_id: &str,
+) -> ServiceResult<serde_json::Value> {
+    let Some(heir) = by.actor.account_id.as_deref() else {
+        return Ok(serde_json::json!({}));
+    };
+    let ws = &by.workspace_id;
+    let invitations = invitations::pass_all_sent_by(&mut **tx, ws, account_id, heir).await?;
+    let links = links::pass_all_created_by(&mut **tx, ws, account_id, heir).await?;
+    Ok(serde_json::json!({ "invitations_passed": invitations, "links_passed": links }))
 }
 
 /// What the Assign seats button did.

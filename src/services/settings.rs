@@ -71,7 +71,13 @@ pub async fn set_plan(
             .map_or(0, |w| w.seats_used);
         return Err(ServiceError::Invalid(FieldErrors::single(
             "seat_count",
-            format!("{used} seats are in use. Free seats before lowering the count below {used}."),
+            format!(
+                "{} in use. Free seats before lowering the count below {used}.",
+                match used {
+                    1 => "1 seat is".to_string(),
+                    n => format!("{n} seats are"),
+                }
+            ),
         )));
     }
     record_event(

@@ -41,18 +41,27 @@ pub struct ListedEvent {
     pub actor_account_id: Option<String>,
     pub actor_name: Option<String>,
     pub actor_email: Option<String>,
+    /// 1 while the actor is a member of the event's workspace (their page can be linked).
+    pub actor_member: i64,
     pub target_account_id: Option<String>,
     pub target_name: Option<String>,
     pub target_email: Option<String>,
+    /// 1 while the target account is a member of the event's workspace.
+    pub target_member: i64,
     pub target: Option<String>,
     pub details: Option<String>,
     pub ip: Option<String>,
 }
 
-/// The columns, from audit_events `e` with the actor `ac` and target `tg` accounts.
+/// The columns, from audit_events `e` with the actor `ac` and target `tg` accounts, and
+/// whether each is still a member (a primary-key look-up each).
 const SELECT: &str = "SELECT e.id, e.created_at, e.action, e.actor_account_id, \
-     ac.display_name AS actor_name, ac.email AS actor_email, e.target_account_id, \
-     tg.display_name AS target_name, tg.email AS target_email, e.target, e.details, e.ip \
+     ac.display_name AS actor_name, ac.email AS actor_email, \
+     (SELECT COUNT(*) FROM memberships am WHERE am.workspace_id = e.workspace_id \
+       AND am.account_id = e.actor_account_id) AS actor_member, e.target_account_id, \
+     tg.display_name AS target_name, tg.email AS target_email, \
+     (SELECT COUNT(*) FROM memberships tm WHERE tm.workspace_id = e.workspace_id \
+       AND tm.account_id = e.target_account_id) AS target_member, e.target, e.details, e.ip \
      FROM audit_events e LEFT JOIN accounts ac ON ac.id = e.actor_account_id \
      LEFT JOIN accounts tg ON tg.id = e.target_account_id";
 

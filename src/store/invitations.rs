@@ -22,11 +22,13 @@ pub struct InvitationRow {
     pub sent_at: Option<i64>,
     pub expires_at: i64,
     pub accepted_at: Option<i64>,
+    /// The inviter's personal message; empty when none.
+    pub message: String,
 }
 
 const SELECT: &str = "SELECT i.id, i.workspace_id, i.email, i.role, i.primary_team_id, i.status, \
                       i.code_nonce, i.send_email, i.invited_by, a.display_name AS inviter_name, \
-                      i.created_at, i.sent_at, i.expires_at, i.accepted_at \
+                      i.created_at, i.sent_at, i.expires_at, i.accepted_at, i.message \
                       FROM invitations i LEFT JOIN accounts a ON a.id = i.invited_by";
 
 /// What a new invitation is made of.
@@ -43,6 +45,7 @@ pub struct NewInvitation<'a> {
     pub invited_by: &'a str,
     pub now: i64,
     pub expires_at: i64,
+    pub message: &'a str,
 }
 
 /// Inserts an invitation; `false` when the address already has a live one here.
@@ -58,8 +61,8 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     let sent_at = (!n.awaiting_approval && n.send_email).then_some(n.now);
     let id: Option<String> = sqlx::query_scalar(
         "INSERT INTO invitations (id, workspace_id, email, role, primary_team_id, status, code_nonce, \
-         code_hash, send_email, invited_by, created_at, sent_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         code_hash, send_email, invited_by, created_at, sent_at, expires_at, message) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(n.id)
@@ -75,6 +78,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(n.now)
     .bind(sent_at)
     .bind(n.expires_at)
+    .bind(n.message)
     .fetch_optional(e)
     .await?;
     Ok(id.is_some())
@@ -297,6 +301,43 @@ pub async fn is_member_email<'e, E: Executor<'e, Database = Any>>(
     .fetch_optional(e)
     .await?;
     Ok(found.is_some())
+}
+
+/// Replaces a live invitation's personal message (re-invited with a new one).
+pub async fn set_message<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: &str,
+    message: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE invitations SET message = $2 WHERE id = $1 \
+         AND status IN ('awaiting_approval', 'pending')",
+    )
+    .bind(id)
+    .bind(message)
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// Passes every live invitation `inviter` sent in the workspace to `heir` (their sender
+/// left, keeping what they sent); returns how many.
+pub async fn pass_all_sent_by<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    inviter: &str,
+    heir: &str,
+) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE invitations SET invited_by = $3 WHERE workspace_id = $1 \
+         AND invited_by = $2 AND status IN ('awaiting_approval', 'pending')",
+    )
+    .bind(workspace_id)
+    .bind(inviter)
+    .bind(heir)
+    .execute(e)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Revokes every live invitation `inviter` sent in the workspace; returns their ids.

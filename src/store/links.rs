@@ -239,6 +239,26 @@ pub async fn revoke<'e, E: Executor<'e, Database = Any>>(
     Ok(done.rows_affected() == 1)
 }
 
+/// Passes every live link someone created in a workspace to `heir` (their creator was
+/// removed, keeping what they made); returns how many.
+pub async fn pass_all_created_by<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    workspace_id: &str,
+    created_by: &str,
+    heir: &str,
+) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE invite_links SET created_by = $3 WHERE workspace_id = $1 AND created_by = $2 \
+         AND revoked_at IS NULL",
+    )
+    .bind(workspace_id)
+    .bind(created_by)
+    .bind(heir)
+    .execute(e)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Revokes every live link someone created in a workspace (when they are removed).
 pub async fn revoke_all_created_by<'e, E: Executor<'e, Database = Any>>(
     e: E,

@@ -258,3 +258,29 @@ pub async fn is_seat_waiting<'e, E: Executor<'e, Database = Any>>(
     .await?;
     Ok(n > 0)
 }
+
+/// Up to `limit` active Owners' and Admins' display names (Owners first, then by name),
+/// and how many there are in all: who a member who may not invite should ask.
+pub async fn managers_named<'e, E: Executor<'e, Database = Any> + Copy>(
+    e: E,
+    workspace_id: &str,
+    limit: i64,
+) -> StoreResult<(Vec<String>, i64)> {
+    let names = sqlx::query_scalar(
+        "SELECT a.display_name FROM memberships m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.workspace_id = $1 AND m.status = 'active' AND m.role IN ('owner', 'admin') \
+         ORDER BY CASE m.role WHEN 'owner' THEN 0 ELSE 1 END, a.display_name, a.id LIMIT $2",
+    )
+    .bind(workspace_id)
+    .bind(limit)
+    .fetch_all(e)
+    .await?;
+    let total = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND status = 'active' \
+         AND role IN ('owner', 'admin')",
+    )
+    .bind(workspace_id)
+    .fetch_one(e)
+    .await?;
+    Ok((names, total))
+}

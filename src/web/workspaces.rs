@@ -104,6 +104,8 @@ struct WorkspaceHome {
     may_invite: bool,
     /// Why a newcomer is a Viewer: no seat was free when they joined (`None` otherwise).
     seat_notice: Option<String>,
+    /// Whom to ask, for a member who may not invite.
+    who: Option<crate::web::invitations::cannot::WhoCanInvite>,
 }
 
 async fn workspace_home(
@@ -129,6 +131,10 @@ async fn workspace_home(
             &member.workspace.name,
         ));
     }
+    if !may_invite {
+        let who = crate::web::invitations::cannot::WhoCanInvite::load(&svc, &member.workspace.id);
+        page.who = Some(who.await?);
+    }
     Ok(page)
 }
 
@@ -146,6 +152,7 @@ fn home_page(
         errors,
         may_invite: member.role.is_admin(),
         seat_notice: None,
+        who: None,
     }
 }
 

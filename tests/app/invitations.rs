@@ -21,6 +21,9 @@ both_databases!(
     copy_link_works_for_pending_invitations_only,
     members_invitations_wait_for_approval_unless_auto_approve,
     members_cannot_invite_when_only_admins_may,
+    you_cannot_invite_names_the_owners_admins_and_coordinator,
+    a_personal_message_goes_in_the_email_resends_and_the_sign_up_page,
+    a_message_over_500_characters_is_refused_beside_the_field,
     pending_filter_on_members_lists_outstanding_invitations,
     an_invitation_id_of_another_workspace_is_not_found,
     security_page_sets_who_may_invite_and_the_default_expiry,
@@ -361,10 +364,25 @@ async fn trial_quota_refuses_a_submission_past_it_as_a_whole(db: Db) {
     let res = invite(
         &owner,
         &slug,
-        &format!("p0@example.com,{}", next[..5].join(",")),
+        &format!("p0@example.com,{}", next[..4].join(",")),
         "member",
     )
     .await;
+    assert_eq!(res.status(), 303);
+    // Counts read in the right number.
+    let (_, dialog) = owner.page(&format!("/w/{slug}/invite")).await;
+    assert!(
+        dialog.contains("1 invitation left in your trial."),
+        "{dialog}"
+    );
+    let res = invite(&owner, &slug, &next[4..].join(","), "member").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("This would create 2 invitations. 1 invitation left"),
+        "{html}"
+    );
+    let res = invite(&owner, &slug, &next[4], "member").await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM invitations").await,
@@ -837,4 +855,193 @@ async fn removing_a_member_offers_to_revoke_the_invitations_they_sent(db: Db) {
         "pending",
         "unticked: their invitations stay"
     );
+    let owner_id = app.account_id("owner@example.com").await;
+    let inviter: String =
+        sqlx::query_scalar("SELECT invited_by FROM invitations WHERE email = 'cy@example.com'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(inviter, owner_id, "kept invitations pass to the remover");
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'member.removed' \
+             AND details LIKE '%\"invitations_passed\":1%'"
+        )
+        .await,
+        1
+    );
+}
+
+async fn you_cannot_invite_names_the_owners_admins_and_coordinator(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    let pool = app.services.store.pool();
+    let rename = |email: &'static str, name: &'static str| async move {
+        sqlx::query("UPDATE accounts SET display_name = $1 WHERE email = $2")
+            .bind(name)
+            .bind(email)
+            .execute(pool)
+            .await
+            .unwrap();
+    };
+    rename("owner@example.com", "Ada Lovelace").await;
+    let res = member.get(&format!("/w/{slug}/invite")).await;
+    assert_eq!(res.status(), 403);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("You cannot invite people to this workspace."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Ask its owner or admin: Ada Lovelace."),
+        "{html}"
+    );
+    assert!(!html.contains("coordinator"), "no coordinator set: {html}");
+    // More managers than are named, and a coordinator.
+    for (i, email) in [
+        "a1@example.com",
+        "a2@example.com",
+        "a3@example.com",
+        "a4@example.com",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.member_as(&slug, email, "admin").await;
+        let name: &'static str = ["Bo Li", "Cy Ray", "Di Fu", "Ed Ng"][i];
+        rename(email, name).await;
+    }
+    app.set_workspace(
+        &slug,
+        "coordinator_name = 'Help Desk', coordinator_email = 'help@example.com'",
+    )
+    .await;
+    let (status, html) = member.page(&format!("/w/{slug}/invite")).await;
+    assert_eq!(status, 403);
+    assert!(
+        html.contains("Ask one of its owners and admins: Ada Lovelace, Bo Li, Cy Ray and 2 more."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Or ask the coordinator, <a href=\"mailto:help@example.com\">Help Desk</a>."),
+        "{html}"
+    );
+    // The workspace's home says the same; a suspended admin is nobody to ask.
+    app.set_workspace(&slug, "coordinator_name = '', coordinator_email = ''")
+        .await;
+    sqlx::query(
+        "UPDATE memberships SET status = 'suspended', has_seat = 0 WHERE account_id = \
+         (SELECT id FROM accounts WHERE email = 'a1@example.com')",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let (_, home) = member.page(&format!("/w/{slug}")).await;
+    assert!(
+        home.contains("Ask one of its owners and admins: Ada Lovelace, Cy Ray, Di Fu and 1 more."),
+        "{home}"
+    );
+    assert!(!home.contains("Bo Li"));
+}
+
+async fn invite_with_message(
+    client: &crate::support::TestClient,
+    slug: &str,
+    address: &str,
+    message: &str,
+) -> reqwest::Response {
+    client
+        .post_form(
+            &format!("/w/{slug}/invite"),
+            &[
+                ("addresses", address),
+                ("role", "member"),
+                ("send_email", "on"),
+                ("message", message),
+                ("then", "close"),
+            ],
+        )
+        .await
+}
+
+async fn a_personal_message_goes_in_the_email_resends_and_the_sign_up_page(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let message = "  Welcome aboard, <b>Ann</b> & \"friends\"!\r\nSee you Monday.  ";
+    let res = invite_with_message(&owner, &slug, "ann@example.com", message).await;
+    assert_eq!(res.status(), 303);
+    let stored: String = sqlx::query_scalar("SELECT message FROM invitations")
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored, "Welcome aboard, <b>Ann</b> & \"friends\"!\nSee you Monday.",
+        "trimmed, line ends kept"
+    );
+    let mail = app.mail.wait_for("ann@example.com", "invited you").await;
+    assert!(
+        mail.text
+            .contains("Owner Tester wrote: “Welcome aboard, <b>Ann</b> & \"friends\"!"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.html
+            .contains("Welcome aboard, &#60;b&#62;Ann&#60;/b&#62; &#38;"),
+        "escaped in HTML: {}",
+        mail.html
+    );
+    assert!(!mail.html.contains("<b>Ann</b>"), "never as markup");
+    // The invitee's page shows it, escaped.
+    let path = link_in(&mail);
+    let (_, page) = app.client().page(&path).await;
+    assert!(page.contains("id=\"invite-message\""), "{page}");
+    assert!(
+        page.contains("Welcome aboard, &#60;b&#62;Ann&#60;/b&#62;"),
+        "{page}"
+    );
+    // Resend repeats it.
+    app.clock().advance(120);
+    let id = app.invitation_id("ann@example.com").await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/invitations/{id}/resend"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let again = app.mail.wait_for("ann@example.com", "Reminder").await;
+    assert!(
+        again.text.contains("Owner Tester wrote: “Welcome aboard"),
+        "{}",
+        again.text
+    );
+    // Without a message, the email has none.
+    invite(&owner, &slug, "bo@example.com", "member").await;
+    let plain = app.mail.wait_for("bo@example.com", "invited you").await;
+    assert!(!plain.text.contains(" wrote: "), "{}", plain.text);
+}
+
+async fn a_message_over_500_characters_is_refused_beside_the_field(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let long = "é".repeat(501);
+    let res = invite_with_message(&owner, &slug, "ann@example.com", &long).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    let field = &html[html.find("id=\"invite-message\"").expect("the field")..];
+    assert!(
+        field.contains("<p class=\"field-error\" id=\"invite-message-error\">Keep the message to 500 characters at most (it has 501).</p>"),
+        "{field}"
+    );
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(html.contains("ann@example.com"), "the addresses are kept");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'ann@example.com'")
+            .await,
+        0
+    );
+    // 500 characters exactly are fine.
+    let res = invite_with_message(&owner, &slug, "ann@example.com", &"é".repeat(500)).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 1);
 }

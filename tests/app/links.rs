@@ -22,7 +22,7 @@ both_databases!(
     regenerate_kills_the_old_code_at_once,
     allow_invite_links_off_refuses_every_link_and_delete_all_deletes,
     links_off_then_on_revives_no_link,
-    a_removed_creator_s_links_stop_working,
+    a_removed_creator_s_links_pass_to_the_remover_unless_revoked,
     seats_follow_the_auto_assign_rule_and_admin_links_take_one,
     the_list_shows_counts_who_joined_and_a_chart,
     two_hundred_concurrent_redemptions_respect_max_uses_and_seats,
@@ -425,31 +425,45 @@ async fn allow_invite_links_off_refuses_every_link_and_delete_all_deletes(db: Db
     );
 }
 
-async fn a_removed_creator_s_links_stop_working(db: Db) {
+async fn a_removed_creator_s_links_pass_to_the_remover_unless_revoked(db: Db) {
     let app = TestApp::spawn(db).await;
     let (owner, slug) = acme(&app).await;
     let ada = app.member_as(&slug, "ada@example.com", "admin").await;
-    let (_, kept) = app.link_of(&ada, &slug, &[]).await;
-    let (_, also) = app.link_of(&ada, &slug, &[("expiry", "30d")]).await;
+    let (kept_id, kept) = app.link_of(&ada, &slug, &[]).await;
     let ada_id = app.account_id("ada@example.com").await;
-    // Removed, keeping what she made: the links stay unrevoked yet stop working, since
-    // their creator can no longer invite.
+    let owner_id = app.account_id("owner@example.com").await;
+    // Removed, keeping what she made: her link passes to the owner and still admits.
     let res = owner
         .post_form(&format!("/w/{slug}/members/{ada_id}/remove"), &[])
         .await;
     assert_eq!(res.status(), 303);
+    let creator: String = sqlx::query_scalar("SELECT created_by FROM invite_links WHERE id = $1")
+        .bind(&kept_id)
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(creator, owner_id, "the link passed to the remover");
+    let zed = app.signed_up("zed@example.com", "Zed").await;
+    let res = zed.post_form(&kept, &[]).await;
+    assert_eq!(res.status(), 303);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM invite_links WHERE revoked_at IS NULL")
-            .await,
-        2
+        app.scalar(
+            "SELECT COUNT(*) FROM memberships m JOIN accounts a ON a.id = m.account_id \
+             WHERE a.email = 'zed@example.com' AND m.status = 'active'"
+        )
+        .await,
+        1,
+        "the kept link still admits"
     );
-    for path in [&kept, &also] {
-        let (status, html) = app.client().page(path).await;
-        gone(status, &html);
-    }
-    // Removed with the box ticked (the default): her links are revoked.
+    let details: String =
+        sqlx::query_scalar("SELECT details FROM audit_events WHERE action = 'member.removed'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .unwrap();
+    assert!(details.contains("\"links_passed\":1"), "{details}");
+    // Removed with the box ticked (the default): her links are revoked and stop working.
     let ben = app.member_as(&slug, "ben@example.com", "admin").await;
-    app.link_of(&ben, &slug, &[]).await;
+    let (_, revoked) = app.link_of(&ben, &slug, &[]).await;
     let ben_id = app.account_id("ben@example.com").await;
     owner
         .post_form(
@@ -460,6 +474,16 @@ async fn a_removed_creator_s_links_stop_working(db: Db) {
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM invite_links WHERE revoked_at IS NOT NULL")
             .await,
+        1
+    );
+    let (status, html) = app.client().page(&revoked).await;
+    gone(status, &html);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'member.removed' \
+             AND details LIKE '%\"links_revoked\":1%'"
+        )
+        .await,
         1
     );
 }

@@ -166,21 +166,26 @@ async fn the_trail_lists_what_they_did_and_what_was_done_to_them(db: Db) {
 
     let (_, html) = owner.page(&format!("/w/{slug}/members/{ivy_id}")).await;
     let trail = &html[html.find("id=\"member-trail\"").expect("trail")..];
-    let actions: Vec<&str> = trail
-        .split("<code>")
-        .skip(1)
-        .filter_map(|s| s.split("</code>").next())
+    let ivy_link = format!("<a href=\"/w/{slug}/members/{ivy_id}\">Ivy Tester</a>");
+    let said = [
+        format!("{ivy_link} created the team Ivy&#39;s team."),
+        format!("Owner Tester</a> changed {ivy_link}&#39;s role from Member to Admin."),
+        format!("{ivy_link} accepted their invitation and joined as Member."),
+        "Owner Tester</a> invited ivy@example.com as Member.".to_string(),
+    ];
+    let at: Vec<usize> = said
+        .iter()
+        .map(|s| {
+            trail
+                .find(s.as_str())
+                .unwrap_or_else(|| panic!("{s} in {trail}"))
+        })
         .collect();
-    assert_eq!(
-        actions,
-        [
-            "team.created",
-            "member.role_changed",
-            "invitation.accepted",
-            "invitation.created"
-        ],
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
         "newest first: by her, to her, and naming her address"
     );
+    assert!(!trail.contains("invitation.created"), "no action keys");
     assert!(html.contains(&format!("href=\"/w/{slug}/audit?member={ivy_id}\"")));
 
     let (status, log) = owner
@@ -189,7 +194,7 @@ async fn the_trail_lists_what_they_did_and_what_was_done_to_them(db: Db) {
     assert_eq!(status, 200);
     assert!(log.contains("Only events by or about Ivy"), "named");
     assert_eq!(log.matches("<tr class=\"audit-event\">").count(), 4);
-    assert!(!log.contains("<code>member.suspended</code>"));
+    assert!(!log.contains("suspended "), "{log}");
     let res = owner
         .get(&format!("/w/{slug}/audit.csv?member={ivy_id}"))
         .await;

@@ -103,6 +103,15 @@ pub fn invitation_email(
     }
 }
 
+/// The invitation email with the inviter's personal message, when there is one, quoted
+/// after the invitation itself (the email templates escape it).
+pub fn with_message(mut mail: ActionEmail, author: &str, message: &str) -> ActionEmail {
+    if !message.is_empty() {
+        mail.paragraphs.push(format!("{author} wrote: “{message}”"));
+    }
+    mail
+}
+
 fn article(role: Role) -> &'static str {
     if role == Role::Admin { "an" } else { "a" }
 }

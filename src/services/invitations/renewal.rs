@@ -35,6 +35,8 @@ impl Ctx<'_> {
             expires_at,
             resent,
         );
+        let author = inv.inviter_name.as_deref().unwrap_or(&self.inviter.name);
+        let mail = emails::with_message(mail, author, &inv.message);
         mail.enqueue(&mut **tx, Some(&inv.id), now).await?;
         Ok(())
     }

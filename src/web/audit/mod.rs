@@ -5,6 +5,7 @@
 
 mod export;
 pub(crate) mod view;
+pub(crate) mod words;
 
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,8 +1,9 @@
-//! What the Audit log templates and the CSV show of an event: the time in UTC, who acted
-//! and on whom (name and email, or "System" when nobody signed in did it), the details
-//! as `key: value` pairs, and the page's filters and links.
+//! What the Audit log templates and the CSV show of an event: the time in UTC, the event
+//! in words (see `words`), the IP, and the page's filters and links; for the CSV, who
+//! acted and on whom (name and email, or "System" when nobody signed in did it).
 
 use super::AuditParams;
+use super::words::{Part, action_label, sentence};
 use crate::store::audit_log::{Cursor, ListedEvent};
 use crate::store::member_list::ListedMember;
 
@@ -51,25 +52,6 @@ pub fn target(e: &ListedEvent) -> Party {
     }
 }
 
-/// A JSON object of details as `key: value, key: value` (strings bare, other values as
-/// compact JSON); anything that is not an object is shown as stored.
-pub fn details_summary(details: Option<&str>) -> String {
-    let Some(raw) = details else {
-        return String::new();
-    };
-    match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(serde_json::Value::Object(map)) => map
-            .iter()
-            .map(|(k, v)| match v {
-                serde_json::Value::String(s) => format!("{k}: {s}"),
-                other => format!("{k}: {other}"),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        _ => raw.to_string(),
-    }
-}
-
 /// `2026-11-21 14:03:07 UTC`, and the same instant in ISO 8601 for `<time>` and the CSV.
 pub fn times(unix: i64) -> (String, String) {
     chrono::DateTime::from_timestamp(unix, 0).map_or_else(Default::default, |d| {
@@ -80,29 +62,24 @@ pub fn times(unix: i64) -> (String, String) {
     })
 }
 
-/// One row of the table.
+/// One row of the table: when, what happened in words, and from where.
 #[derive(Debug, Clone)]
 pub struct EventRow {
     pub time: String,
     pub iso_time: String,
-    pub actor: Party,
-    pub action: String,
-    pub target: Party,
-    pub details: String,
+    pub sentence: Vec<Part>,
     pub ip: String,
 }
 
-impl From<ListedEvent> for EventRow {
-    fn from(e: ListedEvent) -> Self {
+impl EventRow {
+    /// The row of `e` in workspace `slug` (whose member pages the names link to).
+    pub fn new(e: ListedEvent, slug: &str) -> Self {
         let (time, iso_time) = times(e.created_at);
         Self {
             time,
             iso_time,
-            actor: actor(&e),
-            target: target(&e),
-            details: details_summary(e.details.as_deref()),
+            sentence: sentence(&e, slug),
             ip: e.ip.unwrap_or_default(),
-            action: e.action,
         }
     }
 }
@@ -111,6 +88,7 @@ impl From<ListedEvent> for EventRow {
 #[derive(Debug, Clone)]
 pub struct ActionOption {
     pub value: String,
+    pub label: String,
     pub selected: bool,
 }
 
@@ -153,6 +131,7 @@ impl AuditView {
                 .into_iter()
                 .map(|value| ActionOption {
                     selected: value == chosen,
+                    label: action_label(&value),
                     value,
                 })
                 .collect(),
@@ -165,7 +144,7 @@ impl AuditView {
                 "/w/{slug}/audit.csv?{}",
                 params.query_string(Cursor::Newest)
             ),
-            rows: events.into_iter().map(EventRow::from).collect(),
+            rows: events.into_iter().map(|e| EventRow::new(e, slug)).collect(),
         }
     }
 }
@@ -210,17 +189,6 @@ impl MemberFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn details_read_as_key_value_pairs() {
-        assert_eq!(
-            details_summary(Some(r#"{"from":"member","to":"admin","seat":true,"n":3}"#)),
-            "from: member, n: 3, seat: true, to: admin"
-        );
-        assert_eq!(details_summary(Some("not json")), "not json");
-        assert_eq!(details_summary(Some("[1,2]")), "[1,2]");
-        assert_eq!(details_summary(None), "");
-    }
 
     #[test]
     fn times_are_utc() {

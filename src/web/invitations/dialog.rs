@@ -45,6 +45,8 @@ pub struct DialogView {
     pub primary_team: String,
     pub extra_teams: Vec<String>,
     pub send_email: bool,
+    pub message: String,
+    pub max_message: usize,
     pub quota: String,
     pub needs_approval: bool,
     pub results: Vec<ResultLine>,
@@ -70,7 +72,7 @@ struct DialogFragment {
     d: DialogView,
 }
 
-/// The dialog, empty: anyone who may invite here (others get 403).
+/// The dialog, empty: anyone who may invite here (others get 403 and whom to ask).
 pub async fn show(
     State(svc): State<Services>,
     member: Member,
@@ -78,8 +80,11 @@ pub async fn show(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let page = ctx.in_workspace(&member, "Invite", "invitations");
-    let d = view(&svc, &member, Role::Member, Blank::default()).await?;
-    Ok(render(&headers, page, d))
+    match view(&svc, &member, Role::Member, Blank::default()).await {
+        Ok(d) => Ok(render(&headers, page, d)),
+        Err(crate::error::AppError::Forbidden) => super::cannot::page(&svc, &member, page).await,
+        Err(e) => Err(e),
+    }
 }
 
 /// What the form held, to show again.
@@ -89,6 +94,7 @@ struct Blank {
     primary_team: String,
     extra_teams: Vec<String>,
     send_email: Option<bool>,
+    message: String,
     results: Vec<AddressResult>,
     errors: FieldErrors,
 }
@@ -118,6 +124,8 @@ async fn view(svc: &Services, member: &Member, role: Role, b: Blank) -> AppResul
         primary_team: b.primary_team,
         extra_teams: b.extra_teams,
         send_email: b.send_email.unwrap_or(true),
+        message: b.message,
+        max_message: invitations::MAX_MESSAGE,
         quota: quota.describe(),
         needs_approval,
         results: b
@@ -161,6 +169,7 @@ pub async fn submit(
         primary_team: primary_team.clone(),
         extra_teams: extra_teams.clone(),
         send_email: Some(send_email),
+        message: form.get("message").to_string(),
         ..Blank::default()
     };
     let request = addresses.map(|addresses| InviteRequest {
@@ -169,6 +178,7 @@ pub async fn submit(
         primary_team: Some(primary_team).filter(|t| !t.is_empty()),
         extra_teams,
         send_email,
+        message: form.get("message").to_string(),
     });
     let outcome = match request {
         Ok(req) => invitations::invite(&svc, &member.manager(), req).await,
@@ -188,6 +198,7 @@ pub async fn submit(
         let blank = Blank {
             results,
             send_email: Some(send_email),
+            message: form.get("message").to_string(),
             ..Blank::default()
         };
         let d = view(&svc, &member, role, blank).await?;
@@ -222,8 +233,8 @@ fn summary(results: &[AddressResult]) -> String {
         .collect();
     let invited = results.iter().filter(|r| r.outcome.is_ok()).count();
     format!(
-        "{invited} of {} addresses done: {}.",
-        results.len(),
+        "{invited} of {} done: {}.",
+        crate::domain::plural::count_of(results.len(), "address", "addresses"),
         lines.join("; ")
     )
 }

@@ -3,6 +3,7 @@
 //! waiting for approval, Approve. The Invite dialog lives in `dialog`.
 
 mod awaiting;
+pub mod cannot;
 pub(crate) mod dialog;
 pub mod listing;
 

@@ -78,7 +78,10 @@ pub async fn show(
         page: ctx.in_workspace(&viewer, &listed.display_name, "members"),
         how: how_they_joined(&w.slug, &origin),
         teams: tags.remove(&account_id).unwrap_or_default(),
-        trail: trail.into_iter().map(EventRow::from).collect(),
+        trail: trail
+            .into_iter()
+            .map(|e| EventRow::new(e, &w.slug))
+            .collect(),
         more_events,
         audit_link: format!("/w/{}/audit?member={account_id}", w.slug),
         members_link: members_link(&w.slug, &listed.email, status),

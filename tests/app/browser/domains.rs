@@ -83,15 +83,18 @@ async fn a_verified_address_at_an_approved_domain_joins_from_home() {
         .goto(&format!("{}/w/{slug}/audit", app.address))
         .await
         .expect("open the audit log");
-    for action in ["domain.added", "member.joined_by_domain"] {
-        b.wait_for_xpath(&format!("//td[contains(., '{action}')]"))
+    for said in [
+        "added the approved domain example.com",
+        "through the approved domain example.com",
+    ] {
+        b.wait_for_xpath(&format!("//td[contains(., '{said}')]"))
             .await;
     }
-    let source = b.client.source().await.expect("source");
-    assert!(
-        source.contains("someone@example.com"),
-        "the joiner is named"
-    );
+    // The joiner is named, linked to their member page.
+    b.wait_for_xpath(
+        "//td[contains(., 'through the approved domain')]/a[normalize-space()='Some One']",
+    )
+    .await;
     // From the Members page, the joiner's detail page says how they came in.
     b.client
         .goto(&format!("{}/w/{slug}/members", app.address))
@@ -101,7 +104,7 @@ async fn a_verified_address_at_an_approved_domain_joins_from_home() {
     b.wait_for_heading("Some One").await;
     b.wait_for_xpath("//dl[@id='how-they-joined']/dd[contains(., 'example.com, approved by')]")
         .await;
-    b.wait_for_xpath("//table[@id='member-trail']//code[.='member.joined_by_domain']")
+    b.wait_for_xpath("//table[@id='member-trail']//td[contains(., 'joined as Member through the approved domain example.com')]")
         .await;
     browser.close().await;
 }

@@ -4,10 +4,12 @@
 //! Each journey lives in its own file; helpers for one journey may live beside it as
 //! another `impl Browser` block.
 
+mod audit_words;
 mod domains;
 mod header;
 mod invitation_sign_in;
 mod invitations;
+mod invite_message;
 mod link_page;
 mod links;
 mod looks;
