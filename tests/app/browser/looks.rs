@@ -219,3 +219,64 @@ fn urlencoding(text: &str) -> String {
         })
         .collect()
 }
+
+/// Every main page an Owner uses, with something on it, at every width: nothing overflows
+/// sideways and axe-core finds nothing serious.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_main_page_fits_every_width_and_passes_axe() {
+    let _one = ONE_BROWSER.lock().await;
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (owner, slug) = app.owner_of("owner@acme.test", "Acme Rockets").await;
+    let members = app
+        .add_members(
+            &slug,
+            "Maximilian Alexander Montgomery-Worthington",
+            3,
+            "member",
+        )
+        .await;
+    app.member_as(&slug, "mia@acme.test", "member").await;
+    app.link_of(&owner, &slug, &[]).await;
+    let res = invite(
+        &owner,
+        &slug,
+        "ann@a-rather-long-company-name.example.com",
+        "member",
+    )
+    .await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let browser = Browser::start().await;
+    let b = &browser;
+    b.sign_in_as(&app.address, "owner@acme.test").await;
+    let mut problems = Vec::new();
+    let member = members.first().expect("a member");
+    for (name, path) in [
+        ("home", format!("/w/{slug}")),
+        ("welcome", format!("/w/{slug}/welcome")),
+        ("members", format!("/w/{slug}/members")),
+        ("member-page", format!("/w/{slug}/members/{member}")),
+        ("teams-owner", format!("/w/{slug}/teams")),
+        ("invitations", format!("/w/{slug}/invitations")),
+        ("invite", format!("/w/{slug}/invite")),
+        ("links", format!("/w/{slug}/links")),
+        ("security-owner", format!("/w/{slug}/security")),
+        ("audit", format!("/w/{slug}/audit")),
+        ("settings", format!("/w/{slug}/settings")),
+        ("account", "/account".to_string()),
+        ("your-workspaces", "/".to_string()),
+        ("browse", "/workspaces/browse".to_string()),
+    ] {
+        b.client
+            .goto(&format!("{}{path}", app.address))
+            .await
+            .expect("open the page");
+        b.look_at(name, &mut problems).await;
+    }
+    browser.close().await;
+    assert!(
+        problems.is_empty(),
+        "{} problems (screenshots in {SHOTS}):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
