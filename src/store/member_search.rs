@@ -24,8 +24,9 @@ pub fn sort_name_sql(separator_param: usize) -> String {
     format!("lower(a.display_name) || ${separator_param} || a.email")
 }
 
-/// What a search matches: each word of the names, the whole display name, the email and
-/// the email's local part, lower-cased.
+/// What a search matches: each word of the names, the whole display name, the email, the
+/// email's local part and its domain ("acme-corp" finds everyone @acme-corp.example),
+/// lower-cased.
 pub fn terms(first: &str, last: &str, display: &str, email: &str) -> BTreeSet<String> {
     let mut terms: BTreeSet<String> = [first, last, display]
         .iter()
@@ -34,8 +35,9 @@ pub fn terms(first: &str, last: &str, display: &str, email: &str) -> BTreeSet<St
         .collect();
     terms.insert(display.trim().to_lowercase());
     let email = email.to_lowercase();
-    if let Some((local, _)) = email.split_once('@') {
+    if let Some((local, domain)) = email.split_once('@') {
         terms.insert(local.to_string());
+        terms.insert(domain.to_string());
     }
     terms.insert(email);
     terms.remove("");
@@ -125,7 +127,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn terms_are_words_names_and_email_parts() {
+    fn terms_are_words_names_email_parts_and_domain() {
         let t = terms(
             "Anna Maria",
             "Smith",
@@ -137,6 +139,7 @@ mod tests {
             "anna smith",
             "anna.smith",
             "anna.smith@example.com",
+            "example.com",
             "maria",
             "smith",
         ];

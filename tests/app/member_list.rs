@@ -8,6 +8,7 @@ both_databases!(
     htmx_search_answers_with_the_results_only,
     csv_has_exactly_the_filtered_rows_escaped,
     search_matches_word_prefixes_and_follows_renames_and_removals,
+    search_finds_everyone_at_an_email_domain,
 );
 
 fn rows(html: &str) -> usize {
@@ -147,8 +148,8 @@ async fn csv_has_exactly_the_filtered_rows_escaped(db: Db) {
 }
 
 /// Search is word-prefix matching (as in Slack or GitLab): the start of any word of the
-/// names, of the whole display name, of the email or its local part; never the middle of
-/// a word. The index follows renames, suspensions and removals at once.
+/// names, of the whole display name, of the email, its local part or its domain; never the
+/// middle of a word. The index follows renames, suspensions and removals at once.
 async fn search_matches_word_prefixes_and_follows_renames_and_removals(db: Db) {
     let app = TestApp::spawn(db).await;
     let (owner, slug) = app.owner_of("owner@example.com", "Big").await;
@@ -177,7 +178,9 @@ async fn search_matches_word_prefixes_and_follows_renames_and_removals(db: Db) {
         ("anna.smith%40example.com", 1),
         ("nna", 0),
         ("mith", 0),
-        ("example.com", 0),
+        // The domain: the Owner, the three Betas and Anna.
+        ("example.com", 5),
+        ("xample.com", 0),
         ("beta%200", 3),
         ("_", 0),
     ] {
@@ -238,4 +241,22 @@ async fn search_matches_word_prefixes_and_follows_renames_and_removals(db: Db) {
         0,
         "the removed member's terms are gone"
     );
+}
+
+async fn search_finds_everyone_at_an_email_domain(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Domains").await;
+    for email in [
+        "ann@acme-corp.example",
+        "bo@acme-corp.example",
+        "cy@acme.example",
+    ] {
+        app.member_as(&slug, email, "member").await;
+    }
+    let (_, corp) = owner.page(&format!("/w/{slug}/members?q=acme-corp")).await;
+    assert_eq!(rows(&corp), 2, "both @acme-corp.example");
+    assert!(corp.contains("ann@acme-corp.example") && corp.contains("bo@acme-corp.example"));
+    assert!(!corp.contains("cy@acme.example"));
+    let (_, acme) = owner.page(&format!("/w/{slug}/members?q=ACME")).await;
+    assert_eq!(rows(&acme), 3, "a prefix of each domain, any case");
 }

@@ -1,0 +1,7 @@
+-- Search finds members by their email's domain too ("acme-corp" → everyone
+-- @acme-corp.example): the domain becomes one more term of every existing membership
+-- (new ones get it from `member_search::terms`).
+INSERT OR IGNORE INTO member_search_terms (workspace_id, term, account_id)
+SELECT m.workspace_id, lower(substr(a.email, instr(a.email, '@') + 1)), m.account_id
+FROM memberships m JOIN accounts a ON a.id = m.account_id
+WHERE instr(a.email, '@') > 0;
