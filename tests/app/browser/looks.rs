@@ -220,10 +220,10 @@ fn urlencoding(text: &str) -> String {
         .collect()
 }
 
-/// Every main page an Owner uses, with something on it, at every width: nothing overflows
-/// sideways and axe-core finds nothing serious.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_main_page_fits_every_width_and_passes_axe() {
+/// Every main page an Owner uses, with something on it, and what a Member sees, at every
+/// width: nothing overflows sideways and axe-core finds nothing serious — in the light
+/// scheme and, with `dark`, in the dark one.
+async fn look_at_every_main_page(dark: bool) {
     let _one = ONE_BROWSER.lock().await;
     let app = TestApp::spawn(Db::Sqlite).await;
     let (owner, slug) = app.owner_of("owner@acme.test", "Acme Rockets").await;
@@ -245,12 +245,16 @@ async fn every_main_page_fits_every_width_and_passes_axe() {
     )
     .await;
     assert!(res.status().is_success() || res.status().is_redirection());
-    let browser = Browser::start().await;
+    let browser = if dark {
+        Browser::start_dark().await
+    } else {
+        Browser::start().await
+    };
     let b = &browser;
-    b.sign_in_as(&app.address, "owner@acme.test").await;
+    let scheme = if dark { "-dark" } else { "" };
     let mut problems = Vec::new();
     let member = members.first().expect("a member");
-    for (name, path) in [
+    let owners_pages = [
         ("home", format!("/w/{slug}")),
         ("welcome", format!("/w/{slug}/welcome")),
         ("members", format!("/w/{slug}/members")),
@@ -265,12 +269,25 @@ async fn every_main_page_fits_every_width_and_passes_axe() {
         ("account", "/account".to_string()),
         ("your-workspaces", "/".to_string()),
         ("browse", "/workspaces/browse".to_string()),
+    ];
+    let members_pages = [
+        ("member-home", format!("/w/{slug}")),
+        ("member-invite", format!("/w/{slug}/invite")),
+        ("member-account", "/account".to_string()),
+    ];
+    for (who, pages) in [
+        ("owner@acme.test", &owners_pages[..]),
+        ("mia@acme.test", &members_pages[..]),
     ] {
-        b.client
-            .goto(&format!("{}{path}", app.address))
-            .await
-            .expect("open the page");
-        b.look_at(name, &mut problems).await;
+        b.sign_in_as(&app.address, who).await;
+        for (name, path) in pages {
+            b.client
+                .goto(&format!("{}{path}", app.address))
+                .await
+                .expect("open the page");
+            b.look_at(&format!("{name}{scheme}"), &mut problems).await;
+        }
+        b.sign_out().await;
     }
     browser.close().await;
     assert!(
@@ -279,4 +296,14 @@ async fn every_main_page_fits_every_width_and_passes_axe() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_main_page_fits_every_width_and_passes_axe() {
+    look_at_every_main_page(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_main_page_passes_axe_in_the_dark_scheme() {
+    look_at_every_main_page(true).await;
 }

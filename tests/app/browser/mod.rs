@@ -63,15 +63,26 @@ struct Browser {
 }
 
 /// Headless Chromium as the machine notes say, with a fresh profile folder.
-fn capabilities(profile: &std::path::Path) -> fantoccini::wd::Capabilities {
+/// Chromium's options; `dark` makes pages see `prefers-color-scheme: dark`.
+fn capabilities(profile: &std::path::Path, dark: bool) -> fantoccini::wd::Capabilities {
     let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut args = vec![
+        "--headless".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--no-first-run".into(),
+        "--window-size=1280,900".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    if dark {
+        args.push("--force-dark-mode".into());
+    }
     let caps = serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": chrome,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
-        }
+        "goog:chromeOptions": { "binary": chrome, "args": args }
     });
     caps.as_object()
         .cloned()
@@ -82,10 +93,19 @@ fn capabilities(profile: &std::path::Path) -> fantoccini::wd::Capabilities {
 
 impl Browser {
     async fn start() -> Self {
+        Self::start_with(false).await
+    }
+
+    /// A browser whose pages see `prefers-color-scheme: dark`.
+    async fn start_dark() -> Self {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(dark: bool) -> Self {
         // chromedriver is told a port that was free a moment ago; should another test take
         // it first, chromedriver exits and starts again on another.
         for _ in 0..5 {
-            if let Some(browser) = Self::start_once().await {
+            if let Some(browser) = Self::start_once(dark).await {
                 return browser;
             }
         }
@@ -93,7 +113,7 @@ impl Browser {
     }
 
     /// One try: `None` when chromedriver exited (its port was taken).
-    async fn start_once() -> Option<Self> {
+    async fn start_once(dark: bool) -> Option<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -112,7 +132,7 @@ impl Browser {
             uuid::Uuid::new_v4().simple()
         ));
         let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(capabilities(&profile));
+        builder.capabilities(capabilities(&profile, dark));
         let webdriver = format!("http://127.0.0.1:{port}");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         let client = loop {
