@@ -11,6 +11,7 @@ use crate::support::{Db, TestApp, TestClient};
 both_databases!(
     a_picture_is_changed_and_removed_on_the_account_page,
     pictures_show_beside_names_to_workspace_mates_only,
+    only_the_signed_in_person_changes_their_picture_and_only_from_our_pages,
 );
 
 /// A real 3×3 picture in this format (avatars are decoded and re-encoded).
@@ -147,5 +148,33 @@ async fn pictures_show_beside_names_to_workspace_mates_only(db: Db) {
         bob.get(&asked).await.status(),
         404,
         "not to Members of that workspace"
+    );
+}
+
+/// Signed out, both picture actions lead to signing in; from another site they are
+/// refused; neither touches anyone's picture.
+async fn only_the_signed_in_person_changes_their_picture_and_only_from_our_pages(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (ann, _) = app.owner_of("ann@example.com", "Acme").await;
+    let res = upload(&ann, picture(image::ImageFormat::Png), "me.png").await;
+    assert_eq!(location(&res), "/account");
+    let pictures = "SELECT COUNT(*) FROM avatars";
+    assert_eq!(app.scalar(pictures).await, 1);
+
+    let anonymous = app.client();
+    let res = upload(&anonymous, picture(image::ImageFormat::Png), "x.png").await;
+    assert!(location(&res).starts_with("/sign-in"), "{}", location(&res));
+    let res = anonymous.post_form("/account/avatar/remove", &[]).await;
+    assert!(location(&res).starts_with("/sign-in"), "{}", location(&res));
+
+    let cross_site = [("sec-fetch-site", "cross-site")];
+    let res = ann
+        .post_form_with("/account/avatar/remove", &cross_site, &[])
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        app.scalar(pictures).await,
+        1,
+        "Ann's picture is still there"
     );
 }
