@@ -11,10 +11,7 @@ pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
 
 /// The same for a `usize` (lengths of lists).
 pub fn count_of(n: usize, one: &str, many: &str) -> String {
-    match n {
-        1 => format!("1 {one}"),
-        n => format!("{n} {many}"),
-    }
+    count(i64::try_from(n).unwrap_or(i64::MAX), one, many)
 }
 
 #[cfg(test)]

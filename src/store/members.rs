@@ -116,6 +116,11 @@ async fn delete_where<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
+/// The seat as `$4`, for the membership `$1` workspace, `$2` account: a seat given also
+/// ends waiting for one.
+const SEAT_FROM_4: &str = "has_seat = $4, seat_waiting = CASE WHEN $4 = 1 THEN 0 ELSE seat_waiting END \
+     WHERE workspace_id = $1 AND account_id = $2";
+
 /// Sets role and seat together (the CHECK constraint keeps them consistent).
 pub async fn set_role<'e, E: Executor<'e, Database = Any>>(
     e: E,
@@ -124,18 +129,14 @@ pub async fn set_role<'e, E: Executor<'e, Database = Any>>(
     role: &str,
     has_seat: bool,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE memberships SET role = $3, has_seat = $4, \
-         seat_waiting = CASE WHEN $4 = 1 THEN 0 ELSE seat_waiting END \
-         WHERE workspace_id = $1 AND account_id = $2",
-    )
-    .bind(workspace_id)
-    .bind(account_id)
-    .bind(role)
-    .bind(super::flag(has_seat))
-    .execute(e)
-    .await
-    .map(|_| ())
+    sqlx::query(&format!("UPDATE memberships SET role = $3, {SEAT_FROM_4}"))
+        .bind(workspace_id)
+        .bind(account_id)
+        .bind(role)
+        .bind(super::flag(has_seat))
+        .execute(e)
+        .await
+        .map(|_| ())
 }
 
 /// Sets status and seat together.
@@ -146,11 +147,9 @@ pub async fn set_status<'e, E: Executor<'e, Database = Any>>(
     status: &str,
     has_seat: bool,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE memberships SET status = $3, has_seat = $4, \
-         seat_waiting = CASE WHEN $4 = 1 THEN 0 ELSE seat_waiting END \
-         WHERE workspace_id = $1 AND account_id = $2",
-    )
+    sqlx::query(&format!(
+        "UPDATE memberships SET status = $3, {SEAT_FROM_4}"
+    ))
     .bind(workspace_id)
     .bind(account_id)
     .bind(status)
