@@ -27,6 +27,7 @@ both_databases!(
     the_list_shows_counts_who_joined_and_a_chart,
     two_hundred_concurrent_redemptions_respect_max_uses_and_seats,
     invite_by_link_shows_the_member_link_to_copy,
+    fifty_concurrent_invite_by_link_clicks_make_one_link,
 );
 
 async fn acme(app: &TestApp) -> (TestClient, String) {
@@ -690,5 +691,23 @@ async fn invite_by_link_shows_the_member_link_to_copy(db: Db) {
         app.scalar("SELECT COUNT(*) FROM invite_links").await,
         1,
         "none made"
+    );
+}
+
+/// A burst of Invite by link from one admin makes one Member link: the check and the
+/// insert happen under the workspace's lock.
+async fn fifty_concurrent_invite_by_link_clicks_make_one_link(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = acme(&app).await;
+    let share = format!("/w/{slug}/links/share");
+    let htmx = [("hx-request", "true")];
+    let clicks = (0..50).map(|_| owner.post_form_with(&share, &htmx, &[]));
+    for res in futures_util::future::join_all(clicks).await {
+        assert_eq!(res.status(), 200);
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invite_links WHERE role = 'member'")
+            .await,
+        1
     );
 }
