@@ -227,18 +227,22 @@ pub async fn mark_seat_waiting<'e, E: Executor<'e, Database = Any>>(
     .map(|_| ())
 }
 
-/// Active members who joined as Viewer for want of a seat and still hold none.
+/// The query behind `count_seat_waiting` (`$1` the workspace), public for its plan test.
+pub const COUNT_SEAT_WAITING: &str = "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 \
+     AND seat_waiting = 1 AND has_seat + 0 = 0 AND status || '' = 'active'";
+
+/// Active members who joined as Viewer for want of a seat and still hold none. Read on
+/// every Members page, so it must walk only the few waiting rows (the partial index
+/// `memberships_seat_waiting`): `has_seat + 0` and `status || ''` keep SQLite from
+/// choosing `memberships_list_seat`, which would walk every member without a seat.
 pub async fn count_seat_waiting<'e, E: Executor<'e, Database = Any>>(
     e: E,
     workspace_id: &str,
 ) -> StoreResult<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND seat_waiting = 1 \
-         AND has_seat = 0 AND status = 'active'",
-    )
-    .bind(workspace_id)
-    .fetch_one(e)
-    .await
+    sqlx::query_scalar(COUNT_SEAT_WAITING)
+        .bind(workspace_id)
+        .fetch_one(e)
+        .await
 }
 
 /// Whether this member joined as Viewer for want of a seat and still has none.

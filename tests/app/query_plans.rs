@@ -8,7 +8,10 @@ use sqlx::Row;
 use crate::both_databases;
 use crate::support::{Db, TestApp};
 
-both_databases!(the_members_list_answers_from_indexes);
+both_databases!(
+    the_members_list_answers_from_indexes,
+    the_seat_waiting_count_reads_only_the_waiting
+);
 
 /// Every SQL statement the Members page and the CSV run, with a name for messages.
 fn statements() -> Vec<(&'static str, String, MemberQuery)> {
@@ -128,5 +131,47 @@ async fn the_members_list_answers_from_indexes(db: Db) {
                 || plan.contains("member_counts"),
             "{name} uses none of the list's indexes on {db:?}:\n{sql}\n{plan}"
         );
+    }
+}
+
+/// The Members page's "N people waiting for a seat" is read on every view: it must walk
+/// the partial index of waiting members, not every member without a seat.
+async fn the_seat_waiting_count_reads_only_the_waiting(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_owner, slug) = app.owner_of("owner@example.com", "Big").await;
+    app.add_members(&slug, "Beta", 30, "viewer").await;
+    let workspace_id: String = sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect("workspace");
+    let sql = gatehouse::store::members::COUNT_SEAT_WAITING;
+    let mut tx = app.services.store.pool().begin().await.expect("begin");
+    let explain = match db {
+        Db::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+        Db::Postgres => {
+            sqlx::query("SET LOCAL enable_seqscan = off")
+                .execute(&mut *tx)
+                .await
+                .expect("set");
+            format!("EXPLAIN {sql}")
+        }
+    };
+    let rows = sqlx::query(&explain)
+        .bind(&workspace_id)
+        .fetch_all(&mut *tx)
+        .await
+        .expect(sql);
+    let plan: Vec<String> = rows
+        .iter()
+        .map(|r| match db {
+            Db::Sqlite => r.get::<String, _>("detail"),
+            Db::Postgres => r.get::<String, _>(0),
+        })
+        .collect();
+    let text = plan.join("\n");
+    assert!(!plan.iter().any(|l| full_scan(db, l)), "{text}");
+    if db == Db::Sqlite {
+        assert!(text.contains("memberships_seat_waiting"), "{text}");
     }
 }
