@@ -5,6 +5,7 @@
 use sqlx::{Any, AnyPool, Executor, FromRow, Row};
 use tokio::sync::mpsc;
 
+use super::fast_reads::{self, FromFastRow, Param};
 use super::listing::{bind_all, send_rows};
 use super::teams::TeamTagRow;
 use super::{Store, StoreResult, member_search};
@@ -202,20 +203,55 @@ struct PageRow {
     team_primary: Option<i64>,
 }
 
-/// One page of members.
-pub async fn page<'e, E: Executor<'e, Database = Any>>(
-    e: E,
+impl FromFastRow for ListedMember {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            account_id: row.get("account_id")?,
+            email: row.get("email")?,
+            first_name: row.get("first_name")?,
+            last_name: row.get("last_name")?,
+            display_name: row.get("display_name")?,
+            role: row.get("role")?,
+            has_seat: row.get("has_seat")?,
+            status: row.get("status")?,
+            joined_at: row.get("joined_at")?,
+            joined_via: row.get("joined_via")?,
+        })
+    }
+}
+
+impl FromFastRow for PageRow {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            member: ListedMember::from_fast_row(row)?,
+            total: row.get("total")?,
+            team_name: row.get("team_name")?,
+            team_primary: row.get("team_primary")?,
+        })
+    }
+}
+
+/// One page of members (read through the store's fast path when it has one: this is the
+/// Members page's main read).
+pub async fn page(
+    store: &Store,
     workspace_id: &str,
     q: &MemberQuery,
     limit: i64,
     offset: i64,
 ) -> StoreResult<Page> {
     let sql = q.page_sql();
-    let rows: Vec<PageRow> = bind_all(sqlx::query_as(&sql), q.params(workspace_id))
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(e)
-        .await?;
+    let params = q.params(workspace_id);
+    let mut fast_params: Vec<Param<'_>> = params.iter().map(|p| Param::Text(p)).collect();
+    fast_params.extend([Param::Int(limit), Param::Int(offset)]);
+    let rows: Vec<PageRow> = fast_reads::or_sqlx(store.fast_reads(), &sql, &fast_params, async {
+        bind_all(sqlx::query_as(&sql), params.clone())
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(store.pool())
+            .await
+    })
+    .await?;
     let mut page = Page {
         total: rows.first().and_then(|r| r.total),
         ..Page::default()

@@ -235,14 +235,18 @@ pub const COUNT_SEAT_WAITING: &str = "SELECT COUNT(*) FROM memberships WHERE wor
 /// every Members page, so it must walk only the few waiting rows (the partial index
 /// `memberships_seat_waiting`): `has_seat + 0` and `status || ''` keep SQLite from
 /// choosing `memberships_list_seat`, which would walk every member without a seat.
-pub async fn count_seat_waiting<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    workspace_id: &str,
-) -> StoreResult<i64> {
-    sqlx::query_scalar(COUNT_SEAT_WAITING)
-        .bind(workspace_id)
-        .fetch_one(e)
-        .await
+pub async fn count_seat_waiting(store: &super::Store, workspace_id: &str) -> StoreResult<i64> {
+    let params = [super::fast_reads::Param::Text(workspace_id)];
+    let counts =
+        super::fast_reads::or_sqlx(store.fast_reads(), COUNT_SEAT_WAITING, &params, async {
+            let n: i64 = sqlx::query_scalar(COUNT_SEAT_WAITING)
+                .bind(workspace_id)
+                .fetch_one(store.pool())
+                .await?;
+            Ok(vec![n])
+        })
+        .await?;
+    Ok(counts.first().copied().unwrap_or(0))
 }
 
 /// Whether this member joined as Viewer for want of a seat and still has none.

@@ -9,6 +9,7 @@ pub mod audit_log;
 pub mod avatars;
 pub mod discovery;
 pub mod domains;
+pub mod fast_reads;
 pub mod invitation_list;
 pub mod invitations;
 pub mod join_requests;
@@ -30,12 +31,14 @@ pub mod workspace_settings;
 pub mod workspaces;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 use crate::config::Backend;
+use fast_reads::FastReads;
 
 /// A database error from the store layer.
 pub type StoreResult<T> = Result<T, sqlx::Error>;
@@ -48,6 +51,8 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite on a file: the hottest reads go straight through rusqlite (`fast_reads`).
+    fast: Option<Arc<FastReads>>,
 }
 
 impl Store {
@@ -84,7 +89,15 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        let fast = match backend {
+            Backend::Sqlite => FastReads::for_url(&url).map(Arc::new),
+            Backend::Postgres => None,
+        };
+        Ok(Self {
+            pool,
+            backend,
+            fast,
+        })
     }
 
     /// Opens an SQLite database that must already exist (for `gatehouse backup`).
@@ -99,7 +112,11 @@ impl Store {
         sqlx::query("PRAGMA busy_timeout = 10000")
             .execute(&pool)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            fast: None,
+        })
     }
 
     /// SQLite only: writes a consistent, compacted copy of the whole database to `file`
@@ -126,6 +143,16 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The rusqlite path for the hottest reads, when this is SQLite on a file.
+    pub fn fast_reads(&self) -> Option<&FastReads> {
+        self.fast.as_deref()
+    }
+
+    /// The same, to keep beside a clone of the pool.
+    pub fn fast_reads_shared(&self) -> Option<Arc<FastReads>> {
+        self.fast.clone()
     }
 
     /// Begins a transaction that will write. SQLite takes the write lock up front

@@ -66,7 +66,7 @@ async fn popover(svc: &Services, admin: &Admin, message: Option<String>) -> AppR
     let (rows, count) = join_requests::pending(svc, &admin.0.manager()).await?;
     let now = svc.clock.now();
     let ids: Vec<String> = rows.iter().map(|r| r.account_id.clone()).collect();
-    let pictures = crate::store::avatars::versions(svc.store.pool(), &ids).await?;
+    let pictures = crate::store::avatars::versions(&svc.store, &ids).await?;
     Ok(Popover {
         slug: admin.0.workspace.slug.clone(),
         items: rows

@@ -63,7 +63,7 @@ pub async fn show(
     let listed = &origin.member;
     let ids = [account_id.clone()];
     let mut tags = team_tags(teams::of_accounts(pool, &w.id, &ids).await?);
-    let pictures = crate::store::avatars::versions(pool, &ids).await?;
+    let pictures = crate::store::avatars::versions(&svc.store, &ids).await?;
     let trail_query = AuditQuery {
         member: Some(account_id.clone()),
         ..AuditQuery::default()

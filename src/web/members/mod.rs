@@ -156,7 +156,7 @@ async fn show(
         return Ok(ResultsFragment { results, csv_link }.into_response());
     }
     let seat_waiting =
-        crate::store::members::count_seat_waiting(svc.store.pool(), &member.workspace.id).await?;
+        crate::store::members::count_seat_waiting(&svc.store, &member.workspace.id).await?;
     Ok(MembersPage {
         page,
         v,

@@ -80,7 +80,7 @@ async fn load_view(svc: &Services, member: &Member, params: &ListParams) -> AppR
         view.invitations = invitations;
         return Ok(view);
     };
-    let page = member_list::page(pool, &w.id, &query, PAGE_SIZE, offset).await?;
+    let page = member_list::page(&svc.store, &w.id, &query, PAGE_SIZE, offset).await?;
     // The page's query counts the matches unless the page is past the last one.
     let total = match page.total {
         Some(total) => total,
@@ -90,7 +90,7 @@ async fn load_view(svc: &Services, member: &Member, params: &ListParams) -> AppR
     let me = &member.signed_in.account.id;
     let mut tags = team_tags(page.teams);
     let ids: Vec<String> = page.rows.iter().map(|m| m.account_id.clone()).collect();
-    let pictures = avatars::versions(pool, &ids).await?;
+    let pictures = avatars::versions(&svc.store, &ids).await?;
     let rows = page
         .rows
         .into_iter()

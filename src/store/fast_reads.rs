@@ -1,0 +1,222 @@
+//! The hottest reads on SQLite (who is asking, a page of members) straight through
+//! rusqlite. sqlx's SQLite driver runs each connection on a thread of its own and sends
+//! every row across a channel as a copy of each value: for a page of fifty members that
+//! hand-over costs more than SQLite's own work. Here a read runs in place on a connection
+//! of a small read-only pool, with its prepared statement kept.
+//!
+//! Same SQL text as the sqlx path (`$1`, `$2`, … bound by number, as sqlx binds them), so
+//! the two cannot drift apart; the sqlx path stays for PostgreSQL, for an in-memory
+//! database, and as the fallback whenever a read here fails. WAL mode lets these readers
+//! run beside the writer, and each read sees every transaction committed before it began,
+//! by whichever instance: a change shows on the next request.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Row};
+
+/// How many idle connections are kept for reuse (more may be open at a burst).
+const IDLE_CONNECTIONS: usize = 8;
+
+/// Prepared statements kept per connection.
+const STATEMENTS_KEPT: usize = 64;
+
+/// A bound parameter.
+#[derive(Debug, Clone)]
+pub enum Param<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+/// Builds a value from one row of a read.
+pub trait FromFastRow: Sized {
+    fn from_fast_row(row: &Row<'_>) -> rusqlite::Result<Self>;
+}
+
+/// A single number (a count).
+impl FromFastRow for i64 {
+    fn from_fast_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        row.get(0)
+    }
+}
+
+/// Read-only connections to one SQLite file.
+#[derive(Debug)]
+pub struct FastReads {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl FastReads {
+    /// For a database URL naming a file (`sqlite://path`, `sqlite:path`); `None` for an
+    /// in-memory database, which other connections cannot see.
+    pub fn for_url(url: &str) -> Option<Self> {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return None;
+        }
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or_default();
+        (!path.is_empty()).then(|| Self {
+            path: PathBuf::from(path),
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        // A reader waits only for WAL recovery or a checkpoint restarting the log; the
+        // caller falls back to the sqlx path rather than stall a request longer.
+        conn.busy_timeout(Duration::from_millis(200))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
+        Ok(conn)
+    }
+
+    /// Every row of `sql` with `params` bound to `$1`, `$2`, … in order.
+    pub fn all<T: FromFastRow>(&self, sql: &str, params: &[Param<'_>]) -> rusqlite::Result<Vec<T>> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        let rows = read(&conn, sql, params);
+        if rows.is_ok()
+            && let Ok(mut idle) = self.idle.lock()
+            && idle.len() < IDLE_CONNECTIONS
+        {
+            idle.push(conn);
+        }
+        rows
+    }
+
+    /// The first row, if any.
+    pub fn first<T: FromFastRow>(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> rusqlite::Result<Option<T>> {
+        Ok(self.all(sql, params)?.into_iter().next())
+    }
+}
+
+fn read<T: FromFastRow>(
+    conn: &Connection,
+    sql: &str,
+    params: &[Param<'_>],
+) -> rusqlite::Result<Vec<T>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    for index in 1..=statement.parameter_count() {
+        let number = statement
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(index);
+        match params.get(number - 1) {
+            Some(Param::Text(text)) => statement.raw_bind_parameter(index, text)?,
+            Some(Param::Int(n)) => statement.raw_bind_parameter(index, n)?,
+            None => return Err(rusqlite::Error::InvalidParameterCount(number, params.len())),
+        }
+    }
+    let mut rows = statement.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(T::from_fast_row(row)?);
+    }
+    Ok(out)
+}
+
+/// Runs a read here when the store has a fast path, else (or when it fails) `fallback`.
+/// Failures are logged: the fallback answers, so a request never fails because of this
+/// path.
+pub async fn or_sqlx<T, F>(
+    fast: Option<&FastReads>,
+    sql: &str,
+    params: &[Param<'_>],
+    fallback: F,
+) -> super::StoreResult<Vec<T>>
+where
+    T: FromFastRow,
+    F: Future<Output = super::StoreResult<Vec<T>>>,
+{
+    if let Some(fast) = fast {
+        match fast.all(sql, params) {
+            Ok(rows) => return Ok(rows),
+            Err(e) => tracing::warn!(error = %e, "fast read failed; reading through sqlx"),
+        }
+    }
+    fallback.await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Pair(i64, String);
+
+    impl FromFastRow for Pair {
+        fn from_fast_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+            Ok(Self(row.get("n")?, row.get("s")?))
+        }
+    }
+
+    fn reader_with_table() -> (tempdir::Dir, FastReads) {
+        let dir = tempdir::Dir::new();
+        let path = dir.0.join("t.db");
+        let conn = Connection::open(&path).expect("create");
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER, s TEXT); \
+             INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');",
+        )
+        .expect("fill");
+        let reader = FastReads::for_url(&format!("sqlite://{}?mode=rwc", path.display()))
+            .expect("a file URL");
+        (dir, reader)
+    }
+
+    mod tempdir {
+        pub struct Dir(pub std::path::PathBuf);
+        impl Dir {
+            pub fn new() -> Self {
+                let path =
+                    std::env::temp_dir().join(format!("fast-reads-{}", uuid::Uuid::new_v4()));
+                std::fs::create_dir_all(&path).expect("temp dir");
+                Self(path)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    #[test]
+    fn binds_dollar_numbers_by_number_whatever_their_order_in_the_text() {
+        let (_dir, reader) = reader_with_table();
+        let rows: Vec<Pair> = reader
+            .all(
+                "SELECT n, s FROM t WHERE s <> $2 AND n >= $1 AND n >= $1 ORDER BY n",
+                &[Param::Int(2), Param::Text("c")],
+            )
+            .expect("read");
+        let got: Vec<(i64, String)> = rows.into_iter().map(|p| (p.0, p.1)).collect();
+        assert_eq!(got, vec![(2, "b".to_string())]);
+    }
+
+    #[test]
+    fn a_missing_parameter_is_an_error_not_a_null() {
+        let (_dir, reader) = reader_with_table();
+        let result: rusqlite::Result<Vec<Pair>> =
+            reader.all("SELECT n, s FROM t WHERE n = $2", &[Param::Int(1)]);
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn in_memory_databases_have_no_fast_path() {
+        assert!(FastReads::for_url("sqlite::memory:").is_none());
+        assert!(FastReads::for_url("sqlite://x.db?mode=memory&cache=shared").is_none());
+    }
+}
