@@ -10,6 +10,7 @@ mod header;
 mod invitation_sign_in;
 mod invitations;
 mod invite_message;
+mod invitee_pages;
 mod link_page;
 mod links;
 mod looks;
