@@ -17,6 +17,8 @@ mod looks;
 mod member_layout;
 mod members;
 mod onboarding;
+mod placeholders;
+mod removal;
 mod skeleton;
 
 use std::process::{Child, Command, Stdio};
