@@ -6,6 +6,7 @@
 
 mod audit_words;
 mod domains;
+mod focus;
 mod header;
 mod invitation_sign_in;
 mod invitations;
