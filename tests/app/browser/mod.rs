@@ -20,6 +20,7 @@ mod members;
 mod onboarding;
 mod placeholders;
 mod removal;
+mod seat_full;
 mod skeleton;
 
 use std::process::{Child, Command, Stdio};
