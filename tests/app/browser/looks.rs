@@ -1,7 +1,8 @@
 //! "Look at what you ship": every page changed this week, opened in Chromium at 1280, 1440
-//! and 390 px wide. On each, nothing may overflow sideways and axe-core may find no
-//! serious or critical violation. Full-page screenshots land in /tmp/shots-axe/ (not
-//! committed) for a person to look at. The pages: sign-in (plain and with an error), Check
+//! and 390 px wide. On each, nothing may overflow sideways, every control shown in the
+//! page's main part must be inside the window sideways (or in a scroller that is), and
+//! axe-core may find no serious or critical violation. Full-page screenshots land in
+//! /tmp/shots-axe/ (not committed) for a person to look at. The pages: sign-in (plain and with an error), Check
 //! your email, an invitation signed out, a domain's proof page, the refusal of a
 //! cross-site POST, and, as an Admin, Security (approved domains, one waiting for proof)
 //! and Teams with the Owner in a team.
@@ -15,6 +16,21 @@ const WIDTHS: [u32; 3] = [1280, 1440, 390];
 /// The height of the window while the page is measured and checked.
 const HEIGHT: u32 = 900;
 const SHOTS: &str = "/tmp/shots-axe";
+
+/// The page's shown controls (in `main`) not wholly inside the window sideways, and how
+/// many were looked at. Hidden ones (closed menus and dialogs, visually hidden labels)
+/// are skipped, and so is one inside a sideways scroller that is itself inside the
+/// window (a phone's contained table): scrolling that box reaches it.
+const CONTROLS_OUTSIDE: &str = "const w = document.documentElement.clientWidth; \
+    const inside = (r) => r.left >= 0 && r.right <= w; \
+    const scroller = (e) => { for (let p = e.parentElement; p; p = p.parentElement) { \
+        const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return p; } return null; }; \
+    const all = [...document.querySelectorAll('main :is(a[href], button, input:not([type=hidden]), select, textarea, summary)')] \
+        .filter(e => e.getClientRects().length > 0 && !e.closest('.visually-hidden, dialog:not([open]), details:not([open]) > :not(summary)')); \
+    const out = all.filter(e => { if (inside(e.getBoundingClientRect())) return false; \
+        const box = scroller(e); return !(box && inside(box.getBoundingClientRect())); }); \
+    return [all.length, out.map(e => (e.id || e.getAttribute('name') || e.textContent.trim().slice(0, 30) || e.tagName) \
+        + ' ' + JSON.stringify(e.getBoundingClientRect()))];";
 
 impl Browser {
     /// Looks at the current page at each width: its screenshot saved as
@@ -45,6 +61,18 @@ impl Browser {
                 problems.push(format!(
                     "{name} at {width}px: {scroll}px wide, overflows sideways by {}px",
                     scroll - inner
+                ));
+            }
+            let found = self
+                .client
+                .execute(CONTROLS_OUTSIDE, vec![])
+                .await
+                .expect("measure the controls");
+            let (_, outside): (u64, Vec<String>) =
+                serde_json::from_value(found).expect("a count and a list");
+            for control in outside {
+                problems.push(format!(
+                    "{name} at {width}px: a control outside the window: {control}"
                 ));
             }
             for v in self.axe_violations().await {
