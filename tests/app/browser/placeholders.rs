@@ -27,16 +27,18 @@ const CONTRASTS: &str = "const lum = (css) => { \
 
 /// What a person's placeholder must be: their initials and their colour class.
 fn expected(account_id: &str, name: &str) -> serde_json::Value {
-    json!({ "text": initials(name), "colour": colour_class(account_id), "hidden": "true" })
+    json!({ "text": initials(name), "own_text": "", "colour": colour_class(account_id), "hidden": "true" })
 }
 
-/// The placeholder inside the first element `css` names: its text, colour class and
+/// The placeholder inside the first element `css` names: the initials it shows (drawn by
+/// CSS), its own text (none: the name beside it stays the only text), colour class and
 /// aria-hidden, or null when there is none.
 async fn placeholder(b: &Browser, css: &str) -> serde_json::Value {
     b.client
         .execute(
             "const s = document.querySelector(arguments[0] + ' .avatar-initials'); \
-             return s && { text: s.textContent, \
+             return s && { text: getComputedStyle(s, '::before').content.replace(/^\"|\"$/g, ''), \
+                 own_text: s.textContent, \
                  colour: [...s.classList].find(c => /^avatar-c\\d$/.test(c)), \
                  hidden: s.getAttribute('aria-hidden') };",
             vec![json!(css)],
