@@ -11,84 +11,12 @@ use super::{Browser, ONE_BROWSER};
 use crate::support::{Db, PASSWORD, TestApp, link_in};
 
 pub(super) const SHOTS: &str = "/tmp/shots/polish";
-const WIDTHS: [u32; 3] = [1280, 1440, 390];
-const HEIGHT: u32 = 900;
-
-/// For the elements matching a selector: how many, and those not wholly inside the window
-/// sideways (or not shown at all).
-const OUTSIDE_SIDEWAYS: &str = "const w = document.documentElement.clientWidth; \
-    const all = [...document.querySelectorAll(arguments[0])]; \
-    return [all.length, all.filter(e => { const r = e.getBoundingClientRect(); \
-        return r.width === 0 || r.left < 0 || r.right > w; }) \
-        .map(e => e.id || e.name || e.className || e.tagName)];";
 
 impl Browser {
-    /// Looks at the current page at each width, adding what is wrong to `problems`:
-    /// sideways overflow, a control of `controls` outside the window (or none at all), an
-    /// axe violation. Saves `{SHOTS}/{name}-{width}.png` of the whole page.
-    pub(super) async fn survey(&self, name: &str, controls: &str, problems: &mut Vec<String>) {
-        std::fs::create_dir_all(SHOTS).expect("screenshot folder");
-        for width in WIDTHS {
-            self.client
-                .set_window_size(width, HEIGHT)
-                .await
-                .expect("resize");
-            let what = format!("{name} at {width}px");
-            let widths = self
-                .script("return [document.documentElement.scrollWidth, window.innerWidth];")
-                .await;
-            let (scroll, inner): (u64, u64) = serde_json::from_value(widths).expect("widths");
-            assert_eq!(inner, u64::from(width), "{what}: the window's width");
-            if scroll > inner {
-                problems.push(format!("{what}: {scroll}px wide, overflows sideways"));
-            }
-            let found = self
-                .client
-                .execute(OUTSIDE_SIDEWAYS, vec![serde_json::json!(controls)])
-                .await
-                .expect("measure the controls");
-            let (count, outside): (u64, Vec<String>) =
-                serde_json::from_value(found).expect("a count and a list");
-            if count == 0 {
-                problems.push(format!("{what}: no control matches {controls}"));
-            }
-            if !outside.is_empty() {
-                problems.push(format!("{what}: controls outside the window: {outside:?}"));
-            }
-            for v in self.axe_violations().await {
-                problems.push(format!("{what}: axe {v:#}"));
-            }
-            self.whole_page_shot(&format!("{name}-{width}"), width)
-                .await;
-        }
-        self.client
-            .set_window_size(WIDTHS[0], HEIGHT)
-            .await
-            .expect("resize");
-    }
-
-    /// The whole page in one picture: the window as tall as the page, then back.
-    pub(super) async fn whole_page_shot(&self, name: &str, width: u32) {
-        std::fs::create_dir_all(SHOTS).expect("screenshot folder");
-        let tall = self
-            .script(
-                "return document.documentElement.scrollHeight \
-                 + window.outerHeight - window.innerHeight;",
-            )
-            .await
-            .as_u64()
-            .expect("a height");
-        let tall = u32::try_from(tall).expect("height fits").max(HEIGHT);
-        self.client
-            .set_window_size(width, tall)
-            .await
-            .expect("resize");
-        let png = self.client.screenshot().await.expect("screenshot");
-        std::fs::write(format!("{SHOTS}/{name}.png"), png).expect("save screenshot");
-        self.client
-            .set_window_size(width, HEIGHT)
-            .await
-            .expect("resize");
+    /// Looks at the current page at each width (see `looks.rs`), `controls` the page's
+    /// main ones, which must be there and inside the window.
+    async fn survey(&self, name: &str, controls: &str, problems: &mut Vec<String>) {
+        self.look_at_in(SHOTS, name, Some(controls), problems).await;
     }
 
     async fn open(&self, app: &TestApp, path: &str) {
