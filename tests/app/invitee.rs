@@ -526,7 +526,7 @@ async fn signing_in_on_the_way_to_an_invitation_says_so_and_keeps_new_people_on_
     let start = html[..at].rfind("href=\"").expect("its href") + "href=\"".len();
     let sign_in = html[start..].split('"').next().unwrap_or_default();
     assert!(sign_in.starts_with("/sign-in?next="), "{sign_in}");
-    let (status, html) = visitor.page(&sign_in).await;
+    let (status, html) = visitor.page(sign_in).await;
     assert_eq!(status, 200);
     assert!(
         html.contains("you go straight back to the invitation"),
