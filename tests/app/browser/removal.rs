@@ -11,15 +11,17 @@ use super::invitee_pages::SHOTS;
 use super::{Browser, ONE_BROWSER};
 use crate::support::{Db, TestApp};
 
+/// The removal dialog's "Also revoke their invitations and links".
+const SWITCH: &str = "#remove-dialog input[name=revoke_created]";
+
 impl Browser {
-    /// Opens the removal dialog from the row's "…" menu; returns the switch's selector.
-    async fn open_removal(&self, account_id: &str) -> String {
+    /// Opens the removal dialog from the row's "…" menu.
+    async fn open_removal(&self, account_id: &str) {
         self.click_css(&format!("#actions-{account_id}")).await;
         self.click_css(&format!("#member-{account_id} details[open] a.menu-item"))
             .await;
         self.wait_for_xpath("//dialog[@open]//button[normalize-space()='Yes, remove']")
             .await;
-        "#remove-dialog input[name=revoke_created]".to_string()
     }
 
     /// Presses Yes, remove and waits for the row to go.
@@ -71,10 +73,10 @@ async fn removing_a_link_maker_keeps_their_link_only_with_the_switch_off() {
     b.client.goto(&members).await.expect("open Members");
 
     // The switch: a real switch, on by default, described by what switching it off does.
-    let switch = b.open_removal(&ann_id).await;
+    b.open_removal(&ann_id).await;
     let looks = b
         .script(&format!(
-            "const s = document.querySelector('{switch}'); return [s.getAttribute('role'), s.checked, \
+            "const s = document.querySelector('{SWITCH}'); return [s.getAttribute('role'), s.checked, \
              getComputedStyle(s).appearance, s.labels[0].textContent.trim(), \
              document.getElementById(s.getAttribute('aria-describedby')).textContent];"
         ))
@@ -91,10 +93,10 @@ async fn removing_a_link_maker_keeps_their_link_only_with_the_switch_off() {
     );
     b.shot_to(SHOTS, "removal-switch-on-1280").await;
     // Off from the keyboard (Space), then Yes, remove.
-    b.script(&format!("document.querySelector('{switch}').focus();"))
+    b.script(&format!("document.querySelector('{SWITCH}').focus();"))
         .await;
     b.press(Key::Space).await;
-    let checked = format!("return document.querySelector('{switch}').checked;");
+    let checked = format!("return document.querySelector('{SWITCH}').checked;");
     assert_eq!(
         b.script(&checked).await,
         json!(false),
@@ -110,8 +112,8 @@ async fn removing_a_link_maker_keeps_their_link_only_with_the_switch_off() {
     assert_eq!(creator, owner_id, "Ann's link passed to the Owner");
 
     // Ben, with the switch left on.
-    let switch = b.open_removal(&ben_id).await;
-    let checked = format!("return document.querySelector('{switch}').checked;");
+    b.open_removal(&ben_id).await;
+    let checked = format!("return document.querySelector('{SWITCH}').checked;");
     assert_eq!(b.script(&checked).await, json!(true), "on again for Ben");
     b.confirm_removal(&ben_id).await;
     b.sign_out().await;
