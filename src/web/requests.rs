@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
 /// One pending request as the popover shows it.
 pub struct RequestItem {
     pub id: String,
+    /// Who asked (picks their placeholder's colour when they have no picture).
+    pub account_id: String,
     pub name: String,
     pub email: String,
     pub ago: String,
@@ -74,6 +76,7 @@ async fn popover(svc: &Services, admin: &Admin, message: Option<String>) -> AppR
             .map(|r| RequestItem {
                 ago: ago(now - r.created_at),
                 avatar: crate::store::avatars::path(&r.account_id, &pictures),
+                account_id: r.account_id,
                 id: r.id,
                 name: r.display_name,
                 email: r.email,

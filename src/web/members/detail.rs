@@ -33,6 +33,8 @@ pub struct Fact {
 #[template(path = "members/detail.html")]
 pub struct DetailPage {
     page: Page,
+    /// Whose page this is (picks their placeholder's colour when they have no picture).
+    account_id: String,
     name: String,
     /// Their picture's path, when they chose one.
     avatar: Option<String>,
@@ -90,6 +92,7 @@ pub async fn show(
         status: status.label(),
         name: listed.display_name.clone(),
         avatar: crate::store::avatars::path(&account_id, &pictures),
+        account_id,
         email: listed.email.clone(),
     })
 }
