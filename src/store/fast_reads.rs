@@ -1,8 +1,9 @@
 //! The hottest reads on SQLite (who is asking, a page of members) straight through
 //! rusqlite. sqlx's SQLite driver runs each connection on a thread of its own and sends
 //! every row across a channel as a copy of each value: for a page of fifty members that
-//! hand-over costs more than SQLite's own work. Here a read runs in place on a connection
-//! of a small read-only pool, with its prepared statement kept.
+//! hand-over costs more than SQLite's own work. Here a read runs on tokio's blocking pool
+//! (a slow search must not hold up the async workers) on a connection of a small
+//! read-only pool, with its prepared statement kept, and hands back the finished rows.
 //!
 //! Same SQL text as the sqlx path (`$1`, `$2`, … bound by number, as sqlx binds them), so
 //! the two cannot drift apart; the sqlx path stays for PostgreSQL, for an in-memory
@@ -11,7 +12,7 @@
 //! by whichever instance: a change shows on the next request.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Row};
@@ -29,8 +30,24 @@ pub enum Param<'a> {
     Int(i64),
 }
 
+/// A parameter taken along to the blocking pool.
+#[derive(Debug, Clone)]
+enum OwnedParam {
+    Text(String),
+    Int(i64),
+}
+
+impl OwnedParam {
+    fn of(param: &Param<'_>) -> Self {
+        match param {
+            Param::Text(text) => Self::Text((*text).to_string()),
+            Param::Int(n) => Self::Int(*n),
+        }
+    }
+}
+
 /// Builds a value from one row of a read.
-pub trait FromFastRow: Sized {
+pub trait FromFastRow: Sized + Send + 'static {
     fn from_fast_row(row: &Row<'_>) -> rusqlite::Result<Self>;
 }
 
@@ -75,8 +92,26 @@ impl FastReads {
         Ok(conn)
     }
 
-    /// Every row of `sql` with `params` bound to `$1`, `$2`, … in order.
-    pub fn all<T: FromFastRow>(&self, sql: &str, params: &[Param<'_>]) -> rusqlite::Result<Vec<T>> {
+    /// Every row of `sql` with `params` bound to `$1`, `$2`, … in order, read on the
+    /// blocking pool.
+    pub async fn all<T: FromFastRow>(
+        self: &Arc<Self>,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> rusqlite::Result<Vec<T>> {
+        let this = Arc::clone(self);
+        let sql = sql.to_string();
+        let params: Vec<OwnedParam> = params.iter().map(OwnedParam::of).collect();
+        tokio::task::spawn_blocking(move || this.all_now(&sql, &params))
+            .await
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?
+    }
+
+    fn all_now<T: FromFastRow>(
+        &self,
+        sql: &str,
+        params: &[OwnedParam],
+    ) -> rusqlite::Result<Vec<T>> {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match idle {
             Some(conn) => conn,
@@ -91,21 +126,12 @@ impl FastReads {
         }
         rows
     }
-
-    /// The first row, if any.
-    pub fn first<T: FromFastRow>(
-        &self,
-        sql: &str,
-        params: &[Param<'_>],
-    ) -> rusqlite::Result<Option<T>> {
-        Ok(self.all(sql, params)?.into_iter().next())
-    }
 }
 
 fn read<T: FromFastRow>(
     conn: &Connection,
     sql: &str,
-    params: &[Param<'_>],
+    params: &[OwnedParam],
 ) -> rusqlite::Result<Vec<T>> {
     let mut statement = conn.prepare_cached(sql)?;
     for index in 1..=statement.parameter_count() {
@@ -115,8 +141,8 @@ fn read<T: FromFastRow>(
             .and_then(|n| n.parse::<usize>().ok())
             .unwrap_or(index);
         match params.get(number - 1) {
-            Some(Param::Text(text)) => statement.raw_bind_parameter(index, text)?,
-            Some(Param::Int(n)) => statement.raw_bind_parameter(index, n)?,
+            Some(OwnedParam::Text(text)) => statement.raw_bind_parameter(index, text)?,
+            Some(OwnedParam::Int(n)) => statement.raw_bind_parameter(index, n)?,
             None => return Err(rusqlite::Error::InvalidParameterCount(number, params.len())),
         }
     }
@@ -132,7 +158,7 @@ fn read<T: FromFastRow>(
 /// Failures are logged: the fallback answers, so a request never fails because of this
 /// path.
 pub async fn or_sqlx<T, F>(
-    fast: Option<&FastReads>,
+    fast: Option<&Arc<FastReads>>,
     sql: &str,
     params: &[Param<'_>],
     fallback: F,
@@ -142,7 +168,7 @@ where
     F: Future<Output = super::StoreResult<Vec<T>>>,
 {
     if let Some(fast) = fast {
-        match fast.all(sql, params) {
+        match fast.all(sql, params).await {
             Ok(rows) => return Ok(rows),
             Err(e) => tracing::warn!(error = %e, "fast read failed; reading through sqlx"),
         }
@@ -162,7 +188,7 @@ mod tests {
         }
     }
 
-    fn reader_with_table() -> (tempdir::Dir, FastReads) {
+    fn reader_with_table() -> (tempdir::Dir, Arc<FastReads>) {
         let dir = tempdir::Dir::new();
         let path = dir.0.join("t.db");
         let conn = Connection::open(&path).expect("create");
@@ -173,7 +199,7 @@ mod tests {
         .expect("fill");
         let reader = FastReads::for_url(&format!("sqlite://{}?mode=rwc", path.display()))
             .expect("a file URL");
-        (dir, reader)
+        (dir, Arc::new(reader))
     }
 
     mod tempdir {
@@ -193,24 +219,26 @@ mod tests {
         }
     }
 
-    #[test]
-    fn binds_dollar_numbers_by_number_whatever_their_order_in_the_text() {
+    #[tokio::test]
+    async fn binds_dollar_numbers_by_number_whatever_their_order_in_the_text() {
         let (_dir, reader) = reader_with_table();
         let rows: Vec<Pair> = reader
             .all(
                 "SELECT n, s FROM t WHERE s <> $2 AND n >= $1 AND n >= $1 ORDER BY n",
                 &[Param::Int(2), Param::Text("c")],
             )
+            .await
             .expect("read");
         let got: Vec<(i64, String)> = rows.into_iter().map(|p| (p.0, p.1)).collect();
         assert_eq!(got, vec![(2, "b".to_string())]);
     }
 
-    #[test]
-    fn a_missing_parameter_is_an_error_not_a_null() {
+    #[tokio::test]
+    async fn a_missing_parameter_is_an_error_not_a_null() {
         let (_dir, reader) = reader_with_table();
-        let result: rusqlite::Result<Vec<Pair>> =
-            reader.all("SELECT n, s FROM t WHERE n = $2", &[Param::Int(1)]);
+        let result: rusqlite::Result<Vec<Pair>> = reader
+            .all("SELECT n, s FROM t WHERE n = $2", &[Param::Int(1)])
+            .await;
         assert!(result.is_err());
     }
 

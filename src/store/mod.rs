@@ -146,13 +146,8 @@ impl Store {
     }
 
     /// The rusqlite path for the hottest reads, when this is SQLite on a file.
-    pub fn fast_reads(&self) -> Option<&FastReads> {
-        self.fast.as_deref()
-    }
-
-    /// The same, to keep beside a clone of the pool.
-    pub fn fast_reads_shared(&self) -> Option<Arc<FastReads>> {
-        self.fast.clone()
+    pub fn fast_reads(&self) -> Option<&Arc<FastReads>> {
+        self.fast.as_ref()
     }
 
     /// Begins a transaction that will write. SQLite takes the write lock up front
