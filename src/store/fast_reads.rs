@@ -12,6 +12,7 @@
 //! by whichever instance: a change shows on the next request.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -63,6 +64,9 @@ impl FromFastRow for i64 {
 pub struct FastReads {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Reads answered here, and reads that failed here and went through sqlx.
+    answered: AtomicU64,
+    fell_back: AtomicU64,
 }
 
 impl FastReads {
@@ -79,6 +83,8 @@ impl FastReads {
         (!path.is_empty()).then(|| Self {
             path: PathBuf::from(path),
             idle: Mutex::new(Vec::new()),
+            answered: AtomicU64::new(0),
+            fell_back: AtomicU64::new(0),
         })
     }
 
@@ -105,6 +111,14 @@ impl FastReads {
         tokio::task::spawn_blocking(move || this.all_now(&sql, &params))
             .await
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?
+    }
+
+    /// How many reads were answered here, and how many fell back to sqlx.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.answered.load(Ordering::Relaxed),
+            self.fell_back.load(Ordering::Relaxed),
+        )
     }
 
     fn all_now<T: FromFastRow>(
@@ -169,8 +183,14 @@ where
 {
     if let Some(fast) = fast {
         match fast.all(sql, params).await {
-            Ok(rows) => return Ok(rows),
-            Err(e) => tracing::warn!(error = %e, "fast read failed; reading through sqlx"),
+            Ok(rows) => {
+                fast.answered.fetch_add(1, Ordering::Relaxed);
+                return Ok(rows);
+            }
+            Err(e) => {
+                fast.fell_back.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, "fast read failed; reading through sqlx");
+            }
         }
     }
     fallback.await

@@ -21,6 +21,7 @@ mod concurrency;
 mod config;
 mod domains;
 mod downloads;
+mod fast_reads;
 mod healing;
 mod input;
 mod invitations;
