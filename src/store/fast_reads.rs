@@ -17,9 +17,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Row};
+use tokio::sync::Semaphore;
 
-/// How many idle connections are kept for reuse (more may be open at a burst).
-const IDLE_CONNECTIONS: usize = 8;
+/// How many reads run at once, each on a connection of its own (kept for the next):
+/// the rest wait their turn rather than open connections that would be thrown away.
+const READERS: usize = 4;
 
 /// Prepared statements kept per connection.
 const STATEMENTS_KEPT: usize = 64;
@@ -64,6 +66,7 @@ impl FromFastRow for i64 {
 pub struct FastReads {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    readers: Semaphore,
     /// Reads answered here, and reads that failed here and went through sqlx.
     answered: AtomicU64,
     fell_back: AtomicU64,
@@ -83,6 +86,7 @@ impl FastReads {
         (!path.is_empty()).then(|| Self {
             path: PathBuf::from(path),
             idle: Mutex::new(Vec::new()),
+            readers: Semaphore::new(READERS),
             answered: AtomicU64::new(0),
             fell_back: AtomicU64::new(0),
         })
@@ -105,12 +109,16 @@ impl FastReads {
         sql: &str,
         params: &[Param<'_>],
     ) -> rusqlite::Result<Vec<T>> {
+        let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+            rusqlite::Error::ToSqlConversionFailure(e)
+        };
+        let _turn = self.readers.acquire().await.map_err(|e| failed(e.into()))?;
         let this = Arc::clone(self);
         let sql = sql.to_string();
         let params: Vec<OwnedParam> = params.iter().map(OwnedParam::of).collect();
         tokio::task::spawn_blocking(move || this.all_now(&sql, &params))
             .await
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?
+            .map_err(|e| failed(e.into()))?
     }
 
     /// How many reads were answered here, and how many fell back to sqlx.
@@ -134,7 +142,6 @@ impl FastReads {
         let rows = read(&conn, sql, params);
         if rows.is_ok()
             && let Ok(mut idle) = self.idle.lock()
-            && idle.len() < IDLE_CONNECTIONS
         {
             idle.push(conn);
         }
