@@ -32,6 +32,7 @@ mod mail;
 mod mail_delivery;
 mod member_detail;
 mod member_list;
+mod member_pages;
 mod members;
 mod migrations;
 mod onboarding;
