@@ -2,7 +2,7 @@
 //! parameters bound in order, and their CSV downloads stream every match through a
 //! bounded channel so memory stays flat however many there are.
 
-use futures_util::TryStreamExt;
+use futures_util::{Stream, TryStreamExt};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::QueryAs;
 use sqlx::{Any, AnyPool, FromRow};
@@ -32,7 +32,14 @@ pub(super) async fn send_rows<T>(
 where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
-    let mut stream = bind_all(sqlx::query_as(sql), params).fetch(pool);
+    stream_into(bind_all(sqlx::query_as(sql), params).fetch(pool), rows).await
+}
+
+/// Sends the rows of `stream` into `rows`, one at a time, until either ends.
+pub(super) async fn stream_into<T>(
+    mut stream: impl Stream<Item = StoreResult<T>> + Unpin,
+    rows: mpsc::Sender<T>,
+) -> StoreResult<()> {
     while let Some(row) = stream.try_next().await? {
         if rows.send(row).await.is_err() {
             break;

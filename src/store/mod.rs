@@ -17,6 +17,7 @@ pub mod links;
 mod listing;
 pub mod member_list;
 pub mod member_origin;
+pub mod member_pages;
 pub mod member_search;
 pub mod members;
 pub mod outbox;

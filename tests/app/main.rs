@@ -33,6 +33,7 @@ mod mail;
 mod mail_delivery;
 mod member_detail;
 mod member_list;
+mod member_pages;
 mod members;
 mod migrations;
 mod onboarding;
