@@ -30,14 +30,18 @@ CREATE INDEX memberships_list_seat ON memberships
 DROP TABLE member_search_terms;
 
 -- A narrow search ("smith") is driven from an FTS5 trigram index of search_text. Its rowid
--- says where the member is listed, so that one rowid range is one workspace, status and
--- seat filter, and matches are counted from the index alone:
---   rowid = scope number << 42 | (2 if suspended, + 1 if seated) << 40 | member number
--- member_search_scopes numbers the workspaces and their members; member_search_rows maps
--- each rowid to its membership and holds the sort key, so the matches are sorted without
--- reading memberships. The FTS table is contentless: a row is removed by giving back the
--- text it was indexed with (the 'delete' command), which the triggers below have as OLD.
--- These three tables exist on SQLite only (PostgreSQL has pg_trgm on search_text).
+-- says where the member is listed:
+--   rowid = scope << 42 | suspended << 41 | bucket << 25 | seated << 24 | member
+-- scope numbers the workspace, member the membership within it (both counted in
+-- member_search_scopes), and bucket is the sort key's first two characters (code points,
+-- 255 for any above), so that one rowid range holds one workspace's members of one status
+-- in nearly the list's order: a page of matches is found among the first few buckets'
+-- rather than among all of them. member_search_rows maps each rowid to its membership and
+-- holds the sort key, so matches are sorted without reading memberships. The FTS table is
+-- contentless: a row is removed by giving back the text it was indexed with (the 'delete'
+-- command), which the triggers below have as OLD. These three tables exist on SQLite only
+-- (PostgreSQL has pg_trgm on search_text). Limits: 2,097,151 workspaces created,
+-- 16,777,215 joins per workspace.
 CREATE TABLE member_search_scopes (
     workspace_id TEXT PRIMARY KEY NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
     number INTEGER NOT NULL UNIQUE,
@@ -59,8 +63,11 @@ SELECT w.id, ROW_NUMBER() OVER (ORDER BY w.id),
        (SELECT COUNT(*) FROM memberships m WHERE m.workspace_id = w.id)
 FROM workspaces w;
 INSERT INTO member_search_rows (id, workspace_id, account_id, sort_name)
-SELECT (s.number << 42) | (((m.status = 'suspended') * 2 + m.has_seat) << 40)
-       | ROW_NUMBER() OVER (PARTITION BY m.workspace_id ORDER BY m.sort_name),
+SELECT (s.number << 42) | ((m.status = 'suspended') << 41)
+       | (((MIN(COALESCE(unicode(substr(m.sort_name, 1, 1)), 0), 255) << 8)
+           | MIN(COALESCE(unicode(substr(m.sort_name, 2, 1)), 0), 255)) << 25)
+       | (m.has_seat << 24)
+       | ROW_NUMBER() OVER (PARTITION BY m.workspace_id ORDER BY m.joined_at, m.account_id),
        m.workspace_id, m.account_id, m.sort_name
 FROM memberships m JOIN member_search_scopes s ON s.workspace_id = m.workspace_id;
 INSERT INTO member_search (rowid, search_text)
@@ -73,8 +80,11 @@ CREATE TRIGGER member_search_on_insert AFTER INSERT ON memberships BEGIN
     UPDATE member_search_scopes SET members_added = members_added + 1
     WHERE workspace_id = NEW.workspace_id;
     INSERT INTO member_search_rows (id, workspace_id, account_id, sort_name)
-    SELECT (s.number << 42) | (((NEW.status = 'suspended') * 2 + NEW.has_seat) << 40)
-           | s.members_added, NEW.workspace_id, NEW.account_id, NEW.sort_name
+    SELECT (s.number << 42) | ((NEW.status = 'suspended') << 41)
+           | (((MIN(COALESCE(unicode(substr(NEW.sort_name, 1, 1)), 0), 255) << 8)
+               | MIN(COALESCE(unicode(substr(NEW.sort_name, 2, 1)), 0), 255)) << 25)
+           | (NEW.has_seat << 24) | (s.members_added & 16777215),
+           NEW.workspace_id, NEW.account_id, NEW.sort_name
     FROM member_search_scopes s WHERE s.workspace_id = NEW.workspace_id;
     INSERT INTO member_search (rowid, search_text)
     SELECT id, NEW.search_text FROM member_search_rows
@@ -98,7 +108,10 @@ BEGIN
     SELECT 'delete', id, OLD.search_text FROM member_search_rows
     WHERE workspace_id = OLD.workspace_id AND account_id = OLD.account_id;
     UPDATE member_search_rows
-    SET id = (id & ~(3 << 40)) | (((NEW.status = 'suspended') * 2 + NEW.has_seat) << 40),
+    SET id = ((id >> 42) << 42) | ((NEW.status = 'suspended') << 41)
+           | (((MIN(COALESCE(unicode(substr(NEW.sort_name, 1, 1)), 0), 255) << 8)
+               | MIN(COALESCE(unicode(substr(NEW.sort_name, 2, 1)), 0), 255)) << 25)
+           | (NEW.has_seat << 24) | (id & 16777215),
         sort_name = NEW.sort_name
     WHERE workspace_id = OLD.workspace_id AND account_id = OLD.account_id;
     INSERT INTO member_search (rowid, search_text)

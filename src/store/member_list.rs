@@ -7,16 +7,17 @@
 //! - a search of one or two characters: the range of display names starting with it;
 //! - a search of three or more: first how many match, counted from the substring index
 //!   no further than `COUNT_CAP`. Up to that many, the matches come from that index and
-//!   are sorted, and their count is exact; beyond it (most of the list matches, so a page
-//!   of them is near), the list's index is walked in order testing each entry, and the
-//!   count shows as "more than 1,000".
+//!   are sorted, and their count is exact. Beyond it the count shows as "more than
+//!   1,000", and the page still comes from that index while the matches are spread thin
+//!   over the list (`HITS_PER_BUCKET`); when they crowd (much of the list matches, so a
+//!   page of them is near) the list's index is walked in order, each entry tested.
 
 use sqlx::{Any, AnyPool, Executor, FromRow, Row};
 use tokio::sync::mpsc;
 
 use super::fast_reads::{self, FromFastRow};
 use super::listing::stream_into;
-use super::member_pages::{self, Position, Source, Statement};
+use super::member_pages::{self, CountRow, Position, Source, Statement};
 use super::member_search::{self, Kind};
 use super::teams::TeamTagRow;
 use super::{Store, StoreResult};
@@ -24,6 +25,12 @@ use crate::config::Backend;
 
 /// Matches counted before a search says "more than" instead.
 pub const COUNT_CAP: i64 = 1000;
+
+/// Past `COUNT_CAP` matches, a search still reads its page from the substring index
+/// (SQLite) while the matches counted averaged at most this many to a sort-key bucket:
+/// the page then costs a few buckets' matches looked up and sorted (about 0.3 µs each),
+/// against a walk of the list testing every entry (about 0.8 µs each) until 50 match.
+const HITS_PER_BUCKET: i64 = 40;
 
 /// From this offset on, a numbered page starts from its bucket rather than skipping.
 const DEEP_OFFSET: i64 = 1000;
@@ -259,22 +266,28 @@ async fn plan(
     }
     let st = member_pages::capped_count(store.backend(), workspace_id, q, COUNT_CAP);
     let counted = fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
-        let (n,): (i64,) = st
+        let count: CountRow = st
             .bind(sqlx::query_as(&st.sql))
             .fetch_one(store.pool())
             .await?;
-        Ok(vec![n])
+        Ok(vec![count])
     })
     .await?;
-    let n = counted.first().copied().unwrap_or(0);
-    let total = if n > COUNT_CAP {
+    let count = counted.first().copied().unwrap_or(CountRow {
+        n: 0,
+        buckets: None,
+    });
+    let total = if count.n > COUNT_CAP {
         Total::MoreThan(COUNT_CAP)
     } else {
-        Total::Exact(n)
+        Total::Exact(count.n)
     };
     let source = match (kind, total) {
         (Kind::Part, Total::Exact(_)) => Source::Index,
-        (Kind::Part, Total::MoreThan(_)) => Source::Walk,
+        (Kind::Part, Total::MoreThan(_)) => match count.buckets {
+            Some(b) if count.n <= b * HITS_PER_BUCKET => Source::Index,
+            _ => Source::Walk,
+        },
         _ => Source::List,
     };
     Ok((source, Some(total)))

@@ -10,6 +10,7 @@ use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryAs};
 
 use super::fast_reads::Param;
+use super::member_fts;
 use super::member_list::MemberQuery;
 use super::member_search::{self, PREFIX_END};
 use crate::config::Backend;
@@ -33,16 +34,16 @@ pub struct Statement {
 
 impl Statement {
     /// Adds a parameter; returns its placeholder.
-    fn arg(&mut self, arg: Arg) -> String {
+    pub(super) fn arg(&mut self, arg: Arg) -> String {
         self.args.push(arg);
         format!("${}", self.args.len())
     }
 
-    fn text(&mut self, value: &str) -> String {
+    pub(super) fn text(&mut self, value: &str) -> String {
         self.arg(Arg::Text(value.to_string()))
     }
 
-    fn push(&mut self, sql: &str) {
+    pub(super) fn push(&mut self, sql: &str) {
         self.sql.push_str(sql);
     }
 
@@ -140,38 +141,20 @@ fn contains(backend: Backend, param: &str) -> String {
     }
 }
 
-/// The rowids of the FTS5 index that hold workspace $1's members of `q`'s status and seat
-/// (see migrations/sqlite/0017_substring_search.sql): `[from, to)`, as SQL over $1.
-fn rowid_range(q: &MemberQuery) -> (String, String) {
-    let suspended = i64::from(q.status_str() == "suspended") * 2;
-    let (first, groups) = match q.seat {
-        super::member_list::SeatFilter::All => (suspended, 2),
-        super::member_list::SeatFilter::With => (suspended + 1, 1),
-        super::member_list::SeatFilter::Without => (suspended, 1),
-    };
-    let scope = "(SELECT s.number << 42 FROM member_search_scopes s WHERE s.workspace_id = $1)";
-    // Added, not or-ed: the end of the last group is the next scope's start.
-    (
-        format!("{scope} + ({first} << 40)"),
-        format!("{scope} + ({} << 40)", first + groups),
-    )
-}
-
-/// How many members match `q`'s search, counting no further than `cap + 1`.
+/// How many members match `q`'s search, counting no further than `cap + 1` (column
+/// `n`); on SQLite also among how many sort-key buckets those lie (`buckets`, see
+/// `member_fts`).
 pub fn capped_count(backend: Backend, workspace_id: &str, q: &MemberQuery, cap: i64) -> Statement {
     let mut st = searching(backend, q);
     match (member_search::kind(&q.search), backend) {
         (member_search::Kind::Part, Backend::Sqlite) => {
-            st.text(workspace_id);
-            let phrase = st.text(&member_search::fts_phrase(&q.search));
-            let (from, to) = rowid_range(q);
-            st.push(&format!(
-                "SELECT COUNT(*) FROM (SELECT rowid FROM member_search \
-                 WHERE member_search MATCH {phrase} AND rowid >= {from} AND rowid < {to}"
-            ));
+            member_fts::count(&mut st, workspace_id, q, cap);
+            return st;
         }
         (kind, _) => {
-            st.push("SELECT COUNT(*) FROM (SELECT 1 FROM memberships p");
+            st.push(
+                "SELECT COUNT(*) AS n, CAST(NULL AS BIGINT) AS buckets FROM (SELECT 1 FROM memberships p",
+            );
             filter(&mut st, workspace_id, q, "p");
             if kind == member_search::Kind::Part {
                 let pattern = st.text(&member_search::like_pattern(&q.search));
@@ -182,6 +165,22 @@ pub fn capped_count(backend: Backend, workspace_id: &str, q: &MemberQuery, cap: 
     let limit = st.arg(Arg::Int(cap + 1));
     st.push(&format!(" LIMIT {limit}) x"));
     st
+}
+
+/// What `capped_count` reads.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct CountRow {
+    pub n: i64,
+    pub buckets: Option<i64>,
+}
+
+impl super::fast_reads::FromFastRow for CountRow {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            n: row.get("n")?,
+            buckets: row.get("buckets")?,
+        })
+    }
 }
 
 /// A statement for `q`: replanned at every run when it searches on PostgreSQL.
@@ -244,7 +243,8 @@ pub fn page(
     let dir = direction(q.descending != reverse);
     let mut st = searching(backend, q);
     let key = if source == Source::Index && backend == Backend::Sqlite {
-        matches_from_fts(&mut st, workspace_id, q);
+        let desc = q.descending != reverse;
+        member_fts::page_rows(&mut st, workspace_id, q, position, limit, desc);
         "r.sort_name"
     } else {
         st.push(&format!(
@@ -312,19 +312,6 @@ pub fn page(
         st.sql
     );
     st
-}
-
-/// FROM and WHERE of the FTS5 matches as `r` (member_search_rows: account id and sort
-/// key), in workspace $1 with `q`'s status and seat.
-fn matches_from_fts(st: &mut Statement, workspace_id: &str, q: &MemberQuery) {
-    st.text(workspace_id);
-    let phrase = st.text(&member_search::fts_phrase(&q.search));
-    let (from, to) = rowid_range(q);
-    st.push(&format!(
-        "SELECT r.account_id, r.sort_name FROM member_search f \
-         CROSS JOIN member_search_rows r ON r.id = f.rowid \
-         WHERE f.member_search MATCH {phrase} AND f.rowid >= {from} AND f.rowid < {to}"
-    ));
 }
 
 /// The condition that starts the page at `position` (on the sort key `key`).

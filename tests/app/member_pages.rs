@@ -5,6 +5,7 @@
 //! list gives.
 
 use crate::both_databases;
+use crate::support::bulk::NAMES;
 use crate::support::{Db, TestApp, TestClient};
 
 both_databases!(
@@ -30,12 +31,13 @@ fn link(html: &str, rel: &str) -> Option<String> {
     Some(href.replace("&#38;", "&").replace("&amp;", "&"))
 }
 
-/// A workspace of 1,601 members: the owner and 1,600 in bulk (1,200 active).
+/// A workspace of 1,601 members: the owner and 1,600 in bulk (1,200 active), their names
+/// starting in 48 ways.
 async fn setup(db: Db) -> (TestApp, TestClient, String, String) {
     let app = TestApp::spawn(db).await;
     let (owner, slug) = app.owner_of("owner@example.com", "Deep").await;
     let workspace_id = app.workspace_id(&slug).await;
-    app.add_bulk(&workspace_id, "Deep", 1600).await;
+    app.add_bulk(&workspace_id, "Deep", 1600, &NAMES).await;
     (app, owner, slug, workspace_id)
 }
 
@@ -105,110 +107,121 @@ async fn numbered_pages_hold_what_offset_gives_deep_in_the_list(db: Db) {
     }
 }
 
+/// Follows Next from the first page (`path`) to the last, then Previous back to the
+/// first, checking every page against `all` cut by OFFSET, and that each page says its
+/// number (of `pages`, when the count is exact).
+async fn next_then_previous(owner: &TestClient, path: &str, all: &[String], pages: Option<usize>) {
+    let last = all.len().div_ceil(50).max(1);
+    let mut path = path.to_string();
+    let mut html;
+    let mut n = 1;
+    loop {
+        (_, html) = owner.page(&path).await;
+        assert_eq!(
+            ids(&html),
+            offset_page(all, n),
+            "{path}: page {n} of {last}"
+        );
+        if let Some(pages) = pages {
+            assert!(
+                html.contains(&format!("Page {n} of {pages}")),
+                "{path}: page {n}"
+            );
+        }
+        let Some(next) = link(&html, "next") else {
+            break;
+        };
+        assert!(next.contains("after="), "Next reads from a row: {next}");
+        assert!(next.contains(&format!("page={}", n + 1)), "{next}");
+        path = next;
+        n += 1;
+    }
+    assert_eq!(n, last, "{path}: Next after Next reaches the last page");
+    while let Some(prev) = link(&html, "prev") {
+        n -= 1;
+        (_, html) = owner.page(&prev).await;
+        assert_eq!(ids(&html), offset_page(all, n), "{prev}: back to page {n}");
+    }
+    assert_eq!(n, 1, "Previous after Previous reaches the first page");
+}
+
 async fn next_and_previous_walk_the_whole_list(db: Db) {
     let (app, owner, slug, workspace_id) = setup(db).await;
-    for (query, descending) in [("", false), ("sort=desc", true)] {
-        let all = expected(&app, &workspace_id, "active", None, descending, None).await;
-        let last = all.len().div_ceil(50);
-        let mut path = format!("/w/{slug}/members?{query}");
-        let mut seen = Vec::new();
-        let mut pages = 0;
-        let html = loop {
-            let (_, html) = owner.page(&path).await;
-            pages += 1;
-            assert!(
-                html.contains(&format!("Page {pages} of {last}")),
-                "{query}: page {pages} says its number"
-            );
-            seen.extend(ids(&html));
-            match link(&html, "next") {
-                Some(next) => {
-                    assert!(next.contains("after="), "Next reads from a row: {next}");
-                    assert!(next.contains(&format!("page={}", pages + 1)), "{next}");
-                    path = next;
-                }
-                None => break html,
-            }
-        };
-        assert_eq!(pages, last);
-        assert_eq!(
-            seen, all,
-            "{query}: Next after Next lists everyone once, in order"
-        );
-
-        let mut html = html;
-        let mut back = vec![ids(&html)];
-        while let Some(prev) = link(&html, "prev") {
-            (_, html) = owner.page(&prev).await;
-            back.push(ids(&html));
-        }
-        back.reverse();
-        assert_eq!(back.len(), last);
-        for (i, page) in back.iter().enumerate() {
-            assert_eq!(
-                page,
-                &offset_page(&all, i + 1),
-                "{query}: Previous to page {}",
-                i + 1
-            );
-        }
-        assert!(html.contains(&format!("Page 1 of {last}")));
+    for (query, descending) in [("", false), ("sort=desc", true), ("seat=with", false)] {
+        let seat = query.contains("seat=with").then_some(1);
+        let all = expected(&app, &workspace_id, "active", seat, descending, None).await;
+        let path = format!("/w/{slug}/members?{query}");
+        next_then_previous(&owner, &path, &all, Some(all.len().div_ceil(50))).await;
     }
 }
 
 async fn searches_count_to_a_thousand_then_say_more_than(db: Db) {
     let (app, owner, slug, workspace_id) = setup(db).await;
-    // Every bulk member matches "ulk.ex" (1,200 active): counted to 1,000, then walked.
-    let broad = expected(&app, &workspace_id, "active", None, false, Some("ulk.ex")).await;
-    assert_eq!(broad.len(), 1200);
-    let list = |q: &str| format!("/w/{slug}/members?q={q}");
-    let (_, html) = owner.page(&list("ULK.EX")).await;
-    assert!(html.contains("More than 1,000 members"), "a capped count");
-    assert!(html.contains("Page 1 of more than 20"));
-    assert_eq!(ids(&html), offset_page(&broad, 1));
-    let next = link(&html, "next").expect("Next");
-    let (_, html) = owner.page(&next).await;
-    assert_eq!(ids(&html), offset_page(&broad, 2));
-    assert!(html.contains("Page 2 of more than 20"));
-    let (_, html) = owner.page(&format!("{}&page=23", list("ulk.ex"))).await;
-    assert_eq!(
-        ids(&html),
-        offset_page(&broad, 23),
-        "a numbered page of a walk"
-    );
-    let prev = link(&html, "prev").expect("Previous");
-    let (_, html) = owner.page(&prev).await;
-    assert_eq!(ids(&html), offset_page(&broad, 22));
+    // 1,400 more, all named Zed: 1,050 active, crowded in one sort-key bucket.
+    app.add_bulk(&workspace_id, "Wide", 1400, &["Zed"]).await;
+    let list = |q: &str, more: &str| format!("/w/{slug}/members?q={q}{more}");
+    for (q, part, why) in [
+        ("WIDE", "wide", "1,050 crowded matches: the list walked"),
+        (
+            "ulk.ex",
+            "ulk.ex",
+            "2,250 matches, the first thousand spread thin: the index",
+        ),
+    ] {
+        for (sort, descending) in [("", false), ("&sort=desc", true)] {
+            let all = expected(&app, &workspace_id, "active", None, descending, Some(part)).await;
+            assert!(all.len() > 1000, "{why}");
+            let (_, html) = owner.page(&list(q, sort)).await;
+            assert!(
+                html.contains("More than 1,000 members"),
+                "{why}: a capped count"
+            );
+            assert!(html.contains("Page 1 of more than 20"), "{why}");
+            let (_, html) = owner.page(&list(q, &format!("{sort}&page=21"))).await;
+            assert_eq!(ids(&html), offset_page(&all, 21), "{why}: a numbered page");
+            assert!(html.contains("Page 21 of more than 20"), "{why}");
+            next_then_previous(&owner, &list(q, sort), &all, None).await;
+        }
+    }
 
-    // "bo deep 0" matches the Bos 0000–0999 (one in twelve, 84 of them, all active): few,
-    // from the substring index, counted exactly.
-    let few = expected(
+    // "deep 1" matches Deep 1000–1599 (600, 450 active): few, from the substring index,
+    // counted exactly.
+    for (sort, descending) in [("", false), ("&sort=desc", true)] {
+        let few = expected(
+            &app,
+            &workspace_id,
+            "active",
+            None,
+            descending,
+            Some("deep 1"),
+        )
+        .await;
+        assert_eq!(few.len(), 450);
+        let (_, html) = owner.page(&list("deep%201", sort)).await;
+        assert!(html.contains("450 members"), "an exact count");
+        next_then_previous(&owner, &list("deep%201", sort), &few, Some(9)).await;
+        let (_, html) = owner
+            .page(&list("deep%201", &format!("{sort}&page=7")))
+            .await;
+        assert_eq!(ids(&html), offset_page(&few, 7));
+    }
+
+    // Suspended members match in the Suspended list only, counted there; a seat filter
+    // counts only its own.
+    let suspended = expected(&app, &workspace_id, "suspended", None, false, Some("deep")).await;
+    let (_, html) = owner.page(&list("deep", "&status=suspended")).await;
+    assert!(html.contains(&format!("{} members", suspended.len())));
+    assert_eq!(ids(&html), offset_page(&suspended, 1));
+    let seated = expected(
         &app,
         &workspace_id,
         "active",
-        None,
+        Some(1),
         false,
-        Some("bo deep 0"),
+        Some("deep 1"),
     )
     .await;
-    assert_eq!(few.len(), 84);
-    let (_, html) = owner.page(&list("bo%20deep%200")).await;
-    assert!(
-        html.contains(&format!("{} members", few.len())),
-        "an exact count"
-    );
-    assert_eq!(ids(&html), offset_page(&few, 1));
-    let (_, html) = owner.page(&link(&html, "next").expect("Next")).await;
-    assert_eq!(ids(&html), offset_page(&few, 2));
-    assert!(link(&html, "next").is_none(), "two pages");
-    let (_, html) = owner.page(&link(&html, "prev").expect("Previous")).await;
-    assert_eq!(ids(&html), offset_page(&few, 1));
-
-    // Suspended members match in the Suspended list only, counted there.
-    let suspended = expected(&app, &workspace_id, "suspended", None, false, Some("deep")).await;
-    let (_, html) = owner
-        .page(&format!("{}&status=suspended", list("deep")))
-        .await;
-    assert!(html.contains(&format!("{} members", suspended.len())));
-    assert_eq!(ids(&html), offset_page(&suspended, 1));
+    let (_, html) = owner.page(&list("deep%201", "&seat=with")).await;
+    assert!(html.contains(&format!("{} members", seated.len())));
+    next_then_previous(&owner, &list("deep%201", "&seat=with"), &seated, None).await;
 }

@@ -7,17 +7,20 @@ use gatehouse::store::seed::{self, SeedMember};
 use super::TestApp;
 
 /// Display names' first words, each a different start (and sort-key bucket).
-const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 48] = [
     "Ada", "Bo", "Cyrus", "Dee", "Emeka", "Farah", "Gus", "Hiro", "Ines", "Jo", "Kwame", "Lin",
+    "Mo", "Nia", "Otto", "Pia", "Quinn", "Rae", "Sol", "Tam", "Uma", "Vic", "Wes", "Xia", "Yan",
+    "Zoe", "Abe", "Bea", "Cleo", "Dov", "Eli", "Flo", "Gia", "Hal", "Ivy", "Jan", "Kit", "Lou",
+    "Max", "Ned", "Ola", "Pat", "Ray", "Sam", "Ted", "Una", "Val", "Wu",
 ];
 
 impl TestApp {
     /// Adds `n` members to workspace `workspace_id` straight in the database: named
-    /// "{name} {prefix} 0000" (names from a list of twelve, in turn), emailed
+    /// "{name} {prefix} 0000" (`names` in turn), emailed
     /// "{name}.{prefix}0000@bulk.example"; every fourth suspended, every third of the
     /// others a Member with a seat (the workspace's seat count is left as it was), the
     /// rest Viewers.
-    pub async fn add_bulk(&self, workspace_id: &str, prefix: &str, n: usize) {
+    pub async fn add_bulk(&self, workspace_id: &str, prefix: &str, n: usize, names: &[&str]) {
         let now = self.clock().now();
         let mut tx = self.services.store.begin_write().await.expect("begin");
         let teams = seed::ensure_teams(&mut tx, workspace_id, &["Bulk"], now)
@@ -25,7 +28,7 @@ impl TestApp {
             .expect("team");
         let members: Vec<SeedMember> = (0..n)
             .map(|i| {
-                let name = NAMES[i % NAMES.len()];
+                let name = names[i % names.len()];
                 let suspended = i % 4 == 0;
                 let seated = !suspended && i % 3 == 0;
                 SeedMember {

@@ -1,0 +1,118 @@
+//! SQLite's substring index of the Members list (migrations/sqlite/0017): the FTS5
+//! trigram table `member_search`, whose rowids place each member by workspace, status,
+//! sort-key bucket (the first two characters) and seat. One rowid range is one
+//! workspace's members of one status in nearly the list's order, so a page of matches is
+//! found among the first buckets' matches: only those are looked up and sorted, however
+//! many match after them.
+
+use super::member_list::{MemberQuery, SeatFilter};
+use super::member_pages::{Arg, Position, Statement};
+use super::member_search;
+
+/// The bits below the bucket: the seat and the member's number.
+const BUCKET_SHIFT: u32 = 25;
+
+/// The rowids of workspace $1's members of `q`'s status: `[from, to)`, as SQL.
+fn range(q: &MemberQuery) -> (String, String) {
+    let suspended = i64::from(q.status_str() == "suspended");
+    let scope = "(SELECT s.number << 42 FROM member_search_scopes s WHERE s.workspace_id = $1)";
+    // Added, not or-ed: the end of the suspended range is the next scope's start.
+    (
+        format!("({scope} + ({suspended} << 41))"),
+        format!("({scope} + ({} << 41))", suspended + 1),
+    )
+}
+
+/// The seat filter on the rowids of `alias` (a bit of the rowid, tested on each match
+/// without reading anything else).
+fn seat(q: &MemberQuery, alias: &str) -> String {
+    match q.seat {
+        SeatFilter::All => String::new(),
+        SeatFilter::With => format!(" AND (({alias}.rowid >> 24) & 1) = 1"),
+        SeatFilter::Without => format!(" AND (({alias}.rowid >> 24) & 1) = 0"),
+    }
+}
+
+/// The matches of `phrase` in `[from, to)` as FTS rows `alias`, by rowid.
+fn hits(q: &MemberQuery, phrase: &str, alias: &str, from: &str, to: &str, desc: bool) -> String {
+    format!(
+        "SELECT {alias}.rowid FROM member_search {alias} WHERE {alias}.member_search MATCH {phrase} \
+         AND {alias}.rowid >= {from} AND {alias}.rowid < {to}{} ORDER BY {alias}.rowid{}",
+        seat(q, alias),
+        if desc { " DESC" } else { "" }
+    )
+}
+
+/// How many match, no further than `cap + 1` (`n`), and among how many buckets those
+/// lie (`buckets`): many to a bucket means a page of them costs as much as walking the
+/// list.
+pub fn count(st: &mut Statement, workspace_id: &str, q: &MemberQuery, cap: i64) {
+    st.text(workspace_id);
+    let phrase = st.text(&member_search::fts_phrase(&q.search));
+    let (from, to) = range(q);
+    let limit = st.arg(Arg::Int(cap + 1));
+    st.push(&format!(
+        "SELECT COUNT(*) AS n, COUNT(DISTINCT x.rowid >> {BUCKET_SHIFT}) AS buckets FROM ({} LIMIT {limit}) x",
+        hits(q, &phrase, "h", &from, &to, false)
+    ));
+}
+
+/// SELECT and WHERE of the matches a page from `position` is among, as `r`
+/// (member_search_rows: account id and sort key), `limit` of them after skipping
+/// `offset`, in the list's order (reversed when `desc`): every match of the buckets up to
+/// the one holding the `offset + limit`th match counted from where the page starts (from
+/// the cursor's bucket, after skipping that bucket's matches, for a cursor). Any other
+/// match lies in a later bucket, so sorts after them.
+pub fn page_rows(
+    st: &mut Statement,
+    workspace_id: &str,
+    q: &MemberQuery,
+    position: &Position,
+    limit: i64,
+    desc: bool,
+) {
+    st.text(workspace_id);
+    let phrase = st.text(&member_search::fts_phrase(&q.search));
+    let (lo, hi) = range(q);
+    // Where the page's matches start (its end, when reading backwards), and how many of
+    // the matches from there come before the page.
+    let (start, skip) = match position {
+        Position::Cursor { account_id, .. } => {
+            let id = st.text(account_id);
+            let bucket = format!(
+                "({lo} + ((((SELECT c.id FROM member_search_rows c WHERE c.workspace_id = $1 \
+                 AND c.account_id = {id}) >> {BUCKET_SHIFT}) & 65535) << {BUCKET_SHIFT}))"
+            );
+            let end = format!("({bucket} + (1 << {BUCKET_SHIFT}))");
+            let own = format!(
+                "(SELECT COUNT(*) FROM ({}))",
+                hits(q, &phrase, "o", &bucket, &end, false)
+            );
+            (if desc { end } else { bucket }, own)
+        }
+        Position::Offset(n) | Position::Anchor { skip: n, .. } => {
+            let n = st.arg(Arg::Int(*n));
+            (if desc { hi.clone() } else { lo.clone() }, n)
+        }
+    };
+    let nth = st.arg(Arg::Int(limit - 1));
+    let (from, to) = if desc {
+        let last = format!(
+            "COALESCE((SELECT (bound.rowid >> {BUCKET_SHIFT}) << {BUCKET_SHIFT} FROM ({} LIMIT 1 OFFSET {skip} + {nth}) bound), {lo})",
+            hits(q, &phrase, "e", &lo, &start, true)
+        );
+        (last, start)
+    } else {
+        let last = format!(
+            "COALESCE((SELECT ((bound.rowid >> {BUCKET_SHIFT}) + 1) << {BUCKET_SHIFT} FROM ({} LIMIT 1 OFFSET {skip} + {nth}) bound), {hi})",
+            hits(q, &phrase, "e", &start, &hi, false)
+        );
+        (start, last)
+    };
+    st.push(&format!(
+        "SELECT r.account_id, r.sort_name FROM member_search f \
+         CROSS JOIN member_search_rows r ON r.id = f.rowid \
+         WHERE f.member_search MATCH {phrase} AND f.rowid >= {from} AND f.rowid < {to}{}",
+        seat(q, "f")
+    ));
+}
