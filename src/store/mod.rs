@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod readiness;
 pub mod seed;
 pub mod sessions;
+mod sqlite_read;
 pub mod teams;
 pub mod throttle;
 pub mod tokens;
@@ -43,17 +44,20 @@ pub type StoreResult<T> = Result<T, sqlx::Error>;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// The connection pool plus the one fact about it that SQL sometimes needs: which backend.
+/// The connection pool plus the one fact about it that SQL sometimes needs: which backend
+/// (and, on SQLite, which file, for reads that take their own connection: `listing`).
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    sqlite_file: Option<String>,
 }
 
 impl Store {
     /// Connects, creating the SQLite file (and its folder) when missing.
     pub async fn connect(url: &str, backend: Backend) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
+        let sqlite_file = sqlite_file(url, backend);
         let url = match backend {
             Backend::Sqlite => sqlite_url_with_create(url)?,
             Backend::Postgres => url.to_string(),
@@ -84,7 +88,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            sqlite_file,
+        })
     }
 
     /// Opens an SQLite database that must already exist (for `gatehouse backup`).
@@ -99,7 +107,11 @@ impl Store {
         sqlx::query("PRAGMA busy_timeout = 10000")
             .execute(&pool)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            sqlite_file: None,
+        })
     }
 
     /// SQLite only: writes a consistent, compacted copy of the whole database to `file`
@@ -126,6 +138,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The SQLite database's file (none on PostgreSQL or in memory).
+    pub(crate) fn sqlite_file(&self) -> Option<&str> {
+        self.sqlite_file.as_deref()
     }
 
     /// Begins a transaction that will write. SQLite takes the write lock up front
@@ -160,15 +177,24 @@ fn transaction_state_is_known(conn: &mut sqlx::AnyConnection) -> bool {
     true
 }
 
-fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
-    if url.contains(":memory:") || url.contains("mode=") {
-        return Ok(url.to_string());
+/// The file an SQLite URL names (`sqlite://path?options`); none for a database in memory.
+fn sqlite_file(url: &str, backend: Backend) -> Option<String> {
+    if backend != Backend::Sqlite || url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
     }
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
-    if let Some(parent) = std::path::Path::new(path).parent()
+    (!path.is_empty()).then(|| path.to_string())
+}
+
+fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
+    if url.contains(":memory:") || url.contains("mode=") {
+        return Ok(url.to_string());
+    }
+    let path = sqlite_file(url, Backend::Sqlite).unwrap_or_default();
+    if let Some(parent) = std::path::Path::new(&path).parent()
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
