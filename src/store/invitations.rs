@@ -51,9 +51,10 @@ pub struct NewInvitation<'a> {
     pub message: &'a str,
 }
 
-/// Rows per multi-row INSERT of invitations (14 parameters each): well under both
-/// databases' limits on bound parameters.
-const ROWS_PER_INSERT: usize = 200;
+/// Rows per multi-row INSERT of invitations (14 parameters each). Not more: sqlx's SQLite
+/// driver looks each numbered parameter up by walking the statement's list of them, so a
+/// statement's cost grows with the square of its parameters.
+const ROWS_PER_INSERT: usize = 50;
 /// Addresses per `IN (…)` list.
 const ADDRESSES_PER_QUERY: usize = 500;
 
@@ -135,6 +136,31 @@ pub async fn extra_teams<'e, E: Executor<'e, Database = Any>>(
         .await
 }
 
+/// `WITH wanted (email) AS (VALUES ($1), …)` for `n` addresses, the list a batch query
+/// starts from: each address is then found by its index, where an `IN (…)` of hundreds of
+/// values led SQLite to walk the whole workspace instead.
+fn wanted(n: usize) -> String {
+    format!(
+        "WITH wanted (email) AS ({}) ",
+        super::values("(?)", n).trim_start()
+    )
+}
+
+/// The live invitations of `n` addresses ($1 … $n) in workspace $n+1: each wanted address,
+/// then its live invitation by `invitations_one_live_per_address`.
+pub fn live_for_emails_sql(n: usize) -> String {
+    format!(
+        "{}{} WHERE i.email = w.email AND i.workspace_id = ${} \
+         AND i.status IN ('awaiting_approval', 'pending')",
+        wanted(n),
+        SELECT.replace(
+            "FROM invitations i",
+            "FROM wanted w CROSS JOIN invitations i"
+        ),
+        n + 1
+    )
+}
+
 /// The live (pending or awaiting approval) invitations of these addresses in a workspace.
 pub async fn live_for_emails(
     conn: &mut AnyConnection,
@@ -143,16 +169,12 @@ pub async fn live_for_emails(
 ) -> StoreResult<Vec<InvitationRow>> {
     let mut found = Vec::new();
     for chunk in emails.chunks(ADDRESSES_PER_QUERY) {
-        let sql = format!(
-            "{SELECT} WHERE i.workspace_id = $1 AND i.email IN ({}) \
-             AND i.status IN ('awaiting_approval', 'pending')",
-            super::placeholders(2, chunk.len())
-        );
-        let mut query = sqlx::query_as(&sql).bind(workspace_id);
+        let sql = live_for_emails_sql(chunk.len());
+        let mut query = sqlx::query_as(&sql);
         for email in chunk {
             query = query.bind(*email);
         }
-        found.extend(query.fetch_all(&mut *conn).await?);
+        found.extend(query.bind(workspace_id).fetch_all(&mut *conn).await?);
     }
     Ok(found)
 }
@@ -315,6 +337,17 @@ pub async fn count_created_since<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
+/// Which of `n` addresses ($1 … $n) are members' of workspace $n+1: each wanted address,
+/// then its account by email, then that account's membership by key.
+pub fn member_emails_sql(n: usize) -> String {
+    format!(
+        "{}SELECT a.email FROM wanted w CROSS JOIN accounts a CROSS JOIN memberships m \
+         WHERE a.email = w.email AND m.workspace_id = ${} AND m.account_id = a.id",
+        wanted(n),
+        n + 1
+    )
+}
+
 /// Which of these addresses belong to members (of any status) of the workspace.
 pub async fn member_emails(
     conn: &mut AnyConnection,
@@ -323,16 +356,12 @@ pub async fn member_emails(
 ) -> StoreResult<HashSet<String>> {
     let mut found = HashSet::new();
     for chunk in emails.chunks(ADDRESSES_PER_QUERY) {
-        let sql = format!(
-            "SELECT a.email FROM accounts a JOIN memberships m ON m.account_id = a.id \
-             WHERE m.workspace_id = $1 AND a.email IN ({})",
-            super::placeholders(2, chunk.len())
-        );
-        let mut query = sqlx::query_scalar::<_, String>(&sql).bind(workspace_id);
+        let sql = member_emails_sql(chunk.len());
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
         for email in chunk {
             query = query.bind(*email);
         }
-        found.extend(query.fetch_all(&mut *conn).await?);
+        found.extend(query.bind(workspace_id).fetch_all(&mut *conn).await?);
     }
     Ok(found)
 }

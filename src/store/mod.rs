@@ -225,14 +225,6 @@ pub fn values(row: &str, rows: usize) -> String {
     sql
 }
 
-/// `$first, $first + 1, …`: `n` numbered parameters for an `IN (…)` list.
-pub fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// 0/1 integer flags as stored.
 pub fn flag(value: bool) -> i64 {
     i64::from(value)

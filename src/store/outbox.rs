@@ -40,7 +40,7 @@ pub async fn enqueue<'e, E: Executor<'e, Database = Any>>(e: E, m: NewMail<'_>) 
 }
 
 /// Emails per multi-row INSERT (seven parameters each).
-const MAILS_PER_INSERT: usize = 200;
+const MAILS_PER_INSERT: usize = 100;
 
 /// Writes many emails to the outbox, a few hundred per statement (an Invite submission of
 /// a thousand addresses), in the caller's transaction.
