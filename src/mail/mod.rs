@@ -58,8 +58,8 @@ impl ActionEmail {
         Ok(())
     }
 
-    /// `enqueue` for many emails at once, each with what it is about, written a few
-    /// hundred per statement (an Invite submission of a thousand addresses).
+    /// `enqueue` for many emails at once, each with what it is about, written a hundred
+    /// per statement (an Invite submission of a thousand addresses).
     pub async fn enqueue_all(
         conn: &mut AnyConnection,
         mails: &[(ActionEmail, Option<&str>)],

@@ -41,7 +41,7 @@ pub async fn record<'e, E: Executor<'e, Database = Any>>(
 /// Events per multi-row INSERT (eight parameters each).
 const EVENTS_PER_INSERT: usize = 100;
 
-/// Records many events, a few hundred per statement (one per address of a large Invite
+/// Records many events, a hundred per statement (one per address of a large Invite
 /// submission), in the caller's transaction.
 pub async fn record_many(conn: &mut AnyConnection, events: &[NewEvent<'_>]) -> StoreResult<()> {
     for chunk in events.chunks(EVENTS_PER_INSERT) {

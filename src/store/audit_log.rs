@@ -1,7 +1,8 @@
 //! Reading the audit log for the Audit log page and its CSV: one workspace's events newest
 //! first, filtered by action and by person, a page at a time by keyset on `id`, the
 //! actions present (for the filter's select), and every match streamed for the export.
-//! Reads only: events are written by `audit::record` and never changed or deleted.
+//! Reads only: events are written by `audit::record` (or `record_many`) and never changed
+//! or deleted.
 
 use sqlx::{Any, Executor, FromRow};
 use tokio::sync::mpsc;

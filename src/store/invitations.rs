@@ -1,6 +1,6 @@
 //! Email invitations: one live invitation per address and workspace, found by the hash of
 //! its code, used up by a single conditional UPDATE. An Invite submission of thousands of
-//! addresses reads and writes them a few hundred per statement.
+//! addresses reads and writes them in batches (`live_for_emails`, `insert_many`, …).
 
 use std::collections::HashSet;
 
@@ -58,7 +58,7 @@ const ROWS_PER_INSERT: usize = 50;
 /// Addresses per `IN (…)` list.
 const ADDRESSES_PER_QUERY: usize = 500;
 
-/// Inserts invitations, a few hundred per statement; returns how many went in (fewer
+/// Inserts invitations, fifty per statement; returns how many went in (fewer
 /// than given when an address already has a live one here).
 pub async fn insert_many(
     conn: &mut AnyConnection,

@@ -39,10 +39,10 @@ pub async fn enqueue<'e, E: Executor<'e, Database = Any>>(e: E, m: NewMail<'_>) 
     .map(|_| ())
 }
 
-/// Emails per multi-row INSERT (seven parameters each).
+/// Emails per multi-row INSERT (eight parameters each).
 const MAILS_PER_INSERT: usize = 100;
 
-/// Writes many emails to the outbox, a few hundred per statement (an Invite submission of
+/// Writes many emails to the outbox, a hundred per statement (an Invite submission of
 /// a thousand addresses), in the caller's transaction.
 pub async fn enqueue_many(conn: &mut AnyConnection, mails: &[NewMail<'_>]) -> StoreResult<()> {
     for chunk in mails.chunks(MAILS_PER_INSERT) {

@@ -128,7 +128,7 @@ pub async fn event(
     events(svc, tx, by, action, &[(email, details)]).await
 }
 
-/// Records one invitation event per address (with its details), a few hundred per
+/// Records one invitation event per address (with its details), a hundred per
 /// statement.
 pub async fn events(
     svc: &Services,
