@@ -15,6 +15,7 @@ use crate::services::passwords;
 use crate::store::Store;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::member_list::{self, MemberQuery, SeatFilter};
+use crate::store::member_search;
 use crate::store::members::{self, NewMembership};
 use crate::store::seed::{self, SeedMember};
 use crate::store::workspaces::{self, NewWorkspace};
@@ -48,20 +49,28 @@ pub struct PlansArgs {
     pub search: String,
 }
 
-/// Prints the plans of the page, a search, a seat filter and the Z→A sort.
+/// Prints the plans of the page, a search, a name start, a seat filter and the Z→A sort.
 pub async fn plans(config: &Config, args: &PlansArgs) -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url, config.backend).await?;
     let workspace = workspaces::by_slug(store.pool(), &args.workspace)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no workspace {}", args.workspace))?;
+    // Next and Previous read from a listed member's place: any member's will do.
+    let cursor_id: String =
+        sqlx::query_scalar("SELECT account_id FROM memberships WHERE workspace_id = $1 LIMIT 1")
+            .bind(&workspace.id)
+            .fetch_one(store.pool())
+            .await?;
+    let search = |s: &str| MemberQuery {
+        search: member_search::normalize(s),
+        ..MemberQuery::default()
+    };
     let queries = [
         ("members page", MemberQuery::default()),
+        ("search", search(&args.search)),
         (
-            "search",
-            MemberQuery {
-                search: args.search.to_lowercase(),
-                ..MemberQuery::default()
-            },
+            "name start",
+            search(&args.search.chars().take(2).collect::<String>()),
         ),
         (
             "seat filter (without seat)",
@@ -79,8 +88,8 @@ pub async fn plans(config: &Config, args: &PlansArgs) -> anyhow::Result<()> {
         ),
     ];
     for (name, q) in queries {
-        println!("== {name}: page, then count");
-        for line in member_list::explain(&store, &workspace.id, &q).await? {
+        println!("== {name}");
+        for line in member_list::explain(&store, &workspace.id, &q, &cursor_id).await? {
             println!("{line}");
         }
     }

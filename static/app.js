@@ -107,11 +107,34 @@ document.addEventListener("keydown", (event) => {
   moveFocus(details, onButton && event.key === "ArrowUp" ? "End" : event.key);
 });
 
-// Tabbing out of a menu closes it.
+// Tabbing out of a menu or popover closes it: nothing stays open behind the focus.
 document.addEventListener("focusout", (event) => {
-  const details = event.target.closest && event.target.closest("details.menu-button");
+  const details = event.target.closest && event.target.closest(MENUS);
   if (details && details.open && event.relatedTarget && !details.contains(event.relatedTarget)) {
     details.removeAttribute("open");
+  }
+});
+
+// ---- Modal dialogs keep Tab and Shift+Tab inside ----
+// The page behind a modal <dialog> is inert, but Tab from its last control would go on to
+// the browser's own; it wraps round to the first instead (and Shift+Tab to the last).
+const STOPS = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled])";
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Tab") return;
+  const dialog = document.querySelector("dialog:modal");
+  if (!dialog) return;
+  const stops = [...dialog.querySelectorAll(STOPS)].filter((e) => e.getClientRects().length > 0);
+  if (stops.length === 0) return;
+  const first = stops[0];
+  const last = stops[stops.length - 1];
+  const inside = dialog.contains(document.activeElement);
+  if (event.shiftKey && (!inside || document.activeElement === first)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+    event.preventDefault();
+    first.focus();
   }
 });
 

@@ -54,7 +54,7 @@ pub async fn change(
     // A second's resolution would let a quick change keep the old picture's URL.
     let now = svc.clock.now();
     let pool = svc.store.pool();
-    let previous = store::versions(pool, &[account_id.to_string()]).await?;
+    let previous = store::versions(&svc.store, &[account_id.to_string()]).await?;
     let stamp = previous
         .get(account_id)
         .map_or(now, |before| now.max(before + 1));

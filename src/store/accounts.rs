@@ -18,6 +18,22 @@ pub struct AccountRow {
     pub created_at: i64,
 }
 
+impl super::fast_reads::FromFastRow for AccountRow {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get("id")?,
+            email: row.get("email")?,
+            password_hash: row.get("password_hash")?,
+            first_name: row.get("first_name")?,
+            last_name: row.get("last_name")?,
+            display_name: row.get("display_name")?,
+            email_verified: row.get("email_verified")?,
+            session_version: row.get("session_version")?,
+            created_at: row.get("created_at")?,
+        })
+    }
+}
+
 /// An account's columns, from accounts `a` (reads that join other tables use it too).
 pub(super) const COLUMNS: &str = "a.id, a.email, a.password_hash, a.first_name, a.last_name, \
                        a.display_name, a.email_verified, a.session_version, a.created_at";

@@ -8,6 +8,7 @@ use sqlx::{Any, Executor, FromRow};
 use tokio::sync::mpsc;
 
 use super::listing::{Columns, Listing, WriteRow, bind_all, write_rows};
+use super::member_pages::{Arg, Statement};
 use super::{Store, StoreResult};
 
 /// Which events to list, already validated.
@@ -229,5 +230,10 @@ pub async fn write_all(
     write: WriteRow<Exported>,
     chunks: mpsc::Sender<String>,
 ) -> StoreResult<()> {
-    write_rows::<Exported>(store, q.all_sql(), q.params(workspace_id), write, chunks).await
+    let st = Statement {
+        sql: q.all_sql(),
+        args: q.params(workspace_id).into_iter().map(Arg::Text).collect(),
+        replan: false,
+    };
+    write_rows::<Exported>(store, st, write, chunks).await
 }

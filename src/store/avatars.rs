@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use sqlx::{Any, Executor};
 
-use super::StoreResult;
+use super::fast_reads::{self, FromFastRow, Param};
+use super::{Store, StoreResult};
 
 pub async fn put<'e, E: Executor<'e, Database = Any>>(
     e: E,
@@ -61,10 +62,7 @@ pub async fn delete<'e, E: Executor<'e, Database = Any>>(
 
 /// When each of these accounts last set an avatar (accounts without one are left out):
 /// pages link `/avatars/{id}?v={when}`, so a changed picture is fetched anew.
-pub async fn versions<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    account_ids: &[String],
-) -> StoreResult<HashMap<String, i64>> {
+pub async fn versions(store: &Store, account_ids: &[String]) -> StoreResult<HashMap<String, i64>> {
     if account_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -73,11 +71,26 @@ pub async fn versions<'e, E: Executor<'e, Database = Any>>(
         "SELECT account_id, updated_at FROM avatars WHERE account_id IN ({})",
         marks.join(", ")
     );
-    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
-    for id in account_ids {
-        query = query.bind(id);
+    let params: Vec<Param<'_>> = account_ids.iter().map(|id| Param::Text(id)).collect();
+    let rows: Vec<Version> = fast_reads::or_sqlx(store.fast_reads(), &sql, &params, async {
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+        for id in account_ids {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(store.pool()).await?;
+        Ok(rows.into_iter().map(|(id, at)| Version(id, at)).collect())
+    })
+    .await?;
+    Ok(rows.into_iter().map(|Version(id, at)| (id, at)).collect())
+}
+
+/// One account's avatar version.
+struct Version(String, i64);
+
+impl FromFastRow for Version {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self(row.get(0)?, row.get(1)?))
     }
-    Ok(query.fetch_all(e).await?.into_iter().collect())
 }
 
 /// The path of an account's avatar, when it has one (`versions` says when it changed).

@@ -2,17 +2,18 @@
 //! parameters bound in order, and their CSV downloads read every match once, in order,
 //! each row written (by the caller's function, borrowing the row's text where it can)
 //! into chunks of about 64 kB that go out through a small bounded channel, so memory
-//! stays flat however many there are. On SQLite the rows are read on a blocking thread
-//! through a connection of their own (`sqlite_read`): sqlx's SQLite driver hands each row
-//! over a channel from its worker thread, copying every value, which cost more than the
-//! rest of the download.
+//! stays flat however many there are. On SQLite the rows are read on the blocking pool
+//! through a connection of the download's own (`sqlite_read`): sqlx's SQLite driver hands
+//! each row over a channel from its worker thread, copying every value, which cost more
+//! than the rest of the download.
 
 use futures_util::TryStreamExt;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::QueryAs;
-use sqlx::{Any, AnyPool, Row};
+use sqlx::{Any, Row};
 use tokio::sync::mpsc;
 
+use super::member_pages::Statement;
 use super::{Store, StoreResult};
 
 /// About how many bytes each chunk of a download holds.
@@ -34,7 +35,6 @@ pub trait Columns {
     fn text(&self, i: usize) -> StoreResult<&str>;
     fn text_or_null(&self, i: usize) -> StoreResult<Option<&str>>;
     fn int(&self, i: usize) -> StoreResult<i64>;
-    fn int_or_null(&self, i: usize) -> StoreResult<Option<i64>>;
 }
 
 impl Columns for AnyRow {
@@ -45,9 +45,6 @@ impl Columns for AnyRow {
         self.try_get(i)
     }
     fn int(&self, i: usize) -> StoreResult<i64> {
-        self.try_get(i)
-    }
-    fn int_or_null(&self, i: usize) -> StoreResult<Option<i64>> {
         self.try_get(i)
     }
 }
@@ -81,40 +78,24 @@ impl Chunk {
     }
 }
 
-/// Writes every row `sql` selects, in order, into chunks sent to `chunks`. Stops early,
+/// Writes every row `st` selects, in order, into chunks sent to `chunks`. Stops early,
 /// without error, when the receiver goes away; a row that cannot be read ends it with
 /// that error (the download then fails rather than ending short).
 pub(super) async fn write_rows<L: Listing + 'static>(
     store: &Store,
-    sql: String,
-    params: Vec<String>,
+    st: Statement,
     write: WriteRow<L>,
     chunks: mpsc::Sender<String>,
 ) -> StoreResult<()> {
-    if let Some(file) = store.sqlite_file() {
-        let file = file.to_string();
+    if let Some(fast) = store.fast_reads() {
+        let fast = fast.clone();
         return tokio::task::spawn_blocking(move || {
-            super::sqlite_read::write_rows::<L>(&file, &sql, &params, write, &chunks)
+            super::sqlite_read::write_rows::<L>(&fast, &st.sql, &st.fast_params(), write, &chunks)
         })
         .await
         .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
     }
-    write_pooled::<L>(store.pool(), &sql, params, write, chunks).await
-}
-
-/// `write_rows` through the pool (PostgreSQL).
-async fn write_pooled<L: Listing>(
-    pool: &AnyPool,
-    sql: &str,
-    params: Vec<String>,
-    write: WriteRow<L>,
-    chunks: mpsc::Sender<String>,
-) -> StoreResult<()> {
-    let mut query = sqlx::query(sql);
-    for param in params {
-        query = query.bind(param);
-    }
-    let mut rows = query.fetch(pool);
+    let mut rows = st.bind_query(sqlx::query(&st.sql)).fetch(store.pool());
     let mut chunk = Chunk::new();
     while let Some(row) = rows.try_next().await? {
         if let Some(full) = chunk.push::<L>(&L::read(&row)?, write)

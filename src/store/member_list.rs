@@ -1,14 +1,32 @@
 //! The Members page's query: search, seat and status filters, sort and pagination, and
-//! the same selection streamed for the CSV export. Each answers from an index (see
-//! migrations/*/0003_member_search.sql and `member_search`).
+//! the same selection streamed for the CSV export. Each page reads one index in order and
+//! stops after the page, however large the list (the SQL is in `member_pages`):
+//!
+//! - no search: the list's index; a numbered page deep in it starts from its bucket
+//!   (`member_list_buckets`), Next and Previous from the row they follow (keyset);
+//! - a search of one or two characters: the range of display names starting with it;
+//! - a search of three or more: first how many match, counted from the substring index
+//!   no further than `COUNT_CAP`. Up to that many, the matches come from that index and
+//!   are sorted, and their count is exact; beyond it (most of the list matches, so a page
+//!   of them is near), the list's index is walked in order testing each entry, and the
+//!   count shows as "more than 1,000".
 
 use sqlx::{Any, Executor, FromRow, Row};
 use tokio::sync::mpsc;
 
-use super::listing::{Columns, Listing, WriteRow, bind_all, write_rows};
+use super::fast_reads::{self, FromFastRow};
+use super::listing::{Columns, Listing, WriteRow, write_rows};
+use super::member_pages::{self, Position, Source, Statement};
+use super::member_search::{self, Kind};
 use super::teams::TeamTagRow;
-use super::{Store, StoreResult, member_search};
+use super::{Store, StoreResult};
 use crate::config::Backend;
+
+/// Matches counted before a search says "more than" instead.
+pub const COUNT_CAP: i64 = 1000;
+
+/// From this offset on, a numbered page starts from its bucket rather than skipping.
+const DEEP_OFFSET: i64 = 1000;
 
 /// Which seat-holders to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,12 +48,29 @@ pub enum StatusFilter {
 /// A members query, already validated.
 #[derive(Debug, Clone, Default)]
 pub struct MemberQuery {
-    /// Lower-cased search text; matches the start of any word of the names, of the
-    /// email or of its local part.
+    /// The search, normalized (`member_search::normalize`).
     pub search: String,
     pub seat: SeatFilter,
     pub status: StatusFilter,
     pub descending: bool,
+}
+
+impl MemberQuery {
+    pub(super) fn status_str(&self) -> &'static str {
+        match self.status {
+            StatusFilter::Active => "active",
+            StatusFilter::Suspended => "suspended",
+        }
+    }
+
+    /// The seat filter on `alias` (memberships, member_counts or member_list_buckets).
+    pub(super) fn seat_sql(&self, alias: &str) -> String {
+        match self.seat {
+            SeatFilter::All => String::new(),
+            SeatFilter::With => format!(" AND {alias}.has_seat = 1"),
+            SeatFilter::Without => format!(" AND {alias}.has_seat = 0"),
+        }
+    }
 }
 
 /// One member as listed and exported.
@@ -57,140 +92,34 @@ pub struct ListedMember {
 pub(super) const COLUMNS: &str = "a.id AS account_id, a.email, a.first_name, a.last_name, a.display_name, m.role, \
                        m.has_seat, m.status, m.joined_at, m.joined_via";
 
-impl MemberQuery {
-    /// The seat filter on memberships `alias`.
-    fn seat_filter(&self, alias: &str) -> String {
-        match self.seat {
-            SeatFilter::All => String::new(),
-            SeatFilter::With => format!(" AND {alias}.has_seat = 1"),
-            SeatFilter::Without => format!(" AND {alias}.has_seat = 0"),
-        }
-    }
-
-    /// The search as a range over the index of terms: $3 <= term < $4. A range, not LIKE,
-    /// so both databases answer it from the index and wildcards stay literal.
-    const TERM_RANGE: &str = "t.workspace_id = $1 AND t.term >= $3 AND t.term < $4";
-
-    /// Which memberships `alias` match; parameters are $1 workspace, $2 status, and when
-    /// searching $3 and $4 (see `TERM_RANGE`).
-    fn filter(&self, alias: &str) -> String {
-        let mut sql = format!(" WHERE {alias}.workspace_id = $1 AND {alias}.status = $2");
-        sql.push_str(&self.seat_filter(alias));
-        if !self.search.is_empty() {
-            sql.push_str(&format!(
-                " AND {alias}.account_id IN (SELECT t.account_id FROM member_search_terms t WHERE {})",
-                Self::TERM_RANGE
-            ));
-        }
-        sql
-    }
-
-    /// FROM and WHERE for the matches as memberships `p`: with a search, driven from the
-    /// matching terms (the range of the index, each account once however many of its
-    /// words match, then its membership by primary key) rather than from the whole list.
-    fn matches(&self) -> String {
-        if self.search.is_empty() {
-            return format!(" FROM memberships p{}", self.filter("p"));
-        }
-        format!(
-            " FROM (SELECT DISTINCT t.account_id FROM member_search_terms t WHERE {}) s \
-             CROSS JOIN memberships p WHERE p.workspace_id = $1 AND p.account_id = s.account_id \
-             AND p.status = $2{}",
-            Self::TERM_RANGE,
-            self.seat_filter("p")
-        )
-    }
-
-    fn order(&self, alias: &str) -> String {
-        let direction = if self.descending { " DESC" } else { "" };
-        format!(" ORDER BY {alias}.sort_name{direction}")
-    }
-
-    fn status(&self) -> &'static str {
-        match self.status {
-            StatusFilter::Active => "active",
-            StatusFilter::Suspended => "suspended",
-        }
-    }
-
-    /// Parameters of the filter, in order ($1, $2, then $3 and $4 when searching).
-    pub fn params(&self, workspace_id: &str) -> Vec<String> {
-        let mut params = vec![workspace_id.to_string(), self.status().to_string()];
-        if !self.search.is_empty() {
-            params.push(self.search.clone());
-            params.push(format!("{}{}", self.search, member_search::PREFIX_END));
-        }
-        params
-    }
-
-    /// The number of the first parameter after the filter's.
-    fn next_param(&self) -> usize {
-        if self.search.is_empty() { 3 } else { 5 }
-    }
-
-    /// One page: the page's memberships, with every column a row shows, come from one of
-    /// the covering indexes alone (`memberships_list*` in order, or `memberships_match`
-    /// for the matching terms), then each is joined to its account and its teams (one
-    /// row per team, primary first). The same query answers how many match, column
-    /// `total`: a search counts its matches in passing (a window over them), as it finds
-    /// them all anyway to sort them; the whole list reads the kept counts (`count_sql`).
-    /// Its last two parameters are LIMIT and OFFSET.
-    pub fn page_sql(&self) -> String {
-        let n = self.next_param();
-        let (inner_total, total) = if self.search.is_empty() {
-            ("CAST(NULL AS BIGINT)", format!("({})", self.count_sql()))
-        } else {
-            ("COUNT(*) OVER ()", "page.total".to_string())
-        };
-        format!(
-            "SELECT {}, {total} AS total, t.name AS team_name, tm.is_primary AS team_primary \
-             FROM (SELECT p.account_id, p.sort_name, p.role, p.has_seat, p.status, p.joined_at, \
-             p.joined_via, {inner_total} AS total{}{} LIMIT ${n} OFFSET ${}) page \
-             JOIN accounts a ON a.id = page.account_id \
-             LEFT JOIN team_members tm ON tm.workspace_id = $1 AND tm.account_id = page.account_id \
-             LEFT JOIN teams t ON t.id = tm.team_id\
-             {}, page.account_id, tm.is_primary DESC, lower(t.name)",
-            COLUMNS.replace("m.", "page."),
-            self.matches(),
-            self.order("p"),
-            n + 1,
-            self.order("page"),
-        )
-    }
-
-    /// How many members match (for pagination): without a search, the counts the
-    /// database keeps per status and seat (table `member_counts`); with one, a count of
-    /// the members the matching terms name.
-    pub fn count_sql(&self) -> String {
-        if self.search.is_empty() {
-            return format!(
-                "SELECT CAST(COALESCE(SUM(c.members), 0) AS BIGINT) FROM member_counts c \
-                 WHERE c.workspace_id = $1 AND c.status = $2{}",
-                self.seat_filter("c")
-            );
-        }
-        format!("SELECT COUNT(*){}", self.matches())
-    }
-
-    /// Every match, in order (for the CSV export): the list's index in order, each row
-    /// joined to its account as it streams.
-    pub fn all_sql(&self) -> String {
-        format!(
-            "SELECT {COLUMNS} FROM memberships m JOIN accounts a ON a.id = m.account_id{}{}",
-            self.filter("m"),
-            self.order("m")
-        )
-    }
+/// How many members match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    Exact(i64),
+    /// More than this many (not counted further).
+    MoreThan(i64),
 }
 
-/// One page of members with their teams, and how many match in all when the page's
-/// query could tell (it cannot when the page is past the last).
-#[derive(Debug, Clone, Default)]
+/// Where a page starts, besides its number: after or before a listed member (the Next
+/// and Previous links), which reads from that member's place in the index rather than
+/// skipping every entry before it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Cursor {
+    #[default]
+    None,
+    After(String),
+    Before(String),
+}
+
+/// One page of members with their teams.
+#[derive(Debug, Clone)]
 pub struct Page {
     pub rows: Vec<ListedMember>,
     /// The listed members' teams, each member's primary first.
     pub teams: Vec<TeamTagRow>,
-    pub total: Option<i64>,
+    pub total: Total,
+    pub has_prev: bool,
+    pub has_next: bool,
 }
 
 #[derive(FromRow)]
@@ -202,23 +131,210 @@ struct PageRow {
     team_primary: Option<i64>,
 }
 
-/// One page of members.
-pub async fn page<'e, E: Executor<'e, Database = Any>>(
-    e: E,
+impl FromFastRow for ListedMember {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            account_id: row.get("account_id")?,
+            email: row.get("email")?,
+            first_name: row.get("first_name")?,
+            last_name: row.get("last_name")?,
+            display_name: row.get("display_name")?,
+            role: row.get("role")?,
+            has_seat: row.get("has_seat")?,
+            status: row.get("status")?,
+            joined_at: row.get("joined_at")?,
+            joined_via: row.get("joined_via")?,
+        })
+    }
+}
+
+impl FromFastRow for PageRow {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            member: ListedMember::from_fast_row(row)?,
+            total: row.get("total")?,
+            team_name: row.get("team_name")?,
+            team_primary: row.get("team_primary")?,
+        })
+    }
+}
+
+/// The page of `limit` members at `offset`, or from `cursor` when it names a member who
+/// is still listed (after them: when any follow; before them: the first page when fewer
+/// than a page come before them).
+pub async fn page(
+    store: &Store,
     workspace_id: &str,
     q: &MemberQuery,
-    limit: i64,
     offset: i64,
+    cursor: &Cursor,
+    limit: i64,
 ) -> StoreResult<Page> {
-    let sql = q.page_sql();
-    let rows: Vec<PageRow> = bind_all(sqlx::query_as(&sql), q.params(workspace_id))
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(e)
+    let (source, total) = plan(store, workspace_id, q).await?;
+    let at = |position| read(store, workspace_id, q, source, total, position, limit);
+    match cursor {
+        Cursor::After(id) => {
+            let page = at(Position::Cursor {
+                account_id: id.clone(),
+                after: true,
+            })
+            .await?;
+            if !page.rows.is_empty() {
+                return Ok(Page {
+                    has_prev: true,
+                    ..page
+                });
+            }
+        }
+        Cursor::Before(id) => {
+            let page = at(Position::Cursor {
+                account_id: id.clone(),
+                after: false,
+            })
+            .await?;
+            if page.rows.len() as i64 == limit {
+                return Ok(Page {
+                    has_next: true,
+                    ..page
+                });
+            }
+            // Fewer than a page before them: the first page.
+            return first_page(at(Position::Offset(0)).await?);
+        }
+        Cursor::None => {}
+    }
+    if offset >= DEEP_OFFSET && source == Source::List {
+        let st = member_pages::anchor(workspace_id, q, offset);
+        let anchor: Option<(String, i64)> = st
+            .bind(sqlx::query_as(&st.sql))
+            .fetch_optional(store.pool())
+            .await?;
+        let Some((bucket, skip)) = anchor else {
+            // Past the last page.
+            let total = match total {
+                Some(total) => total,
+                None => Total::Exact(list_count(store, workspace_id, q).await?),
+            };
+            return Ok(Page {
+                rows: Vec::new(),
+                teams: Vec::new(),
+                total,
+                has_prev: true,
+                has_next: false,
+            });
+        };
+        let page = at(Position::Anchor { bucket, skip }).await?;
+        return Ok(Page {
+            has_prev: true,
+            ..page
+        });
+    }
+    let page = at(Position::Offset(offset)).await?;
+    if offset == 0 {
+        return first_page(page);
+    }
+    Ok(Page {
+        has_prev: true,
+        ..page
+    })
+}
+
+fn first_page(page: Page) -> StoreResult<Page> {
+    Ok(Page {
+        has_prev: false,
+        ..page
+    })
+}
+
+/// Where a query's matches come from, and how many there are when that is not read with
+/// the page (the whole list's count is).
+async fn plan(
+    store: &Store,
+    workspace_id: &str,
+    q: &MemberQuery,
+) -> StoreResult<(Source, Option<Total>)> {
+    let kind = member_search::kind(&q.search);
+    if kind == Kind::None {
+        return Ok((Source::List, None));
+    }
+    let st = member_pages::capped_count(store.backend(), workspace_id, q, COUNT_CAP);
+    let counted = fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
+        let (n,): (i64,) = st
+            .bind(sqlx::query_as(&st.sql))
+            .fetch_one(store.pool())
+            .await?;
+        Ok(vec![n])
+    })
+    .await?;
+    let n = counted.first().copied().unwrap_or(0);
+    let total = if n > COUNT_CAP {
+        Total::MoreThan(COUNT_CAP)
+    } else {
+        Total::Exact(n)
+    };
+    let source = match (kind, total) {
+        (Kind::Part, Total::Exact(_)) => Source::Index,
+        (Kind::Part, Total::MoreThan(_)) => Source::Walk,
+        _ => Source::List,
+    };
+    Ok((source, Some(total)))
+}
+
+/// Reads one page from `position`, in the list's order; `has_next` (or, before a cursor,
+/// `has_prev`) says whether more lie beyond it.
+async fn read(
+    store: &Store,
+    workspace_id: &str,
+    q: &MemberQuery,
+    source: Source,
+    total: Option<Total>,
+    position: Position,
+    limit: i64,
+) -> StoreResult<Page> {
+    let backwards = matches!(position, Position::Cursor { after: false, .. });
+    let st = member_pages::page(
+        store.backend(),
+        workspace_id,
+        q,
+        source,
+        &position,
+        limit + 1,
+    );
+    let rows: Vec<PageRow> =
+        fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
+            st.bind(sqlx::query_as(&st.sql))
+                .fetch_all(store.pool())
+                .await
+        })
         .await?;
+    let mut total = total.or_else(|| rows.first().and_then(|r| r.total).map(Total::Exact));
+    let mut page = group(rows, limit);
+    let more = page.rows.len() as i64 > limit;
+    if more {
+        let extra = page.rows.pop().map(|m| m.account_id);
+        page.teams.retain(|t| Some(&t.account_id) != extra.as_ref());
+    }
+    if backwards {
+        page.rows.reverse();
+        page.has_prev = more;
+    } else {
+        page.has_next = more;
+    }
+    if total.is_none() {
+        total = Some(Total::Exact(list_count(store, workspace_id, q).await?));
+    }
+    page.total = total.unwrap_or(Total::Exact(0));
+    Ok(page)
+}
+
+/// Rows (one per member and team) grouped into members and their teams.
+fn group(rows: Vec<PageRow>, limit: i64) -> Page {
     let mut page = Page {
-        total: rows.first().and_then(|r| r.total),
-        ..Page::default()
+        rows: Vec::with_capacity(limit as usize + 1),
+        teams: Vec::new(),
+        total: Total::Exact(0),
+        has_prev: false,
+        has_next: false,
     };
     for row in rows {
         if let Some(team_name) = row.team_name {
@@ -233,20 +349,21 @@ pub async fn page<'e, E: Executor<'e, Database = Any>>(
             page.rows.push(row.member);
         }
     }
-    Ok(page)
+    page
 }
 
-/// How many members match (for pagination).
-pub async fn count<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    workspace_id: &str,
-    q: &MemberQuery,
-) -> StoreResult<i64> {
-    let sql = q.count_sql();
-    let (n,): (i64,) = bind_all(sqlx::query_as(&sql), q.params(workspace_id))
-        .fetch_one(e)
-        .await?;
-    Ok(n)
+/// How many members the whole list holds (as the database keeps count: `member_counts`).
+async fn list_count(store: &Store, workspace_id: &str, q: &MemberQuery) -> StoreResult<i64> {
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(c.members), 0) AS BIGINT) FROM member_counts c \
+         WHERE c.workspace_id = $1 AND c.status = $2{}",
+        q.seat_sql("c")
+    );
+    sqlx::query_scalar(&sql)
+        .bind(workspace_id)
+        .bind(q.status_str())
+        .fetch_one(store.pool())
+        .await
 }
 
 /// One member as the CSV export reads them, borrowing the row's text.
@@ -294,7 +411,7 @@ pub async fn write_all(
     write: WriteRow<Exported>,
     chunks: mpsc::Sender<String>,
 ) -> StoreResult<()> {
-    write_rows::<Exported>(store, q.all_sql(), q.params(workspace_id), write, chunks).await
+    write_rows::<Exported>(store, member_pages::all(workspace_id, q), write, chunks).await
 }
 
 /// One member of a workspace as listed (after a change, to redraw their row).
@@ -314,27 +431,85 @@ pub async fn one<'e, E: Executor<'e, Database = Any>>(
         .await
 }
 
-/// The query plans of `q`'s first page and count, as the database words them: EXPLAIN
-/// QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL (for the benchmark script).
+/// Every statement a page of `q` may run, named: the count of a search, the first page
+/// from each source the search may use, a deep page's anchor and the page from it, and
+/// the pages after and before the member `cursor_id`; then the CSV's.
+pub fn statements(
+    backend: Backend,
+    workspace_id: &str,
+    q: &MemberQuery,
+    cursor_id: &str,
+) -> Vec<(String, Statement)> {
+    let kind = member_search::kind(&q.search);
+    let mut all = Vec::new();
+    let sources = match kind {
+        Kind::Part => {
+            all.push((
+                "count".to_string(),
+                member_pages::capped_count(backend, workspace_id, q, COUNT_CAP),
+            ));
+            vec![Source::Index, Source::Walk]
+        }
+        Kind::NameStart => {
+            all.push((
+                "count".to_string(),
+                member_pages::capped_count(backend, workspace_id, q, COUNT_CAP),
+            ));
+            vec![Source::List]
+        }
+        Kind::None => vec![Source::List],
+    };
+    for source in sources {
+        let mut positions = vec![
+            Position::Offset(0),
+            Position::Cursor {
+                account_id: cursor_id.to_string(),
+                after: true,
+            },
+            Position::Cursor {
+                account_id: cursor_id.to_string(),
+                after: false,
+            },
+        ];
+        if source == Source::List {
+            all.push((
+                "deep page's bucket".to_string(),
+                member_pages::anchor(workspace_id, q, 50_000),
+            ));
+            positions.push(Position::Anchor {
+                bucket: "mar".to_string(),
+                skip: 100,
+            });
+        }
+        for position in positions {
+            let st = member_pages::page(backend, workspace_id, q, source, &position, 51);
+            all.push((format!("{source:?} page from {position:?}"), st));
+        }
+    }
+    all.push(("CSV".to_string(), member_pages::all(workspace_id, q)));
+    all
+}
+
+/// The query plans of `q`'s statements, as the database words them: EXPLAIN QUERY PLAN on
+/// SQLite, EXPLAIN ANALYZE on PostgreSQL (for `gatehouse plans`).
 pub async fn explain(
     store: &Store,
     workspace_id: &str,
     q: &MemberQuery,
+    cursor_id: &str,
 ) -> StoreResult<Vec<String>> {
     let mut lines = Vec::new();
-    for sql in [q.page_sql(), q.count_sql()] {
+    for (name, st) in statements(store.backend(), workspace_id, q, cursor_id) {
         let explain = match store.backend() {
-            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
-            Backend::Postgres => format!("EXPLAIN ANALYZE {sql}"),
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {}", st.sql),
+            Backend::Postgres => format!("EXPLAIN ANALYZE {}", st.sql),
         };
-        let mut query = sqlx::query(&explain);
-        for param in q.params(workspace_id) {
-            query = query.bind(param);
-        }
-        if sql.contains(" LIMIT ") {
-            query = query.bind(50_i64).bind(0_i64);
-        }
-        for row in query.fetch_all(store.pool()).await? {
+        lines.push(format!("-- {name}"));
+        for row in st
+            .bind_query(sqlx::query(&explain))
+            .fetch_all(store.pool())
+            .await?
+        {
             lines.push(match store.backend() {
                 Backend::Sqlite => row.try_get::<String, _>("detail")?,
                 Backend::Postgres => row.try_get::<String, _>(0)?,

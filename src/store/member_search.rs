@@ -1,9 +1,11 @@
-//! The Members page's search index: the sort key on `memberships.sort_name` and the words in
-//! `member_search_terms`, kept current whenever someone joins or renames themselves, so a
-//! search is a prefix range on an index rather than a LIKE over every row. (Leaving needs
-//! nothing here: the terms go with the membership, ON DELETE CASCADE.)
-
-use std::collections::BTreeSet;
+//! What a Members search matches, and the columns that answer it: the sort key
+//! `memberships.sort_name` and the text `memberships.search_text`, both kept current
+//! whenever someone joins or renames themselves (the indexes over them follow by trigger:
+//! see migrations/*/0017_substring_search.sql). Leaving needs nothing here.
+//!
+//! Three characters or more match any part of a name or the email, domain included;
+//! one or two characters (too short for a trigram index) match the start of the display
+//! name, which is a range of the list's own index.
 
 use sqlx::AnyConnection;
 
@@ -13,113 +15,115 @@ use super::StoreResult;
 /// character, so the order is that of (display name, email).
 pub const SORT_SEPARATOR: &str = "\u{1}";
 
-/// Appended to a search to bound its prefix range: above every character.
+/// Between the parts of `search_text`, so that no match spans two of them.
+pub const TEXT_SEPARATOR: char = '\u{1}';
+
+/// Appended to a prefix to bound its range: above every character.
 pub const PREFIX_END: char = '\u{10FFFF}';
 
-/// Rows per multi-row INSERT (each row binds three parameters).
-const ROWS_PER_INSERT: usize = 300;
+/// The longest search kept, in characters.
+const MAX_CHARS: usize = 100;
 
 /// `sort_name` as SQL over an `accounts` row aliased `a` ($sep is the separator).
 pub fn sort_name_sql(separator_param: usize) -> String {
     format!("lower(a.display_name) || ${separator_param} || a.email")
 }
 
-/// What a search matches: each word of the names, the whole display name, the email, the
-/// email's local part and its domain ("acme-corp" finds everyone @acme-corp.example),
+/// `search_text`: the display name, the first and last names unless the display name
+/// already holds them (every part of them is then a part of it), and the email,
 /// lower-cased.
-pub fn terms(first: &str, last: &str, display: &str, email: &str) -> BTreeSet<String> {
-    let mut terms: BTreeSet<String> = [first, last, display]
-        .iter()
-        .flat_map(|s| s.split_whitespace())
-        .map(str::to_lowercase)
-        .collect();
-    terms.insert(display.trim().to_lowercase());
-    let email = email.to_lowercase();
-    if let Some((local, domain)) = email.split_once('@') {
-        terms.insert(local.to_string());
-        terms.insert(domain.to_string());
-    }
-    terms.insert(email);
-    terms.remove("");
-    terms
-}
-
-/// One row of `member_search_terms`.
-pub struct TermRow<'a> {
-    pub workspace_id: &'a str,
-    pub term: &'a str,
-    pub account_id: &'a str,
-}
-
-/// Inserts terms in batches (duplicates are ignored).
-pub async fn insert_terms(conn: &mut AnyConnection, rows: &[TermRow<'_>]) -> StoreResult<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO member_search_terms (workspace_id, term, account_id){} ON CONFLICT DO NOTHING",
-            super::values("(?, ?, ?)", chunk.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for row in chunk {
-            query = query
-                .bind(row.workspace_id)
-                .bind(row.term)
-                .bind(row.account_id);
+pub fn search_text(first: &str, last: &str, display: &str, email: &str) -> String {
+    let display = display.to_lowercase();
+    let mut text = display.clone();
+    for name in [first, last] {
+        let name = name.to_lowercase();
+        if !display.contains(&name) {
+            text.push(TEXT_SEPARATOR);
+            text.push_str(&name);
         }
-        query.execute(&mut *conn).await?;
     }
-    Ok(())
+    text.push(TEXT_SEPARATOR);
+    text.push_str(&email.to_lowercase());
+    text
 }
 
-/// Replaces the search terms of one account in the given workspaces (all of them when it
-/// has just been renamed, one when it has just joined).
-pub async fn index_account(
-    conn: &mut AnyConnection,
-    account_id: &str,
-    workspace_ids: &[String],
-) -> StoreResult<()> {
+/// A search as typed, made into what the store looks for: trimmed, lower-cased, without
+/// control characters, at most 100 characters.
+pub fn normalize(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(MAX_CHARS)
+        .collect()
+}
+
+/// How a (normalized) search is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// No search: the whole list.
+    None,
+    /// One or two characters: the display names that start with them.
+    NameStart,
+    /// Three characters or more: any part of a name or the email.
+    Part,
+}
+
+pub fn kind(search: &str) -> Kind {
+    match search.chars().count() {
+        0 => Kind::None,
+        1 | 2 => Kind::NameStart,
+        _ => Kind::Part,
+    }
+}
+
+/// The search as an FTS5 phrase: quoted, quotes doubled. The trigram tokenizer makes it
+/// the consecutive trigrams of the text, so it matches exactly where the text occurs;
+/// `%`, `_` and `*` are plain characters inside a phrase.
+pub fn fts_phrase(search: &str) -> String {
+    format!("\"{}\"", search.replace('"', "\"\""))
+}
+
+/// The search as a LIKE pattern for "contains", `\` escaping the wildcards.
+pub fn like_pattern(search: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in search.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// After an account's names changed: its sort key and search text in every workspace.
+pub async fn reindex_account(conn: &mut AnyConnection, account_id: &str) -> StoreResult<()> {
     let Some(account) = super::accounts::by_id(&mut *conn, account_id).await? else {
         return Ok(());
     };
-    let words = terms(
+    let text = search_text(
         &account.first_name,
         &account.last_name,
         &account.display_name,
         &account.email,
     );
-    let mut rows = Vec::with_capacity(words.len() * workspace_ids.len());
-    for workspace_id in workspace_ids {
-        sqlx::query("DELETE FROM member_search_terms WHERE account_id = $1 AND workspace_id = $2")
-            .bind(account_id)
-            .bind(workspace_id)
-            .execute(&mut *conn)
-            .await?;
-        rows.extend(words.iter().map(|term| TermRow {
-            workspace_id,
-            term,
-            account_id,
-        }));
-    }
-    insert_terms(conn, &rows).await
-}
-
-/// After an account's names changed: its sort key and search terms in every workspace.
-pub async fn reindex_account(conn: &mut AnyConnection, account_id: &str) -> StoreResult<()> {
     let sql = format!(
-        "UPDATE memberships SET sort_name = (SELECT {} FROM accounts a WHERE a.id = memberships.account_id) \
+        "UPDATE memberships SET search_text = $3, \
+         sort_name = (SELECT {} FROM accounts a WHERE a.id = memberships.account_id) \
          WHERE account_id = $2",
         sort_name_sql(1)
     );
     sqlx::query(&sql)
         .bind(SORT_SEPARATOR)
         .bind(account_id)
+        .bind(text)
         .execute(&mut *conn)
         .await?;
-    let workspace_ids: Vec<String> =
-        sqlx::query_scalar("SELECT workspace_id FROM memberships WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    index_account(conn, account_id, &workspace_ids).await
+    Ok(())
 }
 
 #[cfg(test)]
@@ -127,22 +131,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn terms_are_words_names_email_parts_and_domain() {
-        let t = terms(
-            "Anna Maria",
-            "Smith",
-            "Anna Smith",
-            "Anna.Smith@Example.com",
+    fn search_text_holds_each_name_once_and_the_email() {
+        assert_eq!(
+            search_text("Anna", "Smith", "Anna Smith", "Anna.Smith@Example.com"),
+            "anna smith\u{1}anna.smith@example.com"
         );
-        let expected = [
-            "anna",
-            "anna smith",
-            "anna.smith",
-            "anna.smith@example.com",
-            "example.com",
-            "maria",
-            "smith",
-        ];
-        assert_eq!(t.into_iter().collect::<Vec<_>>(), expected);
+        assert_eq!(
+            search_text("Robert", "Ågren", "Bob", "bob@x.se"),
+            "bob\u{1}robert\u{1}ågren\u{1}bob@x.se"
+        );
+    }
+
+    #[test]
+    fn searches_are_normalized_and_sorted_by_length() {
+        assert_eq!(normalize("  AnNa\u{1}\t "), "anna");
+        assert_eq!(normalize(&"x".repeat(150)).len(), 100);
+        assert_eq!(kind(""), Kind::None);
+        assert_eq!(kind("é"), Kind::NameStart);
+        assert_eq!(kind("an"), Kind::NameStart);
+        assert_eq!(kind("ann"), Kind::Part);
+    }
+
+    #[test]
+    fn wildcards_stay_literal() {
+        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+        assert_eq!(fts_phrase("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }

@@ -28,17 +28,27 @@ pub struct NewMembership<'a> {
     pub now: i64,
 }
 
-/// Inserts a membership with its sort key (from the account row) and search terms;
-/// `false` when the account is already a member (nothing changes).
+/// Inserts a membership with its sort key and search text (from the account row);
+/// `false` when the account is already a member (nothing changes). The search indexes
+/// follow by trigger.
 pub async fn insert<'e, A: Acquire<'e, Database = Any>>(
     e: A,
     m: NewMembership<'_>,
 ) -> StoreResult<bool> {
     let mut tx = e.begin().await?;
+    let Some(account) = super::accounts::by_id(&mut *tx, m.account_id).await? else {
+        return Ok(false);
+    };
+    let search_text = member_search::search_text(
+        &account.first_name,
+        &account.last_name,
+        &account.display_name,
+        &account.email,
+    );
     let sql = format!(
         "INSERT INTO memberships (workspace_id, account_id, role, has_seat, status, joined_at, \
-         joined_via, joined_via_ref, invited_by, sort_name) \
-         SELECT $1, $2, $3, $4, 'active', $5, $6, $7, $8, {} FROM accounts a WHERE a.id = $2 \
+         joined_via, joined_via_ref, invited_by, sort_name, search_text) \
+         SELECT $1, $2, $3, $4, 'active', $5, $6, $7, $8, {}, $10 FROM accounts a WHERE a.id = $2 \
          ON CONFLICT (workspace_id, account_id) DO NOTHING RETURNING account_id",
         member_search::sort_name_sql(9)
     );
@@ -52,12 +62,9 @@ pub async fn insert<'e, A: Acquire<'e, Database = Any>>(
         .bind(m.joined_via_ref)
         .bind(m.invited_by)
         .bind(member_search::SORT_SEPARATOR)
+        .bind(search_text)
         .fetch_optional(&mut *tx)
         .await?;
-    if inserted.is_some() {
-        let workspaces = [m.workspace_id.to_string()];
-        member_search::index_account(&mut tx, m.account_id, &workspaces).await?;
-    }
     tx.commit().await?;
     Ok(inserted.is_some())
 }
@@ -235,14 +242,18 @@ pub const COUNT_SEAT_WAITING: &str = "SELECT COUNT(*) FROM memberships WHERE wor
 /// every Members page, so it must walk only the few waiting rows (the partial index
 /// `memberships_seat_waiting`): `has_seat + 0` and `status || ''` keep SQLite from
 /// choosing `memberships_list_seat`, which would walk every member without a seat.
-pub async fn count_seat_waiting<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    workspace_id: &str,
-) -> StoreResult<i64> {
-    sqlx::query_scalar(COUNT_SEAT_WAITING)
-        .bind(workspace_id)
-        .fetch_one(e)
-        .await
+pub async fn count_seat_waiting(store: &super::Store, workspace_id: &str) -> StoreResult<i64> {
+    let params = [super::fast_reads::Param::Text(workspace_id)];
+    let counts =
+        super::fast_reads::or_sqlx(store.fast_reads(), COUNT_SEAT_WAITING, &params, async {
+            let n: i64 = sqlx::query_scalar(COUNT_SEAT_WAITING)
+                .bind(workspace_id)
+                .fetch_one(store.pool())
+                .await?;
+            Ok(vec![n])
+        })
+        .await?;
+    Ok(counts.first().copied().unwrap_or(0))
 }
 
 /// Whether this member joined as Viewer for want of a seat and still has none.

@@ -9,6 +9,7 @@ pub mod audit_log;
 pub mod avatars;
 pub mod discovery;
 pub mod domains;
+pub mod fast_reads;
 pub mod invitation_list;
 pub mod invitations;
 pub mod join_requests;
@@ -16,6 +17,7 @@ pub mod links;
 mod listing;
 pub mod member_list;
 pub mod member_origin;
+pub mod member_pages;
 pub mod member_search;
 pub mod members;
 pub mod outbox;
@@ -31,12 +33,14 @@ pub mod workspace_settings;
 pub mod workspaces;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 use crate::config::Backend;
+use fast_reads::FastReads;
 
 /// A database error from the store layer.
 pub type StoreResult<T> = Result<T, sqlx::Error>;
@@ -44,20 +48,19 @@ pub type StoreResult<T> = Result<T, sqlx::Error>;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// The connection pool plus the one fact about it that SQL sometimes needs: which backend
-/// (and, on SQLite, which file, for reads that take their own connection: `listing`).
+/// The connection pool plus the one fact about it that SQL sometimes needs: which backend.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    sqlite_file: Option<String>,
+    /// SQLite on a file: the hottest reads go straight through rusqlite (`fast_reads`).
+    fast: Option<Arc<FastReads>>,
 }
 
 impl Store {
     /// Connects, creating the SQLite file (and its folder) when missing.
     pub async fn connect(url: &str, backend: Backend) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
-        let sqlite_file = sqlite_file(url, backend);
         let url = match backend {
             Backend::Sqlite => sqlite_url_with_create(url)?,
             Backend::Postgres => url.to_string(),
@@ -88,10 +91,14 @@ impl Store {
             })
             .connect_with(options)
             .await?;
+        let fast = match backend {
+            Backend::Sqlite => FastReads::for_url(&url).map(Arc::new),
+            Backend::Postgres => None,
+        };
         Ok(Self {
             pool,
             backend,
-            sqlite_file,
+            fast,
         })
     }
 
@@ -110,7 +117,7 @@ impl Store {
         Ok(Self {
             pool,
             backend,
-            sqlite_file: None,
+            fast: None,
         })
     }
 
@@ -140,9 +147,9 @@ impl Store {
         self.backend
     }
 
-    /// The SQLite database's file (none on PostgreSQL or in memory).
-    pub(crate) fn sqlite_file(&self) -> Option<&str> {
-        self.sqlite_file.as_deref()
+    /// The rusqlite path for the hottest reads, when this is SQLite on a file.
+    pub fn fast_reads(&self) -> Option<&Arc<FastReads>> {
+        self.fast.as_ref()
     }
 
     /// Begins a transaction that will write. SQLite takes the write lock up front
@@ -177,24 +184,15 @@ fn transaction_state_is_known(conn: &mut sqlx::AnyConnection) -> bool {
     true
 }
 
-/// The file an SQLite URL names (`sqlite://path?options`); none for a database in memory.
-fn sqlite_file(url: &str, backend: Backend) -> Option<String> {
-    if backend != Backend::Sqlite || url.contains(":memory:") || url.contains("mode=memory") {
-        return None;
+fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
+    if url.contains(":memory:") || url.contains("mode=") {
+        return Ok(url.to_string());
     }
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
-    (!path.is_empty()).then(|| path.to_string())
-}
-
-fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
-    if url.contains(":memory:") || url.contains("mode=") {
-        return Ok(url.to_string());
-    }
-    let path = sqlite_file(url, Backend::Sqlite).unwrap_or_default();
-    if let Some(parent) = std::path::Path::new(&path).parent()
+    if let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;

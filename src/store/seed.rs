@@ -1,11 +1,11 @@
-//! Bulk inserts for `gatehouse seed`: multi-row INSERTs of generated accounts, memberships,
-//! team memberships and search terms, so 100,000 members load in seconds rather than the
+//! Bulk inserts for `gatehouse seed`: multi-row INSERTs of generated accounts, memberships
+//! (with their sort key and search text) and team memberships, so 100,000 members load in seconds rather than the
 //! minutes that one statement per row would take.
 
 use sqlx::AnyConnection;
 
 use super::StoreResult;
-use super::member_search::{self, SORT_SEPARATOR, TermRow};
+use super::member_search::{SORT_SEPARATOR, search_text};
 
 /// Rows per statement: well under both databases' limits on bound parameters.
 const ROWS_PER_INSERT: usize = 500;
@@ -24,8 +24,8 @@ pub struct SeedMember {
     pub team_id: String,
 }
 
-/// Inserts a batch of members (accounts, memberships, primary teams, search terms).
-/// Every account gets `password_hash`. Run it inside a transaction.
+/// Inserts a batch of members (accounts, memberships, primary teams). Every account gets
+/// `password_hash`. Run it inside a transaction.
 pub async fn insert_members(
     conn: &mut AnyConnection,
     workspace_id: &str,
@@ -37,23 +37,7 @@ pub async fn insert_members(
         insert_memberships(conn, workspace_id, chunk).await?;
         insert_team_members(conn, workspace_id, chunk).await?;
     }
-    let terms: Vec<(String, &str)> = members
-        .iter()
-        .flat_map(|m| {
-            member_search::terms(&m.first_name, &m.last_name, &m.display_name, &m.email)
-                .into_iter()
-                .map(|term| (term, m.account_id.as_str()))
-        })
-        .collect();
-    let rows: Vec<TermRow<'_>> = terms
-        .iter()
-        .map(|(term, account_id)| TermRow {
-            workspace_id,
-            term,
-            account_id,
-        })
-        .collect();
-    member_search::insert_terms(conn, &rows).await
+    Ok(())
 }
 
 async fn insert_accounts(
@@ -88,8 +72,8 @@ async fn insert_memberships(
 ) -> StoreResult<()> {
     let sql = format!(
         "INSERT INTO memberships (workspace_id, account_id, role, has_seat, status, joined_at, \
-         joined_via, sort_name){}",
-        super::values("(?, ?, ?, ?, ?, ?, 'seed', ?)", members.len())
+         joined_via, sort_name, search_text){}",
+        super::values("(?, ?, ?, ?, ?, ?, 'seed', ?, ?)", members.len())
     );
     let mut query = sqlx::query(&sql);
     for m in members {
@@ -100,7 +84,13 @@ async fn insert_memberships(
             .bind(super::flag(m.has_seat))
             .bind(m.status)
             .bind(m.joined_at)
-            .bind(sort_name(m));
+            .bind(sort_name(m))
+            .bind(search_text(
+                &m.first_name,
+                &m.last_name,
+                &m.display_name,
+                &m.email,
+            ));
     }
     query.execute(conn).await.map(|_| ())
 }

@@ -2,22 +2,47 @@
 //! sees every session and signing out deletes the session everywhere. Only `create`
 //! inserts; `save` never brings back a row that a sign-out deleted.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sqlx::AnyPool;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, ExpiredDeletion, Result, SessionStore};
 
+use super::fast_reads::{self, FastReads, FromFastRow, Param};
+
 /// Sessions as rows: id, JSON data, expiry (unix seconds).
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
     pool: AnyPool,
+    /// Loads (on every request) go this way on SQLite (`fast_reads`).
+    fast: Option<Arc<FastReads>>,
 }
 
 impl DbSessionStore {
     pub fn new(pool: AnyPool) -> Self {
-        Self { pool }
+        Self { pool, fast: None }
+    }
+
+    /// The store's sessions, loaded through its fast path when it has one.
+    pub fn for_store(store: &super::Store) -> Self {
+        Self {
+            pool: store.pool().clone(),
+            fast: store.fast_reads().cloned(),
+        }
     }
 }
+
+/// A session row: its JSON data and expiry.
+struct SessionRow(String, i64);
+
+impl FromFastRow for SessionRow {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self(row.get(0)?, row.get(1)?))
+    }
+}
+
+const LOAD: &str = "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2";
 
 fn backend(e: impl std::fmt::Display) -> Error {
     Error::Backend(e.to_string())
@@ -70,15 +95,22 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
-        )
-        .bind(id.to_string())
-        .bind(now)
-        .fetch_optional(&self.pool)
+        let id_text = id.to_string();
+        let params = [Param::Text(&id_text), Param::Int(now)];
+        let rows = fast_reads::or_sqlx(self.fast.as_ref(), LOAD, &params, async {
+            let row: Option<(String, i64)> = sqlx::query_as(LOAD)
+                .bind(&id_text)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row
+                .map(|(data, at)| SessionRow(data, at))
+                .into_iter()
+                .collect())
+        })
         .await
         .map_err(backend)?;
-        let Some((data, expires_at)) = row else {
+        let Some(SessionRow(data, expires_at)) = rows.into_iter().next() else {
             return Ok(None);
         };
         let data = serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?;

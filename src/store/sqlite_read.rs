@@ -1,58 +1,31 @@
-//! SQLite's fast path for reading a long list once (the CSV downloads): a connection of
-//! its own, opened for the one download on a blocking thread, that only reads
-//! (`query_only`) and maps the database file rather than copying each page it visits
-//! into a small cache. The same SQL as the pool runs, `$N` parameters included; writes
-//! never come this way.
+//! The CSV downloads' read on SQLite: the same SQL as the pool would run, on a connection
+//! of the download's own (`FastReads::open_for_download`), each row handed to the writer
+//! as the database has it, text borrowed rather than copied. It runs on the blocking pool.
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 
 use super::StoreResult;
+use super::fast_reads::{self, FastReads, Param};
 use super::listing::{Chunk, Columns, Listing, WriteRow};
-
-/// How much of the database file the connection may map (bytes).
-const MMAP_BYTES: i64 = 1 << 30;
 
 /// A read of SQLite's that failed, as the store's error.
 fn failed(e: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::Protocol(format!("SQLite read: {e}"))
 }
 
-fn opened(file: &str) -> StoreResult<Connection> {
-    // Read-write flags with `query_only`: a read-only open of a WAL database may fail
-    // when it cannot write the shared-memory index.
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(file, flags).map_err(failed)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(failed)?;
-    conn.execute_batch(&format!(
-        "PRAGMA query_only = 1; PRAGMA mmap_size = {MMAP_BYTES};"
-    ))
-    .map_err(failed)?;
-    Ok(conn)
-}
-
 /// `listing::write_rows` on SQLite: runs `sql` with `params` as `$1`, `$2`, … and sends
-/// each full chunk with a blocking send (this runs on a blocking thread).
+/// each full chunk with a blocking send.
 pub(super) fn write_rows<L: Listing>(
-    file: &str,
+    fast: &FastReads,
     sql: &str,
-    params: &[String],
+    params: &[Param<'_>],
     write: WriteRow<L>,
     chunks: &mpsc::Sender<String>,
 ) -> StoreResult<()> {
-    let conn = opened(file)?;
+    let conn = fast.open_for_download().map_err(failed)?;
     let mut statement = conn.prepare(sql).map_err(failed)?;
-    for i in 1..=statement.parameter_count() {
-        let value = statement
-            .parameter_name(i)
-            .and_then(|name| name.strip_prefix('$'))
-            .and_then(|n| n.parse::<usize>().ok())
-            .and_then(|n| params.get(n.checked_sub(1)?))
-            .ok_or_else(|| failed(format!("no value for parameter {i} of {sql}")))?;
-        statement.raw_bind_parameter(i, value).map_err(failed)?;
-    }
+    fast_reads::bind(&mut statement, params).map_err(failed)?;
     let mut rows = statement.raw_query();
     let mut chunk = Chunk::new();
     while let Some(row) = rows.next().map_err(failed)? {
@@ -81,8 +54,5 @@ impl Columns for rusqlite::Row<'_> {
     }
     fn int(&self, i: usize) -> StoreResult<i64> {
         value(self, i)?.as_i64().map_err(failed)
-    }
-    fn int_or_null(&self, i: usize) -> StoreResult<Option<i64>> {
-        value(self, i)?.as_i64_or_null().map_err(failed)
     }
 }

@@ -4,12 +4,13 @@
 //! the layout's workspace switcher, so a page in a workspace costs one read for the
 //! person instead of three.
 
-use sqlx::{Any, Executor, FromRow};
+use sqlx::FromRow;
 
-use super::StoreResult;
 use super::accounts::AccountRow;
+use super::fast_reads::{self, FromFastRow, Param};
 use super::members::MembershipRow;
 use super::workspaces::{MembershipIn, WorkspaceRow};
+use super::{Store, StoreResult};
 
 /// An account and its memberships, in the switcher's order (workspace name, then slug).
 #[derive(Debug, Clone)]
@@ -72,12 +73,9 @@ impl WhoRow {
     }
 }
 
-/// The account `account_id` with its memberships; `None` when there is no such account.
-pub async fn load<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    account_id: &str,
-) -> StoreResult<Option<Who>> {
-    let rows: Vec<WhoRow> = sqlx::query_as(&format!(
+/// The read: the account, then one row per membership with its workspace.
+fn who_sql() -> String {
+    format!(
         "SELECT {}, w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.plan AS w_plan, \
          w.seat_count AS w_seat_count, w.seats_used AS w_seats_used, \
          w.auto_assign_seats AS w_auto_assign_seats, w.created_at AS w_created_at, \
@@ -88,9 +86,44 @@ pub async fn load<'e, E: Executor<'e, Database = Any>>(
          LEFT JOIN workspaces w ON w.id = m.workspace_id \
          WHERE a.id = $1 ORDER BY lower(w.name), w.slug",
         super::accounts::COLUMNS
-    ))
-    .bind(account_id)
-    .fetch_all(e)
+    )
+}
+
+impl FromFastRow for WhoRow {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            account: AccountRow::from_fast_row(row)?,
+            w_id: row.get("w_id")?,
+            w_slug: row.get("w_slug")?,
+            w_name: row.get("w_name")?,
+            w_plan: row.get("w_plan")?,
+            w_seat_count: row.get("w_seat_count")?,
+            w_seats_used: row.get("w_seats_used")?,
+            w_auto_assign_seats: row.get("w_auto_assign_seats")?,
+            w_created_at: row.get("w_created_at")?,
+            w_list_version: row.get("w_list_version")?,
+            m_role: row.get("m_role")?,
+            m_has_seat: row.get("m_has_seat")?,
+            m_status: row.get("m_status")?,
+            m_joined_at: row.get("m_joined_at")?,
+            m_joined_via: row.get("m_joined_via")?,
+            avatar_at: row.get("avatar_at")?,
+        })
+    }
+}
+
+/// The account `account_id` with its memberships; `None` when there is no such account.
+/// Read on every request of a signed-in person, so through the store's fast path when it
+/// has one.
+pub async fn load(store: &Store, account_id: &str) -> StoreResult<Option<Who>> {
+    let sql = who_sql();
+    let params = [Param::Text(account_id)];
+    let rows: Vec<WhoRow> = fast_reads::or_sqlx(store.fast_reads(), &sql, &params, async {
+        sqlx::query_as(&sql)
+            .bind(account_id)
+            .fetch_all(store.pool())
+            .await
+    })
     .await?;
     let Some(first) = rows.first() else {
         return Ok(None);

@@ -40,6 +40,8 @@ struct AccountPage {
     email: String,
     /// The person's picture's path, when they chose one.
     avatar: Option<String>,
+    /// Their account id, for the placeholder shown without a picture.
+    me_id: String,
     errors: FieldErrors,
 }
 
@@ -54,6 +56,7 @@ fn account_page(ctx: &PageContext, me: &SignedIn, errors: FieldErrors) -> Accoun
         display_name: a.display_name.clone(),
         email: a.email.clone(),
         avatar: page.account.as_ref().and_then(|n| n.avatar.clone()),
+        me_id: a.id.clone(),
         errors,
     }
 }

@@ -123,6 +123,21 @@ struct SignInPage {
     password_error: Option<&'static str>,
 }
 
+impl SignInPage {
+    /// "invitation" or "invite link" when signing in is on the way to one (`next` is its
+    /// page): the page then says it leads back there, and new people are sent back to
+    /// sign up from it rather than to a sign-up that joins nothing.
+    fn coming_from(&self) -> Option<&'static str> {
+        if self.next.starts_with("/invite/") {
+            Some("invitation")
+        } else if self.next.starts_with("/join/") {
+            Some("invite link")
+        } else {
+            None
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct NextQuery {
     next: Option<String>,

@@ -5,6 +5,7 @@ pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod avatar;
 pub mod browse;
 pub mod client_ip;
 pub mod csrf;

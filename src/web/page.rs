@@ -15,6 +15,8 @@ use crate::store::workspaces::{MembershipIn, MyWorkspace};
 /// The signed-in person as the layout shows them.
 #[derive(Debug, Clone)]
 pub struct NavAccount {
+    /// Their account id (picks their placeholder's colour when they have no picture).
+    pub id: String,
     pub display_name: String,
     pub email: String,
     /// Their picture's path, when they chose one.
@@ -100,6 +102,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
         let (account, workspaces) = match &auth.user {
             Some(user) => (
                 Some(NavAccount {
+                    id: user.account.id.clone(),
                     display_name: user.account.display_name.clone(),
                     email: user.account.email.clone(),
                     avatar: user

@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
 /// One pending request as the popover shows it.
 pub struct RequestItem {
     pub id: String,
+    /// Who asked (picks their placeholder's colour when they have no picture).
+    pub account_id: String,
     pub name: String,
     pub email: String,
     pub ago: String,
@@ -66,7 +68,7 @@ async fn popover(svc: &Services, admin: &Admin, message: Option<String>) -> AppR
     let (rows, count) = join_requests::pending(svc, &admin.0.manager()).await?;
     let now = svc.clock.now();
     let ids: Vec<String> = rows.iter().map(|r| r.account_id.clone()).collect();
-    let pictures = crate::store::avatars::versions(svc.store.pool(), &ids).await?;
+    let pictures = crate::store::avatars::versions(&svc.store, &ids).await?;
     Ok(Popover {
         slug: admin.0.workspace.slug.clone(),
         items: rows
@@ -74,6 +76,7 @@ async fn popover(svc: &Services, admin: &Admin, message: Option<String>) -> AppR
             .map(|r| RequestItem {
                 ago: ago(now - r.created_at),
                 avatar: crate::store::avatars::path(&r.account_id, &pictures),
+                account_id: r.account_id,
                 id: r.id,
                 name: r.display_name,
                 email: r.email,

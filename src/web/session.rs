@@ -99,7 +99,7 @@ impl AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &String) -> Result<Option<SessionUser>, sqlx::Error> {
-        Ok(who::load(self.services.store.pool(), id)
+        Ok(who::load(&self.services.store, id)
             .await?
             .map(|who| SessionUser {
                 avatar_at: who.avatar_at,
@@ -113,16 +113,15 @@ pub type AuthSession = axum_login::AuthSession<Backend>;
 /// Session cookie (signed, HttpOnly, SameSite=Lax, Secure over https) plus axum-login.
 pub fn auth_layer(state: &AppState) -> AuthManagerLayer<Backend, DbSessionStore, SignedCookie> {
     let digest = sha2::Sha512::digest(&state.config.secret);
-    let sessions =
-        SessionManagerLayer::new(DbSessionStore::new(state.services.store.pool().clone()))
-            .with_name(COOKIE_NAME)
-            .with_http_only(true)
-            .with_same_site(SameSite::Lax)
-            .with_secure(state.config.is_https())
-            .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
-                IDLE_TIMEOUT_SECONDS,
-            )))
-            .with_signed(Key::from(&digest));
+    let sessions = SessionManagerLayer::new(DbSessionStore::for_store(&state.services.store))
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.is_https())
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            IDLE_TIMEOUT_SECONDS,
+        )))
+        .with_signed(Key::from(&digest));
     AuthManagerLayerBuilder::new(
         Backend {
             services: state.services.clone(),

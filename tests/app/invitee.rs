@@ -20,6 +20,7 @@ both_databases!(
     twenty_concurrent_accepts_make_one_membership,
     an_unproven_account_with_the_address_is_left_to_its_mailbox,
     teams_named_by_the_invitation_are_joined,
+    signing_in_on_the_way_to_an_invitation_says_so_and_keeps_new_people_on_it,
 );
 
 /// An Owner, a workspace, and a pending invitation to `email`; returns its path.
@@ -512,4 +513,40 @@ async fn teams_named_by_the_invitation_are_joined(db: Db) {
         422,
         "a team of another workspace (or none) is refused"
     );
+}
+
+async fn signing_in_on_the_way_to_an_invitation_says_so_and_keeps_new_people_on_it(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_, _, path) = invited(&app, "ann@example.com", "member").await;
+    let visitor = app.client();
+    let (_, html) = visitor.page(&path).await;
+    let at = html
+        .find("id=\"sign-in-to-accept\"")
+        .expect("Sign in to accept");
+    let start = html[..at].rfind("href=\"").expect("its href") + "href=\"".len();
+    let sign_in = html[start..].split('"').next().unwrap_or_default();
+    assert!(sign_in.starts_with("/sign-in?next="), "{sign_in}");
+    let (status, html) = visitor.page(sign_in).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("you go straight back to the invitation"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{path}\" id=\"sign-up-instead\">Create your account from the invitation</a>"
+        )),
+        "a new person goes back to the invitation's form:\n{html}"
+    );
+    let (_, html) = visitor.page("/sign-in?next=%2Fjoin%2Fsome-code").await;
+    assert!(
+        html.contains("you go straight back to the invite link"),
+        "{html}"
+    );
+    let (_, html) = visitor.page("/sign-in?next=%2Fw%2Facme").await;
+    assert!(
+        !html.contains("sign-in-context"),
+        "no invitation, nothing said"
+    );
+    assert!(html.contains("<a href=\"/sign-up\">Sign up</a>"), "{html}");
 }

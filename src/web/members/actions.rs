@@ -129,7 +129,7 @@ impl RowAction {
         let teams = team_tags(teams::of_accounts(pool, workspace_id, &ids).await?)
             .remove(&self.account_id)
             .unwrap_or_default();
-        let pictures = crate::store::avatars::versions(pool, &ids).await?;
+        let pictures = crate::store::avatars::versions(&self.svc.store, &ids).await?;
         let row = member_list::one(pool, workspace_id, &self.account_id)
             .await?
             .map(|m| {

@@ -33,6 +33,8 @@ pub struct Fact {
 #[template(path = "members/detail.html")]
 pub struct DetailPage {
     page: Page,
+    /// Whose page this is (picks their placeholder's colour when they have no picture).
+    account_id: String,
     name: String,
     /// Their picture's path, when they chose one.
     avatar: Option<String>,
@@ -63,7 +65,7 @@ pub async fn show(
     let listed = &origin.member;
     let ids = [account_id.clone()];
     let mut tags = team_tags(teams::of_accounts(pool, &w.id, &ids).await?);
-    let pictures = crate::store::avatars::versions(pool, &ids).await?;
+    let pictures = crate::store::avatars::versions(&svc.store, &ids).await?;
     let trail_query = AuditQuery {
         member: Some(account_id.clone()),
         ..AuditQuery::default()
@@ -90,6 +92,7 @@ pub async fn show(
         status: status.label(),
         name: listed.display_name.clone(),
         avatar: crate::store::avatars::path(&account_id, &pictures),
+        account_id,
         email: listed.email.clone(),
     })
 }

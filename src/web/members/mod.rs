@@ -29,7 +29,8 @@ use super::render_cache::RenderCache;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::Services;
-use crate::store::member_list::{MemberQuery, SeatFilter, StatusFilter};
+use crate::store::member_list::{Cursor, MemberQuery, SeatFilter, StatusFilter};
+use crate::store::member_search;
 use view::MembersView;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -75,6 +76,12 @@ pub struct ListParams {
     pub sort: String,
     #[serde(default)]
     pub page: Option<i64>,
+    /// Next: the page after this member (keyset; `page` is still its number).
+    #[serde(default)]
+    pub after: String,
+    /// Previous: the page before this member.
+    #[serde(default)]
+    pub before: String,
 }
 
 impl ListParams {
@@ -90,9 +97,8 @@ impl ListParams {
             "without" => SeatFilter::Without,
             _ => SeatFilter::All,
         };
-        let search = self.q.trim().to_lowercase().chars().take(100).collect();
         Some(MemberQuery {
-            search,
+            search: member_search::normalize(&self.q),
             seat,
             status,
             descending: self.sort == "desc",
@@ -103,9 +109,28 @@ impl ListParams {
         self.page.unwrap_or(1).clamp(1, 1_000_000)
     }
 
+    /// Where the page starts besides its number: after or before a member (an account id).
+    pub fn cursor(&self) -> Cursor {
+        let id = |s: &str| s.trim().chars().take(64).collect::<String>();
+        match (id(&self.after), id(&self.before)) {
+            (after, _) if !after.is_empty() => Cursor::After(after),
+            (_, before) if !before.is_empty() => Cursor::Before(before),
+            _ => Cursor::None,
+        }
+    }
+
     /// The query string for these filters on another page (or, with `page = None`, for
     /// the CSV export).
     pub fn query_string(&self, page: Option<i64>) -> String {
+        self.pairs(page, &Cursor::None)
+    }
+
+    /// The query string for these filters on page `page`, read from `cursor`.
+    pub fn query_string_at(&self, page: i64, cursor: &Cursor) -> String {
+        self.pairs(Some(page), cursor)
+    }
+
+    fn pairs(&self, page: Option<i64>, cursor: &Cursor) -> String {
         let mut pairs = vec![
             ("q", self.q.trim().to_string()),
             ("seat", self.seat.clone()),
@@ -114,6 +139,11 @@ impl ListParams {
         ];
         if let Some(p) = page {
             pairs.push(("page", p.to_string()));
+        }
+        match cursor {
+            Cursor::After(id) => pairs.push(("after", id.clone())),
+            Cursor::Before(id) => pairs.push(("before", id.clone())),
+            Cursor::None => {}
         }
         let kept: Vec<(&str, String)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         serde_urlencoded::to_string(kept).unwrap_or_default()
@@ -156,7 +186,7 @@ async fn show(
         return Ok(ResultsFragment { results, csv_link }.into_response());
     }
     let seat_waiting =
-        crate::store::members::count_seat_waiting(svc.store.pool(), &member.workspace.id).await?;
+        crate::store::members::count_seat_waiting(&svc.store, &member.workspace.id).await?;
     Ok(MembersPage {
         page,
         v,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use askama::Template;
 
-use super::view::{MembersView, member_row, team_tags};
+use super::view::{MembersView, Paging, member_row, team_tags};
 use super::{ListParams, PAGE_SIZE};
 use crate::error::AppResult;
 use crate::services::Services;
@@ -60,13 +60,12 @@ fn cache_key(member: &Member, params: &ListParams) -> String {
         w.slug,
         member.signed_in.account.id,
         member.role.as_str(),
-        params.query_string(Some(params.page_number())),
+        params.query_string_at(params.page_number(), &params.cursor()),
     )
 }
 
 /// Loads one page of results with everything the page shows around it.
 async fn load_view(svc: &Services, member: &Member, params: &ListParams) -> AppResult<MembersView> {
-    let pool = svc.store.pool();
     let w = &member.workspace;
     let page_number = params.page_number();
     let offset = (page_number - 1) * PAGE_SIZE;
@@ -76,21 +75,32 @@ async fn load_view(svc: &Services, member: &Member, params: &ListParams) -> AppR
         let (invitations, total) =
             crate::web::invitations::listing::load(svc, &w.id, filter, &search, PAGE_SIZE, offset)
                 .await?;
-        let mut view = MembersView::new(member, params, Vec::new(), total, page_number);
+        let paging = Paging::numbered(total, page_number);
+        let mut view = MembersView::new(member, params, Vec::new(), paging);
         view.invitations = invitations;
         return Ok(view);
     };
-    let page = member_list::page(pool, &w.id, &query, PAGE_SIZE, offset).await?;
-    // The page's query counts the matches unless the page is past the last one.
-    let total = match page.total {
-        Some(total) => total,
-        None if offset == 0 => 0,
-        None => member_list::count(pool, &w.id, &query).await?,
+    let page = member_list::page(
+        &svc.store,
+        &w.id,
+        &query,
+        offset,
+        &params.cursor(),
+        PAGE_SIZE,
+    )
+    .await?;
+    let paging = Paging {
+        total: page.total,
+        page: if page.has_prev { page_number } else { 1 },
+        has_prev: page.has_prev,
+        has_next: page.has_next,
+        first_id: page.rows.first().map(|m| m.account_id.clone()),
+        last_id: page.rows.last().map(|m| m.account_id.clone()),
     };
     let me = &member.signed_in.account.id;
     let mut tags = team_tags(page.teams);
     let ids: Vec<String> = page.rows.iter().map(|m| m.account_id.clone()).collect();
-    let pictures = avatars::versions(pool, &ids).await?;
+    let pictures = avatars::versions(&svc.store, &ids).await?;
     let rows = page
         .rows
         .into_iter()
@@ -101,5 +111,5 @@ async fn load_view(svc: &Services, member: &Member, params: &ListParams) -> AppR
             row
         })
         .collect();
-    Ok(MembersView::new(member, params, rows, total, page_number))
+    Ok(MembersView::new(member, params, rows, paging))
 }

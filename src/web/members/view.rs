@@ -2,11 +2,12 @@
 //! pagination links.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use super::{ListParams, PAGE_SIZE};
 use crate::clock::format_date;
 use crate::domain::{MembershipStatus, Role};
-use crate::store::member_list::ListedMember;
+use crate::store::member_list::{Cursor, ListedMember, Total};
 use crate::store::teams::TeamTagRow;
 use crate::web::extract::Member;
 
@@ -124,6 +125,104 @@ pub fn joined_via_label(via: &str) -> &'static str {
     }
 }
 
+/// How many members match, as the page words it: "66", or "More than 1,000" when the
+/// search stopped counting (the template adds "members").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchCount(pub Total);
+
+impl fmt::Display for MatchCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Total::Exact(n) => write!(f, "{n}"),
+            Total::MoreThan(n) => write!(f, "More than {}", thousands(n)),
+        }
+    }
+}
+
+/// `count != 1` in the template: "1 member", but "More than 1,000 members".
+impl PartialEq<i64> for MatchCount {
+    fn eq(&self, other: &i64) -> bool {
+        self.0 == Total::Exact(*other)
+    }
+}
+
+/// How many pages there are, as "Page 3 of …" ends: "2", or "more than 20".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCount(pub Total);
+
+impl PageCount {
+    fn exact(&self) -> Option<i64> {
+        match self.0 {
+            Total::Exact(n) => Some(((n + PAGE_SIZE - 1) / PAGE_SIZE).max(1)),
+            Total::MoreThan(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for PageCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.exact(), self.0) {
+            (Some(pages), _) => write!(f, "{pages}"),
+            (None, Total::MoreThan(n) | Total::Exact(n)) => {
+                write!(f, "more than {}", thousands(n / PAGE_SIZE))
+            }
+        }
+    }
+}
+
+/// 1000 as "1,000".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Where the shown page lies in the list, for its count and its links.
+#[derive(Debug, Clone)]
+pub struct Paging {
+    pub total: Total,
+    /// The page's number (1 when nothing comes before it).
+    pub page: i64,
+    pub has_prev: bool,
+    pub has_next: bool,
+    /// The first and last members shown: Previous reads from before the first, Next from
+    /// after the last (keyset), while the page numbers stay in the links.
+    pub first_id: Option<String>,
+    pub last_id: Option<String>,
+}
+
+impl Paging {
+    /// Numbered pages only (the Pending filter; the frame around the results).
+    pub fn numbered(total: i64, page: i64) -> Self {
+        let pages = PageCount(Total::Exact(total)).exact().unwrap_or(1);
+        Self {
+            total: Total::Exact(total),
+            page,
+            has_prev: page > 1,
+            has_next: page < pages,
+            first_id: None,
+            last_id: None,
+        }
+    }
+
+    fn prev_cursor(&self) -> Cursor {
+        match &self.first_id {
+            Some(id) if self.page > 2 => Cursor::Before(id.clone()),
+            _ => Cursor::None,
+        }
+    }
+
+    fn next_cursor(&self) -> Cursor {
+        self.last_id.clone().map(Cursor::After).unwrap_or_default()
+    }
+}
+
 /// Everything the Members page and its fragments show.
 #[derive(Debug, Clone)]
 pub struct MembersView {
@@ -131,9 +230,9 @@ pub struct MembersView {
     /// The list URL to return to after a plain-form action.
     pub back: String,
     pub rows: Vec<MemberRow>,
-    pub total: i64,
+    pub total: MatchCount,
     pub page: i64,
-    pub pages: i64,
+    pub pages: PageCount,
     pub prev_link: Option<String>,
     pub next_link: Option<String>,
     pub csv_link: String,
@@ -152,29 +251,33 @@ impl MembersView {
     /// The page around the results (filters, seat bar, seat tools): the results
     /// themselves are rendered on their own (`results::html`).
     pub fn frame(member: &Member, params: &ListParams) -> Self {
-        Self::new(member, params, Vec::new(), 0, params.page_number())
+        Self::new(
+            member,
+            params,
+            Vec::new(),
+            Paging::numbered(0, params.page_number()),
+        )
     }
 
-    pub fn new(
-        member: &Member,
-        params: &ListParams,
-        rows: Vec<MemberRow>,
-        total: i64,
-        page: i64,
-    ) -> Self {
+    pub fn new(member: &Member, params: &ListParams, rows: Vec<MemberRow>, paging: Paging) -> Self {
         let w = &member.workspace;
         let base = format!("/w/{}/members", w.slug);
-        let link = |p: i64| format!("{base}?{}", params.query_string(Some(p)));
-        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        let link =
+            |p: i64, cursor: &Cursor| format!("{base}?{}", params.query_string_at(p, cursor));
+        let page = paging.page;
         Self {
             slug: w.slug.clone(),
-            back: link(page),
+            back: link(page, &params.cursor()),
             rows,
-            total,
+            total: MatchCount(paging.total),
             page,
-            pages,
-            prev_link: (page > 1).then(|| link(page - 1)),
-            next_link: (page < pages).then(|| link(page + 1)),
+            pages: PageCount(paging.total),
+            prev_link: paging
+                .has_prev
+                .then(|| link(page - 1, &paging.prev_cursor())),
+            next_link: paging
+                .has_next
+                .then(|| link(page + 1, &paging.next_cursor())),
             csv_link: format!("/w/{}/members.csv?{}", w.slug, params.query_string(None)),
             q: params.q.trim().to_string(),
             seat: if params.seat.is_empty() {
@@ -200,5 +303,26 @@ impl MembersView {
             pending: params.status == "pending",
             invitations: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(MatchCount(Total::Exact(66)).to_string(), "66");
+        assert_eq!(
+            MatchCount(Total::MoreThan(1000)).to_string(),
+            "More than 1,000"
+        );
+        assert!(MatchCount(Total::Exact(1)) == 1);
+        assert!(MatchCount(Total::MoreThan(1000)) != 1);
+        assert_eq!(PageCount(Total::Exact(101)).to_string(), "3");
+        assert_eq!(PageCount(Total::Exact(0)).to_string(), "1");
+        assert_eq!(PageCount(Total::MoreThan(1000)).to_string(), "more than 20");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
     }
 }

@@ -1,10 +1,11 @@
 //! "Look at what you ship": every page changed this week, opened in Chromium at 1280, 1440
-//! and 390 px wide. On each, nothing may overflow sideways and axe-core may find no
-//! serious or critical violation. Full-page screenshots land in /tmp/shots-axe/ (not
-//! committed) for a person to look at. The pages: sign-in (plain and with an error), Check
-//! your email, an invitation signed out, a domain's proof page, the refusal of a
-//! cross-site POST, and, as an Admin, Security (approved domains, one waiting for proof)
-//! and Teams with the Owner in a team.
+//! and 390 px wide. On each, nothing may overflow sideways, every control shown in the
+//! page's main part must be inside the window sideways (or in a scroller that is), and
+//! axe-core may find no serious or critical violation. Full-page screenshots land in
+//! /tmp/shots-axe/ (not committed) for a person to look at. The pages: sign-in (plain and
+//! with an error), Check your email, an invitation signed out, a domain's proof page, the
+//! refusal of a cross-site POST, and, as an Admin, Security (approved domains, one waiting
+//! for proof) and Teams with the Owner in a team.
 
 use super::{Browser, ONE_BROWSER};
 use crate::support::invites::invite;
@@ -16,63 +17,125 @@ const WIDTHS: [u32; 3] = [1280, 1440, 390];
 const HEIGHT: u32 = 900;
 const SHOTS: &str = "/tmp/shots-axe";
 
+/// For the elements `arguments[0]` selects: how many, and those not wholly inside the
+/// window sideways. With `arguments[1]` (every control of a page) hidden ones are skipped
+/// (closed menus and dialogs, visually hidden labels), and so is one inside a sideways
+/// scroller that is itself inside the window (a phone's contained table): scrolling that
+/// box reaches it. Without it (a page's named controls) a hidden one counts as outside.
+const OUTSIDE_SIDEWAYS: &str = "const [css, all_controls] = arguments; \
+    const w = document.documentElement.clientWidth; \
+    const inside = (r) => r.width > 0 && r.left >= 0 && r.right <= w; \
+    const scroller = (e) => { for (let p = e.parentElement; p; p = p.parentElement) { \
+        const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return p; } return null; }; \
+    const all = [...document.querySelectorAll(css)].filter(e => !all_controls || (e.getClientRects().length > 0 \
+        && !e.closest('.visually-hidden, dialog:not([open]), details:not([open]) > :not(summary)'))); \
+    const out = all.filter(e => { if (inside(e.getBoundingClientRect())) return false; \
+        const box = all_controls && scroller(e); return !(box && inside(box.getBoundingClientRect())); }); \
+    return [all.length, out.map(e => (e.id || e.getAttribute('name') || e.textContent.trim().slice(0, 30) || e.tagName) \
+        + ' ' + JSON.stringify(e.getBoundingClientRect()))];";
+
+/// Every control in a page's main part.
+const CONTROLS: &str =
+    "main :is(a[href], button, input:not([type=hidden]), select, textarea, summary)";
+
 impl Browser {
     /// Looks at the current page at each width: its screenshot saved as
     /// `{SHOTS}/{name}-{width}.png`, and what is wrong with it added to `problems`.
     async fn look_at(&self, name: &str, problems: &mut Vec<String>) {
-        std::fs::create_dir_all(SHOTS).expect("screenshot folder");
+        self.look_at_in(SHOTS, name, None, problems).await;
+    }
+
+    /// Looks at the current page at each width, adding what is wrong to `problems`:
+    /// sideways overflow, a control outside the window, any of `required` (the page's main
+    /// controls) missing or not inside the window, an axe violation. Saves
+    /// `{dir}/{name}-{width}.png` of the whole page.
+    pub(super) async fn look_at_in(
+        &self,
+        dir: &str,
+        name: &str,
+        required: Option<&str>,
+        problems: &mut Vec<String>,
+    ) {
+        std::fs::create_dir_all(dir).expect("screenshot folder");
         for width in WIDTHS {
             self.client
                 .set_window_size(width, HEIGHT)
                 .await
                 .expect("resize");
-            let (scroll, inner): (u64, u64) = serde_json::from_value(
-                self.client
-                    .execute(
-                        "return [document.documentElement.scrollWidth, window.innerWidth];",
-                        vec![],
-                    )
-                    .await
-                    .expect("measure"),
-            )
-            .expect("two widths");
-            assert_eq!(
-                inner,
-                u64::from(width),
-                "{name}: the viewport is {width} wide"
-            );
+            let what = format!("{name} at {width}px");
+            let widths = self
+                .script("return [document.documentElement.scrollWidth, window.innerWidth];")
+                .await;
+            let (scroll, inner): (u64, u64) = serde_json::from_value(widths).expect("widths");
+            assert_eq!(inner, u64::from(width), "{what}: the window's width");
             if scroll > inner {
                 problems.push(format!(
-                    "{name} at {width}px: {scroll}px wide, overflows sideways by {}px",
+                    "{what}: {scroll}px wide, overflows sideways by {}px",
                     scroll - inner
                 ));
             }
-            for v in self.axe_violations().await {
-                problems.push(format!("{name} at {width}px: axe {v:#}"));
+            let (_, outside) = self.outside_sideways(CONTROLS, true).await;
+            problems.extend(
+                outside
+                    .iter()
+                    .map(|c| format!("{what}: outside the window: {c}")),
+            );
+            if let Some(css) = required {
+                let (count, outside) = self.outside_sideways(css, false).await;
+                if count == 0 {
+                    problems.push(format!("{what}: nothing matches {css}"));
+                }
+                problems.extend(
+                    outside
+                        .iter()
+                        .map(|c| format!("{what}: not on screen: {c}")),
+                );
             }
-            // The whole page in one picture: the window as tall as the page (and the
-            // window's own frame), then back.
-            let tall = self
-                .client
-                .execute(
-                    "return document.documentElement.scrollHeight \
-                     + window.outerHeight - window.innerHeight;",
-                    vec![],
-                )
-                .await
-                .expect("height")
-                .as_u64()
-                .expect("a height");
-            let tall = u32::try_from(tall).expect("height fits").max(HEIGHT);
-            self.client
-                .set_window_size(width, tall)
-                .await
-                .expect("resize");
-            let png = self.client.screenshot().await.expect("screenshot");
-            std::fs::write(format!("{SHOTS}/{name}-{width}.png"), png).expect("save screenshot");
+            for v in self.axe_violations().await {
+                problems.push(format!("{what}: axe {v:#}"));
+            }
+            self.whole_page_shot(&format!("{dir}/{name}-{width}.png"), width)
+                .await;
         }
         self.client
             .set_window_size(WIDTHS[0], HEIGHT)
+            .await
+            .expect("resize");
+    }
+
+    /// How many elements `css` selects, and those not inside the window sideways.
+    async fn outside_sideways(&self, css: &str, all_controls: bool) -> (u64, Vec<String>) {
+        let found = self
+            .client
+            .execute(
+                OUTSIDE_SIDEWAYS,
+                vec![serde_json::json!(css), serde_json::json!(all_controls)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("measure {css}: {e}"));
+        serde_json::from_value(found).expect("a count and a list")
+    }
+
+    /// The whole page in one picture (the window as tall as the page and its own frame),
+    /// saved to `path`; then the window is as before.
+    async fn whole_page_shot(&self, path: &str, width: u32) {
+        let tall = self
+            .script(
+                "return document.documentElement.scrollHeight \
+                 + window.outerHeight - window.innerHeight;",
+            )
+            .await
+            .as_u64()
+            .expect("a height");
+        let tall = u32::try_from(tall).expect("height fits").max(HEIGHT);
+        self.client
+            .set_window_size(width, tall)
+            .await
+            .expect("resize");
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(path, png).expect("save screenshot");
+        self.client
+            .set_window_size(width, HEIGHT)
             .await
             .expect("resize");
     }

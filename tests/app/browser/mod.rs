@@ -6,16 +6,21 @@
 
 mod audit_words;
 mod domains;
+mod focus;
 mod header;
 mod invitation_sign_in;
 mod invitations;
 mod invite_message;
+mod invitee_pages;
 mod link_page;
 mod links;
 mod looks;
 mod member_layout;
 mod members;
 mod onboarding;
+mod placeholders;
+mod removal;
+mod seat_full;
 mod skeleton;
 
 use std::process::{Child, Command, Stdio};

@@ -2,6 +2,7 @@
 //! browser stand-in), and helpers that read like the user's journey.
 
 pub mod binary;
+pub mod bulk;
 pub mod client;
 pub mod db;
 pub mod domains;

@@ -1,0 +1,308 @@
+//! The hottest reads on SQLite (who is asking, a page of members) straight through
+//! rusqlite. sqlx's SQLite driver runs each connection on a thread of its own and sends
+//! every row across a channel as a copy of each value: for a page of fifty members that
+//! hand-over costs more than SQLite's own work. Here a read runs on tokio's blocking pool
+//! (a slow search must not hold up the async workers) on a connection of a small
+//! read-only pool, with its prepared statement kept, and hands back the finished rows.
+//!
+//! Same SQL text as the sqlx path (`$1`, `$2`, … bound by number, as sqlx binds them), so
+//! the two cannot drift apart; the sqlx path stays for PostgreSQL, for an in-memory
+//! database, and as the fallback whenever a read here fails. WAL mode lets these readers
+//! run beside the writer, and each read sees every transaction committed before it began,
+//! by whichever instance: a change shows on the next request.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Row};
+use tokio::sync::Semaphore;
+
+/// How many reads run at once, each on a connection of its own (kept for the next):
+/// the rest wait their turn rather than open connections that would be thrown away.
+const READERS: usize = 4;
+
+/// Prepared statements kept per connection.
+const STATEMENTS_KEPT: usize = 64;
+
+/// A bound parameter.
+#[derive(Debug, Clone)]
+pub enum Param<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+/// A parameter taken along to the blocking pool.
+#[derive(Debug, Clone)]
+enum OwnedParam {
+    Text(String),
+    Int(i64),
+}
+
+impl OwnedParam {
+    fn of(param: &Param<'_>) -> Self {
+        match param {
+            Param::Text(text) => Self::Text((*text).to_string()),
+            Param::Int(n) => Self::Int(*n),
+        }
+    }
+
+    fn as_param(&self) -> Param<'_> {
+        match self {
+            Self::Text(text) => Param::Text(text),
+            Self::Int(n) => Param::Int(*n),
+        }
+    }
+}
+
+/// How much of the database file a download's connection may map (bytes).
+const DOWNLOAD_MMAP_BYTES: i64 = 1 << 30;
+
+/// Builds a value from one row of a read.
+pub trait FromFastRow: Sized + Send + 'static {
+    fn from_fast_row(row: &Row<'_>) -> rusqlite::Result<Self>;
+}
+
+/// A single number (a count).
+impl FromFastRow for i64 {
+    fn from_fast_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        row.get(0)
+    }
+}
+
+/// Read-only connections to one SQLite file.
+#[derive(Debug)]
+pub struct FastReads {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    readers: Semaphore,
+    /// Reads answered here, and reads that failed here and went through sqlx.
+    answered: AtomicU64,
+    fell_back: AtomicU64,
+}
+
+impl FastReads {
+    /// For a database URL naming a file (`sqlite://path`, `sqlite:path`); `None` for an
+    /// in-memory database, which other connections cannot see.
+    pub fn for_url(url: &str) -> Option<Self> {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return None;
+        }
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or_default();
+        (!path.is_empty()).then(|| Self {
+            path: PathBuf::from(path),
+            idle: Mutex::new(Vec::new()),
+            readers: Semaphore::new(READERS),
+            answered: AtomicU64::new(0),
+            fell_back: AtomicU64::new(0),
+        })
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        // A reader waits only for WAL recovery or a checkpoint restarting the log; the
+        // caller falls back to the sqlx path rather than stall a request longer.
+        conn.busy_timeout(Duration::from_millis(200))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
+        Ok(conn)
+    }
+
+    /// A connection of its own for one long read (a CSV download), not one of the kept
+    /// readers, which a slow download would hold for as long as its client takes: it
+    /// waits out a checkpoint (no fallback once rows have gone out) and maps the file
+    /// rather than copy each page it visits into a small cache.
+    pub(super) fn open_for_download(&self) -> rusqlite::Result<Connection> {
+        let conn = self.open()?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "mmap_size", DOWNLOAD_MMAP_BYTES)?;
+        Ok(conn)
+    }
+
+    /// Every row of `sql` with `params` bound to `$1`, `$2`, … in order, read on the
+    /// blocking pool.
+    pub async fn all<T: FromFastRow>(
+        self: &Arc<Self>,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> rusqlite::Result<Vec<T>> {
+        let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+            rusqlite::Error::ToSqlConversionFailure(e)
+        };
+        let _turn = self.readers.acquire().await.map_err(|e| failed(e.into()))?;
+        let this = Arc::clone(self);
+        let sql = sql.to_string();
+        let params: Vec<OwnedParam> = params.iter().map(OwnedParam::of).collect();
+        tokio::task::spawn_blocking(move || this.all_now(&sql, &params))
+            .await
+            .map_err(|e| failed(e.into()))?
+    }
+
+    /// How many reads were answered here, and how many fell back to sqlx.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.answered.load(Ordering::Relaxed),
+            self.fell_back.load(Ordering::Relaxed),
+        )
+    }
+
+    fn all_now<T: FromFastRow>(
+        &self,
+        sql: &str,
+        params: &[OwnedParam],
+    ) -> rusqlite::Result<Vec<T>> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        let rows = read(&conn, sql, params);
+        if rows.is_ok()
+            && let Ok(mut idle) = self.idle.lock()
+        {
+            idle.push(conn);
+        }
+        rows
+    }
+}
+
+fn read<T: FromFastRow>(
+    conn: &Connection,
+    sql: &str,
+    params: &[OwnedParam],
+) -> rusqlite::Result<Vec<T>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let params: Vec<Param<'_>> = params.iter().map(OwnedParam::as_param).collect();
+    bind(&mut statement, &params)?;
+    let mut rows = statement.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(T::from_fast_row(row)?);
+    }
+    Ok(out)
+}
+
+/// Binds `params` to `$1`, `$2`, … by number, whatever their order in the text.
+pub(super) fn bind(
+    statement: &mut rusqlite::Statement<'_>,
+    params: &[Param<'_>],
+) -> rusqlite::Result<()> {
+    for index in 1..=statement.parameter_count() {
+        let number = statement
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(index);
+        match params.get(number.wrapping_sub(1)) {
+            Some(Param::Text(text)) => statement.raw_bind_parameter(index, *text)?,
+            Some(Param::Int(n)) => statement.raw_bind_parameter(index, n)?,
+            None => return Err(rusqlite::Error::InvalidParameterCount(number, params.len())),
+        }
+    }
+    Ok(())
+}
+
+/// Runs a read here when the store has a fast path, else (or when it fails) `fallback`.
+/// Failures are logged: the fallback answers, so a request never fails because of this
+/// path.
+pub async fn or_sqlx<T, F>(
+    fast: Option<&Arc<FastReads>>,
+    sql: &str,
+    params: &[Param<'_>],
+    fallback: F,
+) -> super::StoreResult<Vec<T>>
+where
+    T: FromFastRow,
+    F: Future<Output = super::StoreResult<Vec<T>>>,
+{
+    if let Some(fast) = fast {
+        match fast.all(sql, params).await {
+            Ok(rows) => {
+                fast.answered.fetch_add(1, Ordering::Relaxed);
+                return Ok(rows);
+            }
+            Err(e) => {
+                fast.fell_back.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, "fast read failed; reading through sqlx");
+            }
+        }
+    }
+    fallback.await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Pair(i64, String);
+
+    impl FromFastRow for Pair {
+        fn from_fast_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+            Ok(Self(row.get("n")?, row.get("s")?))
+        }
+    }
+
+    fn reader_with_table() -> (tempdir::Dir, Arc<FastReads>) {
+        let dir = tempdir::Dir::new();
+        let path = dir.0.join("t.db");
+        let conn = Connection::open(&path).expect("create");
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (n INTEGER, s TEXT); \
+             INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');",
+        )
+        .expect("fill");
+        let reader = FastReads::for_url(&format!("sqlite://{}?mode=rwc", path.display()))
+            .expect("a file URL");
+        (dir, Arc::new(reader))
+    }
+
+    mod tempdir {
+        pub struct Dir(pub std::path::PathBuf);
+        impl Dir {
+            pub fn new() -> Self {
+                let path =
+                    std::env::temp_dir().join(format!("fast-reads-{}", uuid::Uuid::new_v4()));
+                std::fs::create_dir_all(&path).expect("temp dir");
+                Self(path)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn binds_dollar_numbers_by_number_whatever_their_order_in_the_text() {
+        let (_dir, reader) = reader_with_table();
+        let rows: Vec<Pair> = reader
+            .all(
+                "SELECT n, s FROM t WHERE s <> $2 AND n >= $1 AND n >= $1 ORDER BY n",
+                &[Param::Int(2), Param::Text("c")],
+            )
+            .await
+            .expect("read");
+        let got: Vec<(i64, String)> = rows.into_iter().map(|p| (p.0, p.1)).collect();
+        assert_eq!(got, vec![(2, "b".to_string())]);
+    }
+
+    #[tokio::test]
+    async fn a_missing_parameter_is_an_error_not_a_null() {
+        let (_dir, reader) = reader_with_table();
+        let result: rusqlite::Result<Vec<Pair>> = reader
+            .all("SELECT n, s FROM t WHERE n = $2", &[Param::Int(1)])
+            .await;
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn in_memory_databases_have_no_fast_path() {
+        assert!(FastReads::for_url("sqlite::memory:").is_none());
+        assert!(FastReads::for_url("sqlite://x.db?mode=memory&cache=shared").is_none());
+    }
+}

@@ -1,0 +1,375 @@
+//! The SQL of one Members page, built from where its candidates come from (`Source`) and
+//! where the page starts (`Position`), so that every combination reads one index in order
+//! and stops after the page: the first page, a numbered page deep in the list (from the
+//! bucket counts of `member_list_buckets`), the page after or before a row (keyset), each
+//! of the whole list, of a name start, of a walk testing each entry, or of the substring
+//! index. `member_list` decides which; this module only writes the statements.
+
+use sqlx::Any;
+use sqlx::any::AnyArguments;
+use sqlx::query::{Query, QueryAs};
+
+use super::fast_reads::Param;
+use super::member_list::MemberQuery;
+use super::member_search::{self, PREFIX_END};
+use crate::config::Backend;
+
+/// A bound parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// SQL with its parameters, numbered in the order they were added.
+#[derive(Debug, Clone, Default)]
+pub struct Statement {
+    pub sql: String,
+    pub args: Vec<Arg>,
+    /// Planned anew at every run, with its parameters (not kept prepared): a search on
+    /// PostgreSQL, whose best plan depends on how many match the text.
+    pub replan: bool,
+}
+
+impl Statement {
+    /// Adds a parameter; returns its placeholder.
+    fn arg(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+
+    fn text(&mut self, value: &str) -> String {
+        self.arg(Arg::Text(value.to_string()))
+    }
+
+    fn push(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+    }
+
+    /// The parameters for the store's fast path (`fast_reads`).
+    pub fn fast_params(&self) -> Vec<Param<'_>> {
+        self.args
+            .iter()
+            .map(|arg| match arg {
+                Arg::Text(s) => Param::Text(s),
+                Arg::Int(n) => Param::Int(*n),
+            })
+            .collect()
+    }
+
+    /// `query` with the parameters bound.
+    pub fn bind<'q, O>(
+        &self,
+        query: QueryAs<'q, Any, O, AnyArguments<'q>>,
+    ) -> QueryAs<'q, Any, O, AnyArguments<'q>> {
+        let query = query.persistent(!self.replan);
+        self.args.iter().fold(query, |q, arg| match arg {
+            Arg::Text(s) => q.bind(s.clone()),
+            Arg::Int(n) => q.bind(*n),
+        })
+    }
+
+    /// `query` (rows read as they come, for EXPLAIN) with the parameters bound.
+    pub fn bind_query<'q>(
+        &self,
+        query: Query<'q, Any, AnyArguments<'q>>,
+    ) -> Query<'q, Any, AnyArguments<'q>> {
+        let query = query.persistent(!self.replan);
+        self.args.iter().fold(query, |q, arg| match arg {
+            Arg::Text(s) => q.bind(s.clone()),
+            Arg::Int(n) => q.bind(*n),
+        })
+    }
+}
+
+/// Where a page's candidates come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The list's index in order: everyone, or (a search of one or two characters) the
+    /// range of display names starting with the search.
+    List,
+    /// The list's index in order, each entry's search text tested: a search most of the
+    /// list matches.
+    Walk,
+    /// The substring index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL), the matches
+    /// then sorted: a search at most `COUNT_CAP` members match.
+    Index,
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    /// Skip this many entries.
+    Offset(i64),
+    /// Deep in the list: from the first entry of `bucket` (the last, Z→A), skip `skip`.
+    Anchor { bucket: String, skip: i64 },
+    /// The entries after (`after` true) or before this account's, in the list's order.
+    Cursor { account_id: String, after: bool },
+}
+
+/// The filter every statement starts from: $1 workspace, $2 status, the seat, and for a
+/// name-start search its range.
+fn filter(st: &mut Statement, workspace_id: &str, q: &MemberQuery, alias: &str) {
+    st.text(workspace_id);
+    st.text(q.status_str());
+    st.push(&format!(
+        " WHERE {alias}.workspace_id = $1 AND {alias}.status = $2{}",
+        q.seat_sql(alias)
+    ));
+    if member_search::kind(&q.search) == member_search::Kind::NameStart {
+        let (from, to) = name_range(&q.search);
+        let from = st.text(&from);
+        let to = st.text(&to);
+        let column = if alias == "b" { "bucket" } else { "sort_name" };
+        st.push(&format!(
+            " AND {alias}.{column} >= {from} AND {alias}.{column} < {to}"
+        ));
+    }
+}
+
+/// The range of sort keys starting with `prefix`.
+fn name_range(prefix: &str) -> (String, String) {
+    (prefix.to_string(), format!("{prefix}{PREFIX_END}"))
+}
+
+/// The condition a walk tests on each entry: its search text contains $n.
+fn contains(backend: Backend, param: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!(" AND instr(p.search_text, {param}) > 0"),
+        Backend::Postgres => format!(" AND strpos(p.search_text, {param}) > 0"),
+    }
+}
+
+/// The rowids of the FTS5 index that hold workspace $1's members of `q`'s status and seat
+/// (see migrations/sqlite/0017_substring_search.sql): `[from, to)`, as SQL over $1.
+fn rowid_range(q: &MemberQuery) -> (String, String) {
+    let suspended = i64::from(q.status_str() == "suspended") * 2;
+    let (first, groups) = match q.seat {
+        super::member_list::SeatFilter::All => (suspended, 2),
+        super::member_list::SeatFilter::With => (suspended + 1, 1),
+        super::member_list::SeatFilter::Without => (suspended, 1),
+    };
+    let scope = "(SELECT s.number << 42 FROM member_search_scopes s WHERE s.workspace_id = $1)";
+    // Added, not or-ed: the end of the last group is the next scope's start.
+    (
+        format!("{scope} + ({first} << 40)"),
+        format!("{scope} + ({} << 40)", first + groups),
+    )
+}
+
+/// How many members match `q`'s search, counting no further than `cap + 1`.
+pub fn capped_count(backend: Backend, workspace_id: &str, q: &MemberQuery, cap: i64) -> Statement {
+    let mut st = searching(backend, q);
+    match (member_search::kind(&q.search), backend) {
+        (member_search::Kind::Part, Backend::Sqlite) => {
+            st.text(workspace_id);
+            let phrase = st.text(&member_search::fts_phrase(&q.search));
+            let (from, to) = rowid_range(q);
+            st.push(&format!(
+                "SELECT COUNT(*) FROM (SELECT rowid FROM member_search \
+                 WHERE member_search MATCH {phrase} AND rowid >= {from} AND rowid < {to}"
+            ));
+        }
+        (kind, _) => {
+            st.push("SELECT COUNT(*) FROM (SELECT 1 FROM memberships p");
+            filter(&mut st, workspace_id, q, "p");
+            if kind == member_search::Kind::Part {
+                let pattern = st.text(&member_search::like_pattern(&q.search));
+                st.push(&format!(" AND p.search_text LIKE {pattern} ESCAPE '\\'"));
+            }
+        }
+    }
+    let limit = st.arg(Arg::Int(cap + 1));
+    st.push(&format!(" LIMIT {limit}) x"));
+    st
+}
+
+/// A statement for `q`: replanned at every run when it searches on PostgreSQL.
+fn searching(backend: Backend, q: &MemberQuery) -> Statement {
+    Statement {
+        replan: backend == Backend::Postgres && !q.search.is_empty(),
+        ..Statement::default()
+    }
+}
+
+/// Where a numbered page deep in the list starts: the bucket whose members hold the
+/// page's first entry, and how many of them come before it (columns `bucket`, `skip`).
+pub fn anchor(workspace_id: &str, q: &MemberQuery, offset: i64) -> Statement {
+    let mut st = Statement::default();
+    st.push("SELECT b.bucket, SUM(b.members) AS n FROM member_list_buckets b");
+    filter(&mut st, workspace_id, q, "b");
+    let offset = st.arg(Arg::Int(offset));
+    let dir = direction(q.descending);
+    st.sql = format!(
+        "SELECT bucket, CAST({offset} - (upto - n) AS BIGINT) AS skip FROM ( \
+         SELECT bucket, n, SUM(n) OVER (ORDER BY bucket{dir} ROWS UNBOUNDED PRECEDING) AS upto \
+         FROM ({} GROUP BY b.bucket) sums) running WHERE upto > {offset} ORDER BY bucket{dir} LIMIT 1",
+        st.sql
+    );
+    st
+}
+
+fn direction(descending: bool) -> &'static str {
+    if descending { " DESC" } else { "" }
+}
+
+/// The membership columns a row shows, from memberships `alias`.
+fn membership_columns(alias: &str) -> String {
+    [
+        "account_id",
+        "sort_name",
+        "role",
+        "has_seat",
+        "status",
+        "joined_at",
+        "joined_via",
+    ]
+    .map(|c| format!("{alias}.{c}"))
+    .join(", ")
+}
+
+/// One page: up to `limit` memberships from `position` in the list's order (reversed
+/// when `reverse`, for the page before a cursor), each joined to its account and teams
+/// (one row per team, primary first). Column `total` is the list's count from
+/// `member_counts` when `source` is the whole list, NULL otherwise.
+pub fn page(
+    backend: Backend,
+    workspace_id: &str,
+    q: &MemberQuery,
+    source: Source,
+    position: &Position,
+    limit: i64,
+) -> Statement {
+    let reverse = matches!(position, Position::Cursor { after: false, .. });
+    let dir = direction(q.descending != reverse);
+    let mut st = searching(backend, q);
+    let key = if source == Source::Index && backend == Backend::Sqlite {
+        matches_from_fts(&mut st, workspace_id, q);
+        "r.sort_name"
+    } else {
+        st.push(&format!(
+            "SELECT {} FROM memberships p",
+            membership_columns("p")
+        ));
+        filter(&mut st, workspace_id, q, "p");
+        match source {
+            Source::List => {}
+            Source::Walk => {
+                let search = st.text(&q.search);
+                st.push(&contains(backend, &search));
+            }
+            Source::Index => {
+                // Every match first (from the trigram index: there are few), then the
+                // page of them in order: OFFSET 0 keeps PostgreSQL from walking the list
+                // instead, testing each entry, which a cursor far from the matches makes
+                // long.
+                let pattern = st.text(&member_search::like_pattern(&q.search));
+                st.push(&format!(" AND p.search_text LIKE {pattern} ESCAPE '\\'"));
+                st.sql = format!(
+                    "SELECT {} FROM ({} OFFSET 0) p WHERE TRUE",
+                    membership_columns("p"),
+                    st.sql
+                );
+            }
+        }
+        "p.sort_name"
+    };
+    position_sql(&mut st, q, position, key, reverse);
+    let limit = st.arg(Arg::Int(limit));
+    let offset = match position {
+        Position::Offset(n) => *n,
+        Position::Anchor { skip, .. } => *skip,
+        Position::Cursor { .. } => 0,
+    };
+    let offset = st.arg(Arg::Int(offset));
+    st.push(&format!(
+        " ORDER BY {key}{dir} LIMIT {limit} OFFSET {offset}"
+    ));
+    if key == "r.sort_name" {
+        st.sql = format!(
+            "SELECT {} FROM ({}) k CROSS JOIN memberships p \
+             ON p.workspace_id = $1 AND p.account_id = k.account_id",
+            membership_columns("p"),
+            st.sql
+        );
+    }
+    let total = if source == Source::List && q.search.is_empty() {
+        format!(
+            "(SELECT CAST(COALESCE(SUM(c.members), 0) AS BIGINT) FROM member_counts c \
+             WHERE c.workspace_id = $1 AND c.status = $2{})",
+            q.seat_sql("c")
+        )
+    } else {
+        "CAST(NULL AS BIGINT)".to_string()
+    };
+    st.sql = format!(
+        "SELECT {}, {total} AS total, t.name AS team_name, tm.is_primary AS team_primary \
+         FROM ({}) page JOIN accounts a ON a.id = page.account_id \
+         LEFT JOIN team_members tm ON tm.workspace_id = $1 AND tm.account_id = page.account_id \
+         LEFT JOIN teams t ON t.id = tm.team_id \
+         ORDER BY page.sort_name{dir}, page.account_id, tm.is_primary DESC, lower(t.name)",
+        super::member_list::COLUMNS.replace("m.", "page."),
+        st.sql
+    );
+    st
+}
+
+/// FROM and WHERE of the FTS5 matches as `r` (member_search_rows: account id and sort
+/// key), in workspace $1 with `q`'s status and seat.
+fn matches_from_fts(st: &mut Statement, workspace_id: &str, q: &MemberQuery) {
+    st.text(workspace_id);
+    let phrase = st.text(&member_search::fts_phrase(&q.search));
+    let (from, to) = rowid_range(q);
+    st.push(&format!(
+        "SELECT r.account_id, r.sort_name FROM member_search f \
+         CROSS JOIN member_search_rows r ON r.id = f.rowid \
+         WHERE f.member_search MATCH {phrase} AND f.rowid >= {from} AND f.rowid < {to}"
+    ));
+}
+
+/// The condition that starts the page at `position` (on the sort key `key`).
+fn position_sql(
+    st: &mut Statement,
+    q: &MemberQuery,
+    position: &Position,
+    key: &str,
+    reverse: bool,
+) {
+    match position {
+        Position::Offset(_) => {}
+        Position::Anchor { bucket, .. } => {
+            if q.descending {
+                let end = st.text(&format!("{bucket}{PREFIX_END}"));
+                st.push(&format!(" AND {key} < {end}"));
+            } else {
+                let start = st.text(bucket);
+                st.push(&format!(" AND {key} >= {start}"));
+            }
+        }
+        Position::Cursor { account_id, .. } => {
+            let id = st.text(account_id);
+            let cmp = if q.descending != reverse { "<" } else { ">" };
+            st.push(&format!(
+                " AND {key} {cmp} (SELECT c.sort_name FROM memberships c \
+                 WHERE c.workspace_id = $1 AND c.account_id = {id})"
+            ));
+        }
+    }
+}
+
+/// Every match in order, for the CSV export: the list's index in order, each entry's
+/// search text tested (LIKE, which both databases run the same way on lower-cased text).
+pub fn all(workspace_id: &str, q: &MemberQuery) -> Statement {
+    let mut st = Statement::default();
+    st.push(&format!(
+        "SELECT {} FROM memberships m JOIN accounts a ON a.id = m.account_id",
+        super::member_list::COLUMNS
+    ));
+    filter(&mut st, workspace_id, q, "m");
+    if member_search::kind(&q.search) == member_search::Kind::Part {
+        let pattern = st.text(&member_search::like_pattern(&q.search));
+        st.push(&format!(" AND m.search_text LIKE {pattern} ESCAPE '\\'"));
+    }
+    st.push(&format!(" ORDER BY m.sort_name{}", direction(q.descending)));
+    st
+}

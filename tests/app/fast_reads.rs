@@ -1,0 +1,29 @@
+//! On SQLite the hottest reads (the session, who is asking, a page of members) go through
+//! rusqlite (`store::fast_reads`), on PostgreSQL through sqlx. The path must really be
+//! taken, never fall back in ordinary use, and see every write at once (the kept-results
+//! tests change the list behind the app's back and reload).
+
+use crate::both_databases;
+use crate::support::{Db, TestApp};
+
+both_databases!(the_members_page_reads_through_the_fast_path_on_sqlite_only);
+
+async fn the_members_page_reads_through_the_fast_path_on_sqlite_only(db: Db) {
+    let on_sqlite = matches!(db, Db::Sqlite);
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Fast").await;
+    app.add_members(&slug, "Beta", 3, "viewer").await;
+    let (status, html) = owner.page(&format!("/w/{slug}/members")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("4 members") && html.contains("Beta 002"));
+    match app.services.store.fast_reads() {
+        Some(fast) => {
+            assert!(on_sqlite, "PostgreSQL has no fast path");
+            let (answered, fell_back) = fast.counts();
+            // The session, who is asking, the page, its pictures and the waiting count.
+            assert!(answered >= 5, "only {answered} reads took the fast path");
+            assert_eq!(fell_back, 0, "a fast read failed and fell back to sqlx");
+        }
+        None => assert!(!on_sqlite, "SQLite on a file reads through the fast path"),
+    }
+}
