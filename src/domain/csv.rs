@@ -20,14 +20,19 @@ pub fn push_cell(line: &mut String, value: &str) {
 /// One CSV record from its cells, ending in CRLF.
 pub fn record<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
     let mut line = String::new();
+    push_record(&mut line, cells);
+    line
+}
+
+/// Appends one CSV record, ending in CRLF, to `out` (a download's chunk).
+pub fn push_record<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
-            line.push(',');
+            out.push(',');
         }
-        push_cell(&mut line, cell);
+        push_cell(out, cell);
     }
-    line.push_str("\r\n");
-    line
+    out.push_str("\r\n");
 }
 
 #[cfg(test)]

@@ -6,25 +6,26 @@
 
 mod addresses;
 mod approvals;
+mod batch;
 mod emails;
 mod renewal;
 
 pub use addresses::{AddressLine, parse_csv, split_addresses};
 
 use crate::services::Tx;
-use std::collections::HashSet;
 
 use crate::config::InviteQuotas;
 use crate::domain::plural::{count, count_of};
-use crate::domain::{EmailAddress, Plan, Role};
-use crate::store::invitations::{self, InvitationRow, NewInvitation};
+use crate::domain::{Plan, Role};
+use crate::store::invitations::{self, InvitationRow};
 use crate::store::workspace_settings::{self, JoinSettings};
 use crate::store::{outbox, workspaces};
 
 use super::limits::{self, Action};
 use super::members::Manager;
 use super::{FieldErrors, ServiceError, ServiceResult, Services};
-use emails::{Inviter, invitation_email, with_message};
+use batch::{Decision, Planned, classify};
+use emails::Inviter;
 
 /// The most addresses one submission may hold.
 pub const MAX_ADDRESSES: usize = 5_000;
@@ -224,14 +225,7 @@ pub async fn invite(
         ws: &ws,
         inviter: &inviter,
     };
-    let mut results = Vec::with_capacity(planned.len());
-    for plan in planned {
-        let outcome = ctx.apply(&mut tx, &req, &plan, awaiting, now).await?;
-        results.push(AddressResult {
-            address: plan.address,
-            outcome,
-        });
-    }
+    let results = ctx.apply_all(&mut tx, &req, planned, awaiting, now).await?;
     let awaiting_now: Vec<String> = results
         .iter()
         .filter(|r| r.outcome == Outcome::AwaitingApproval)
@@ -243,76 +237,6 @@ pub async fn invite(
     Ok(results)
 }
 
-/// What to do with one address.
-struct Planned {
-    address: String,
-    email: Option<EmailAddress>,
-    role: Role,
-    decision: Decision,
-}
-
-enum Decision {
-    New,
-    Existing(Box<InvitationRow>),
-    Skip(Outcome),
-}
-
-impl Planned {
-    fn is_new(&self) -> bool {
-        matches!(self.decision, Decision::New)
-    }
-}
-
-async fn classify(
-    tx: &mut Tx,
-    inviter_role: Role,
-    workspace_id: &str,
-    req: &InviteRequest,
-) -> ServiceResult<Vec<Planned>> {
-    let mut seen = HashSet::new();
-    let mut planned = Vec::with_capacity(req.addresses.len());
-    for line in &req.addresses {
-        let skip = |why: &str| Decision::Skip(Outcome::Invalid(why.to_string()));
-        let (email, role, decision) =
-            match (EmailAddress::parse(&line.address), line.role(req.role)) {
-                (Err(why), _) => (None, req.role, skip(why)),
-                (_, Err(why)) => (None, req.role, skip(why)),
-                (Ok(_), Ok(role)) if !inviter_role.can_grant(role) => {
-                    (None, role, skip("you cannot invite people with that role"))
-                }
-                (Ok(email), Ok(role)) if !seen.insert(email.as_str().to_string()) => {
-                    (None, role, skip("listed twice"))
-                }
-                (Ok(email), Ok(role)) => {
-                    let decision = decide(tx, workspace_id, &email).await?;
-                    (Some(email), role, decision)
-                }
-            };
-        planned.push(Planned {
-            address: line.address.clone(),
-            email,
-            role,
-            decision,
-        });
-    }
-    Ok(planned)
-}
-
-async fn decide(tx: &mut Tx, workspace_id: &str, email: &EmailAddress) -> ServiceResult<Decision> {
-    if invitations::is_member_email(&mut **tx, workspace_id, email.as_str()).await? {
-        return Ok(Decision::Skip(Outcome::AlreadyMember));
-    }
-    Ok(
-        match invitations::live_for_email(&mut **tx, workspace_id, email.as_str()).await? {
-            Some(inv) if inv.status == "awaiting_approval" => {
-                Decision::Skip(Outcome::AlreadyAwaitingApproval)
-            }
-            Some(inv) => Decision::Existing(Box::new(inv)),
-            None => Decision::New,
-        },
-    )
-}
-
 /// Who invites where: what every step of an invitation needs.
 struct Ctx<'a> {
     svc: &'a Services,
@@ -322,98 +246,60 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    async fn apply(
+    /// Each address's outcome, in the order given: live invitations renewed one by one,
+    /// the new ones created together.
+    async fn apply_all(
         &self,
         tx: &mut Tx,
         req: &InviteRequest,
-        plan: &Planned,
+        planned: Vec<Planned>,
+        awaiting: bool,
+        now: i64,
+    ) -> ServiceResult<Vec<AddressResult>> {
+        let mut results = Vec::with_capacity(planned.len());
+        let mut new = Vec::new();
+        for plan in &planned {
+            let outcome = match (&plan.email, &plan.decision) {
+                (_, Decision::Skip(outcome)) => outcome.clone(),
+                (None, _) => Outcome::Invalid("not an email address".into()),
+                (Some(_), Decision::Existing(inv)) => {
+                    self.reinvite_with_message(tx, req, inv, awaiting, now)
+                        .await?
+                }
+                (Some(email), Decision::New) => {
+                    new.push((email, plan.role));
+                    if awaiting {
+                        Outcome::AwaitingApproval
+                    } else {
+                        Outcome::Invited
+                    }
+                }
+            };
+            results.push(AddressResult {
+                address: plan.address.clone(),
+                outcome,
+            });
+        }
+        self.create_all(tx, req, &new, awaiting, now).await?;
+        Ok(results)
+    }
+
+    /// Re-invites an address with a live invitation, taking the new personal message
+    /// when there is one and the inviter may renew it.
+    async fn reinvite_with_message(
+        &self,
+        tx: &mut Tx,
+        req: &InviteRequest,
+        inv: &InvitationRow,
         awaiting: bool,
         now: i64,
     ) -> ServiceResult<Outcome> {
-        match (&plan.email, &plan.decision) {
-            (_, Decision::Skip(outcome)) => Ok(outcome.clone()),
-            (None, _) => Ok(Outcome::Invalid("not an email address".into())),
-            (Some(_), Decision::Existing(inv)) => {
-                let mut inv = inv.clone();
-                if !req.message.is_empty() && self.may_renew(&inv).is_ok() {
-                    invitations::set_message(&mut **tx, &inv.id, &req.message).await?;
-                    inv.message = req.message.clone();
-                }
-                self.reinvite(tx, &inv, req.send_email, awaiting, now).await
-            }
-            (Some(email), Decision::New) => {
-                self.create(tx, req, email, plan.role, awaiting, now)
-                    .await?;
-                Ok(if awaiting {
-                    Outcome::AwaitingApproval
-                } else {
-                    Outcome::Invited
-                })
-            }
+        let mut inv = inv.clone();
+        if !req.message.is_empty() && self.may_renew(&inv).is_ok() {
+            invitations::set_message(&mut **tx, &inv.id, &req.message).await?;
+            inv.message = req.message.clone();
         }
-    }
-
-    async fn create(
-        &self,
-        tx: &mut Tx,
-        req: &InviteRequest,
-        email: &EmailAddress,
-        role: Role,
-        awaiting: bool,
-        now: i64,
-    ) -> ServiceResult<()> {
-        let code = self.svc.codes.issue().map_err(anyhow::Error::from)?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let expires_at = self.ws.invitation_expires_at(now);
-        let inserted = invitations::insert(
-            &mut **tx,
-            NewInvitation {
-                id: &id,
-                workspace_id: &self.ws.id,
-                email: email.as_str(),
-                role: role.as_str(),
-                primary_team_id: req.primary_team.as_deref(),
-                awaiting_approval: awaiting,
-                code_nonce: &code.nonce,
-                code_hash: &code.hash,
-                send_email: req.send_email,
-                invited_by: &self.inviter.account_id,
-                now,
-                expires_at,
-                message: &req.message,
-            },
-        )
-        .await?;
-        if !inserted {
-            return Err(anyhow::anyhow!("invitation for a locked workspace collided").into());
-        }
-        for team in &req.extra_teams {
-            invitations::add_team(&mut **tx, &id, team).await?;
-        }
-        if req.send_email && !awaiting {
-            let mail = invitation_email(
-                self.svc,
-                self.ws,
-                self.inviter,
-                email.as_str(),
-                role,
-                &code.code,
-                expires_at,
-                false,
-            );
-            let mail = with_message(mail, &self.inviter.name, &req.message);
-            mail.enqueue(&mut **tx, Some(&id), now).await?;
-        }
-        let details = serde_json::json!({ "role": role.as_str(), "awaiting_approval": awaiting, "emailed": req.send_email });
-        emails::event(
-            self.svc,
-            tx,
-            self.by,
-            "invitation.created",
-            email.as_str(),
-            details,
-        )
-        .await
+        self.reinvite(tx, &inv, req.send_email, awaiting, now).await
     }
 }
 

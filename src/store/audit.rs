@@ -1,6 +1,6 @@
 //! Audit events: an append-only record of who did what to whom, when, from where.
 
-use sqlx::{Any, Executor};
+use sqlx::{Any, AnyConnection, Executor};
 
 use super::StoreResult;
 
@@ -36,4 +36,33 @@ pub async fn record<'e, E: Executor<'e, Database = Any>>(
     .execute(e)
     .await
     .map(|_| ())
+}
+
+/// Events per multi-row INSERT (eight parameters each).
+const EVENTS_PER_INSERT: usize = 100;
+
+/// Records many events, a hundred per statement (one per address of a large Invite
+/// submission), in the caller's transaction.
+pub async fn record_many(conn: &mut AnyConnection, events: &[NewEvent<'_>]) -> StoreResult<()> {
+    for chunk in events.chunks(EVENTS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO audit_events (workspace_id, actor_account_id, action, target_account_id, \
+             target, details, ip, created_at){}",
+            super::values("(?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for ev in chunk {
+            query = query
+                .bind(ev.workspace_id)
+                .bind(ev.actor_account_id)
+                .bind(ev.action)
+                .bind(ev.target_account_id)
+                .bind(ev.target)
+                .bind(ev.details.as_deref())
+                .bind(ev.ip)
+                .bind(ev.now);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }

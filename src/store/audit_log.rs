@@ -1,13 +1,15 @@
 //! Reading the audit log for the Audit log page and its CSV: one workspace's events newest
 //! first, filtered by action and by person, a page at a time by keyset on `id`, the
 //! actions present (for the filter's select), and every match streamed for the export.
-//! Reads only: events are written by `audit::record` and never changed or deleted.
+//! Reads only: events are written by `audit::record` (or `record_many`) and never changed
+//! or deleted.
 
-use sqlx::{Any, AnyPool, Executor, FromRow};
+use sqlx::{Any, Executor, FromRow};
 use tokio::sync::mpsc;
 
-use super::StoreResult;
-use super::listing::{bind_all, send_rows};
+use super::listing::{Columns, Listing, WriteRow, bind_all, write_rows};
+use super::member_pages::{Arg, Statement};
+use super::{Store, StoreResult};
 
 /// Which events to list, already validated.
 #[derive(Debug, Clone, Default)]
@@ -191,13 +193,47 @@ pub async fn actions<'e, E: Executor<'e, Database = Any>>(
         .await
 }
 
-/// Sends every matching event into `rows`, newest first, one at a time: the bounded
-/// channel keeps memory flat however long the log is. Stops when the receiver goes away.
-pub async fn send_all(
-    pool: &AnyPool,
+/// The rows of `all_sql`, read by the positions of `SELECT`.
+pub struct Exported;
+
+impl Listing for Exported {
+    type Row<'r> = ListedEvent;
+
+    fn read<C: Columns>(row: &C) -> StoreResult<ListedEvent> {
+        let text = |i| row.text_or_null(i).map(|t| t.map(str::to_string));
+        Ok(ListedEvent {
+            id: row.int(0)?,
+            created_at: row.int(1)?,
+            action: row.text(2)?.to_string(),
+            actor_account_id: text(3)?,
+            actor_name: text(4)?,
+            actor_email: text(5)?,
+            actor_member: row.int(6)?,
+            target_account_id: text(7)?,
+            target_name: text(8)?,
+            target_email: text(9)?,
+            target_member: row.int(10)?,
+            target: text(11)?,
+            details: text(12)?,
+            ip: text(13)?,
+        })
+    }
+}
+
+/// Writes every matching event, newest first, with `write` into chunks of about 64 kB
+/// sent to `chunks` (see `listing::write_rows`): memory stays flat however long the log
+/// is. Stops when the receiver goes away.
+pub async fn write_all(
+    store: &Store,
     workspace_id: &str,
     q: &AuditQuery,
-    rows: mpsc::Sender<ListedEvent>,
+    write: WriteRow<Exported>,
+    chunks: mpsc::Sender<String>,
 ) -> StoreResult<()> {
-    send_rows(pool, &q.all_sql(), q.params(workspace_id), rows).await
+    let st = Statement {
+        sql: q.all_sql(),
+        args: q.params(workspace_id).into_iter().map(Arg::Text).collect(),
+        replan: false,
+    };
+    write_rows::<Exported>(store, st, write, chunks).await
 }

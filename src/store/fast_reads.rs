@@ -47,7 +47,17 @@ impl OwnedParam {
             Param::Int(n) => Self::Int(*n),
         }
     }
+
+    fn as_param(&self) -> Param<'_> {
+        match self {
+            Self::Text(text) => Param::Text(text),
+            Self::Int(n) => Param::Int(*n),
+        }
+    }
 }
+
+/// How much of the database file a download's connection may map (bytes).
+const DOWNLOAD_MMAP_BYTES: i64 = 1 << 30;
 
 /// Builds a value from one row of a read.
 pub trait FromFastRow: Sized + Send + 'static {
@@ -99,6 +109,17 @@ impl FastReads {
         // caller falls back to the sqlx path rather than stall a request longer.
         conn.busy_timeout(Duration::from_millis(200))?;
         conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
+        Ok(conn)
+    }
+
+    /// A connection of its own for one long read (a CSV download), not one of the kept
+    /// readers, which a slow download would hold for as long as its client takes: it
+    /// waits out a checkpoint (no fallback once rows have gone out) and maps the file
+    /// rather than copy each page it visits into a small cache.
+    pub(super) fn open_for_download(&self) -> rusqlite::Result<Connection> {
+        let conn = self.open()?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "mmap_size", DOWNLOAD_MMAP_BYTES)?;
         Ok(conn)
     }
 
@@ -155,24 +176,34 @@ fn read<T: FromFastRow>(
     params: &[OwnedParam],
 ) -> rusqlite::Result<Vec<T>> {
     let mut statement = conn.prepare_cached(sql)?;
-    for index in 1..=statement.parameter_count() {
-        let number = statement
-            .parameter_name(index)
-            .and_then(|name| name.strip_prefix('$'))
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(index);
-        match params.get(number - 1) {
-            Some(OwnedParam::Text(text)) => statement.raw_bind_parameter(index, text)?,
-            Some(OwnedParam::Int(n)) => statement.raw_bind_parameter(index, n)?,
-            None => return Err(rusqlite::Error::InvalidParameterCount(number, params.len())),
-        }
-    }
+    let params: Vec<Param<'_>> = params.iter().map(OwnedParam::as_param).collect();
+    bind(&mut statement, &params)?;
     let mut rows = statement.raw_query();
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push(T::from_fast_row(row)?);
     }
     Ok(out)
+}
+
+/// Binds `params` to `$1`, `$2`, … by number, whatever their order in the text.
+pub(super) fn bind(
+    statement: &mut rusqlite::Statement<'_>,
+    params: &[Param<'_>],
+) -> rusqlite::Result<()> {
+    for index in 1..=statement.parameter_count() {
+        let number = statement
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(index);
+        match params.get(number.wrapping_sub(1)) {
+            Some(Param::Text(text)) => statement.raw_bind_parameter(index, *text)?,
+            Some(Param::Int(n)) => statement.raw_bind_parameter(index, n)?,
+            None => return Err(rusqlite::Error::InvalidParameterCount(number, params.len())),
+        }
+    }
+    Ok(())
 }
 
 /// Runs a read here when the store has a fast path, else (or when it fails) `fallback`.

@@ -1,7 +1,10 @@
 //! Email invitations: one live invitation per address and workspace, found by the hash of
-//! its code, used up by a single conditional UPDATE.
+//! its code, used up by a single conditional UPDATE. An Invite submission of thousands of
+//! addresses reads and writes them in batches (`live_for_emails`, `insert_many`, …).
 
-use sqlx::{Any, Executor, FromRow};
+use std::collections::HashSet;
+
+use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 use super::StoreResult;
 
@@ -48,56 +51,78 @@ pub struct NewInvitation<'a> {
     pub message: &'a str,
 }
 
-/// Inserts an invitation; `false` when the address already has a live one here.
-pub async fn insert<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    n: NewInvitation<'_>,
-) -> StoreResult<bool> {
-    let status = if n.awaiting_approval {
-        "awaiting_approval"
-    } else {
-        "pending"
-    };
-    let sent_at = (!n.awaiting_approval && n.send_email).then_some(n.now);
-    let id: Option<String> = sqlx::query_scalar(
-        "INSERT INTO invitations (id, workspace_id, email, role, primary_team_id, status, code_nonce, \
-         code_hash, send_email, invited_by, created_at, sent_at, expires_at, message) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         ON CONFLICT DO NOTHING RETURNING id",
-    )
-    .bind(n.id)
-    .bind(n.workspace_id)
-    .bind(n.email)
-    .bind(n.role)
-    .bind(n.primary_team_id)
-    .bind(status)
-    .bind(n.code_nonce)
-    .bind(n.code_hash)
-    .bind(super::flag(n.send_email))
-    .bind(n.invited_by)
-    .bind(n.now)
-    .bind(sent_at)
-    .bind(n.expires_at)
-    .bind(n.message)
-    .fetch_optional(e)
-    .await?;
-    Ok(id.is_some())
+/// Rows per multi-row INSERT of invitations (14 parameters each). Not more: sqlx's SQLite
+/// driver looks each numbered parameter up by walking the statement's list of them, so a
+/// statement's cost grows with the square of its parameters.
+const ROWS_PER_INSERT: usize = 50;
+/// Addresses per `IN (…)` list.
+const ADDRESSES_PER_QUERY: usize = 500;
+
+/// Inserts invitations, fifty per statement; returns how many went in (fewer
+/// than given when an address already has a live one here).
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    rows: &[NewInvitation<'_>],
+) -> StoreResult<usize> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO invitations (id, workspace_id, email, role, primary_team_id, status, \
+             code_nonce, code_hash, send_email, invited_by, created_at, sent_at, expires_at, \
+             message){} ON CONFLICT DO NOTHING RETURNING id",
+            super::values("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for n in chunk {
+            let status = if n.awaiting_approval {
+                "awaiting_approval"
+            } else {
+                "pending"
+            };
+            let sent_at = (!n.awaiting_approval && n.send_email).then_some(n.now);
+            query = query
+                .bind(n.id)
+                .bind(n.workspace_id)
+                .bind(n.email)
+                .bind(n.role)
+                .bind(n.primary_team_id)
+                .bind(status)
+                .bind(n.code_nonce)
+                .bind(n.code_hash)
+                .bind(super::flag(n.send_email))
+                .bind(n.invited_by)
+                .bind(n.now)
+                .bind(sent_at)
+                .bind(n.expires_at)
+                .bind(n.message);
+        }
+        inserted += query.fetch_all(&mut *conn).await?.len();
+    }
+    Ok(inserted)
 }
 
-/// Pre-assigns an additional team to an invitation.
-pub async fn add_team<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    invitation_id: &str,
-    team_id: &str,
+/// Pre-assigns the same additional teams to each of the invitations.
+pub async fn add_teams(
+    conn: &mut AnyConnection,
+    invitation_ids: &[&str],
+    team_ids: &[String],
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO invitation_teams (invitation_id, team_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    )
-    .bind(invitation_id)
-    .bind(team_id)
-    .execute(e)
-    .await
-    .map(|_| ())
+    let pairs: Vec<(&str, &str)> = invitation_ids
+        .iter()
+        .flat_map(|i| team_ids.iter().map(move |t| (*i, t.as_str())))
+        .collect();
+    for chunk in pairs.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO invitation_teams (invitation_id, team_id){} ON CONFLICT DO NOTHING",
+            super::values("(?, ?)", chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for (invitation, team) in chunk {
+            query = query.bind(*invitation).bind(*team);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// The additional teams of an invitation.
@@ -111,21 +136,47 @@ pub async fn extra_teams<'e, E: Executor<'e, Database = Any>>(
         .await
 }
 
-/// The live (pending or awaiting approval) invitation of an address in a workspace.
-pub async fn live_for_email<'e, E: Executor<'e, Database = Any>>(
-    e: E,
+/// `WITH wanted (email) AS (VALUES ($1), …)` for `n` addresses, the list a batch query
+/// starts from: each address is then found by its index, where an `IN (…)` of hundreds of
+/// values led SQLite to walk the whole workspace instead.
+fn wanted(n: usize) -> String {
+    format!(
+        "WITH wanted (email) AS ({}) ",
+        super::values("(?)", n).trim_start()
+    )
+}
+
+/// The live invitations of `n` addresses ($1 … $n) in workspace $n+1: each wanted address,
+/// then its live invitation by `invitations_one_live_per_address`.
+pub fn live_for_emails_sql(n: usize) -> String {
+    format!(
+        "{}{} WHERE i.email = w.email AND i.workspace_id = ${} \
+         AND i.status IN ('awaiting_approval', 'pending')",
+        wanted(n),
+        SELECT.replace(
+            "FROM invitations i",
+            "FROM wanted w CROSS JOIN invitations i"
+        ),
+        n + 1
+    )
+}
+
+/// The live (pending or awaiting approval) invitations of these addresses in a workspace.
+pub async fn live_for_emails(
+    conn: &mut AnyConnection,
     workspace_id: &str,
-    email: &str,
-) -> StoreResult<Option<InvitationRow>> {
-    let sql = format!(
-        "{SELECT} WHERE i.workspace_id = $1 AND i.email = $2 \
-         AND i.status IN ('awaiting_approval', 'pending')"
-    );
-    sqlx::query_as(&sql)
-        .bind(workspace_id)
-        .bind(email)
-        .fetch_optional(e)
-        .await
+    emails: &[&str],
+) -> StoreResult<Vec<InvitationRow>> {
+    let mut found = Vec::new();
+    for chunk in emails.chunks(ADDRESSES_PER_QUERY) {
+        let sql = live_for_emails_sql(chunk.len());
+        let mut query = sqlx::query_as(&sql);
+        for email in chunk {
+            query = query.bind(*email);
+        }
+        found.extend(query.bind(workspace_id).fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
 }
 
 /// One invitation of a workspace (an id from another workspace finds nothing).
@@ -286,21 +337,33 @@ pub async fn count_created_since<'e, E: Executor<'e, Database = Any>>(
     .await
 }
 
-/// Whether the address belongs to a member (of any status) of the workspace.
-pub async fn is_member_email<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    workspace_id: &str,
-    email: &str,
-) -> StoreResult<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id \
-         WHERE m.workspace_id = $1 AND a.email = $2",
+/// Which of `n` addresses ($1 … $n) are members' of workspace $n+1: each wanted address,
+/// then its account by email, then that account's membership by key.
+pub fn member_emails_sql(n: usize) -> String {
+    format!(
+        "{}SELECT a.email FROM wanted w CROSS JOIN accounts a CROSS JOIN memberships m \
+         WHERE a.email = w.email AND m.workspace_id = ${} AND m.account_id = a.id",
+        wanted(n),
+        n + 1
     )
-    .bind(workspace_id)
-    .bind(email)
-    .fetch_optional(e)
-    .await?;
-    Ok(found.is_some())
+}
+
+/// Which of these addresses belong to members (of any status) of the workspace.
+pub async fn member_emails(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+    emails: &[&str],
+) -> StoreResult<HashSet<String>> {
+    let mut found = HashSet::new();
+    for chunk in emails.chunks(ADDRESSES_PER_QUERY) {
+        let sql = member_emails_sql(chunk.len());
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for email in chunk {
+            query = query.bind(*email);
+        }
+        found.extend(query.bind(workspace_id).fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
 }
 
 /// Replaces a live invitation's personal message (re-invited with a new one).

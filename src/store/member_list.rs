@@ -12,11 +12,11 @@
 //!   over the list (`HITS_PER_BUCKET`); when they crowd (much of the list matches, so a
 //!   page of them is near) the list's index is walked in order, each entry tested.
 
-use sqlx::{Any, AnyPool, Executor, FromRow, Row};
+use sqlx::{Any, Executor, FromRow, Row};
 use tokio::sync::mpsc;
 
 use super::fast_reads::{self, FromFastRow};
-use super::listing::stream_into;
+use super::listing::{Columns, Listing, WriteRow, write_rows};
 use super::member_pages::{self, CountRow, Position, Source, Statement};
 use super::member_search::{self, Kind};
 use super::teams::TeamTagRow;
@@ -379,16 +379,52 @@ async fn list_count(store: &Store, workspace_id: &str, q: &MemberQuery) -> Store
         .await
 }
 
-/// Sends every matching member into `rows`, one at a time: the bounded channel keeps
-/// memory flat however many there are. Stops early when the receiver goes away.
-pub async fn send_all(
-    pool: &AnyPool,
+/// One member as the CSV export reads them, borrowing the row's text.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportedMember<'r> {
+    pub account_id: &'r str,
+    pub email: &'r str,
+    pub first_name: &'r str,
+    pub last_name: &'r str,
+    pub role: &'r str,
+    pub has_seat: bool,
+    pub status: &'r str,
+    pub joined_at: i64,
+    pub joined_via: &'r str,
+}
+
+/// The rows of `all_sql`, read by the positions of `COLUMNS`.
+pub struct Exported;
+
+impl Listing for Exported {
+    type Row<'r> = ExportedMember<'r>;
+
+    fn read<C: Columns>(row: &C) -> StoreResult<ExportedMember<'_>> {
+        Ok(ExportedMember {
+            account_id: row.text(0)?,
+            email: row.text(1)?,
+            first_name: row.text(2)?,
+            last_name: row.text(3)?,
+            role: row.text(5)?,
+            has_seat: row.int(6)? == 1,
+            status: row.text(7)?,
+            joined_at: row.int(8)?,
+            joined_via: row.text(9)?,
+        })
+    }
+}
+
+/// Writes every matching member, in the list's order, with `write` into chunks of about
+/// 64 kB sent to `chunks` (see `listing::write_rows`). Stops early when the receiver goes
+/// away.
+pub async fn write_all(
+    store: &Store,
     workspace_id: &str,
     q: &MemberQuery,
-    rows: mpsc::Sender<ListedMember>,
+    write: WriteRow<Exported>,
+    chunks: mpsc::Sender<String>,
 ) -> StoreResult<()> {
-    let st = member_pages::all(workspace_id, q);
-    stream_into(st.bind(sqlx::query_as(&st.sql)).fetch(pool), rows).await
+    write_rows::<Exported>(store, member_pages::all(workspace_id, q), write, chunks).await
 }
 
 /// One member of a workspace as listed (after a change, to redraw their row).

@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod readiness;
 pub mod seed;
 pub mod sessions;
+mod sqlite_read;
 pub mod teams;
 pub mod throttle;
 pub mod tokens;

@@ -3,7 +3,7 @@
 //! backoff until sent or given up (`failed_at`). States: queued (none of `sent_at`,
 //! `cancelled_at`, `failed_at` set), sent, cancelled, failed.
 
-use sqlx::{Any, Executor, FromRow};
+use sqlx::{Any, AnyConnection, Executor, FromRow};
 
 use super::{Store, StoreResult};
 use crate::config::Backend;
@@ -37,6 +37,35 @@ pub async fn enqueue<'e, E: Executor<'e, Database = Any>>(e: E, m: NewMail<'_>) 
     .execute(e)
     .await
     .map(|_| ())
+}
+
+/// Emails per multi-row INSERT (eight parameters each).
+const MAILS_PER_INSERT: usize = 100;
+
+/// Writes many emails to the outbox, a hundred per statement (an Invite submission of
+/// a thousand addresses), in the caller's transaction.
+pub async fn enqueue_many(conn: &mut AnyConnection, mails: &[NewMail<'_>]) -> StoreResult<()> {
+    for chunk in mails.chunks(MAILS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO mail_outbox (recipient, subject, text_body, html_body, kind, ref_id, \
+             created_at, next_attempt_at, attempts){}",
+            super::values("(?, ?, ?, ?, ?, ?, ?, ?, 0)", chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for m in chunk {
+            query = query
+                .bind(m.recipient)
+                .bind(m.subject)
+                .bind(m.text_body)
+                .bind(m.html_body)
+                .bind(m.kind)
+                .bind(m.ref_id)
+                .bind(m.now)
+                .bind(m.now);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// A claimed email, ready to hand to the transport.

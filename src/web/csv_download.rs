@@ -1,9 +1,10 @@
 //! A CSV file streamed to the browser as its rows arrive from the database (members, audit
-//! log): a header line, then rows in chunks, so memory stays flat however many there are.
-//! The status line has gone out before the first row is read, so a database error part-way
-//! can no longer turn into an error page: instead the body ends with an error, hyper cuts
-//! the connection without the final chunk, and the browser or `curl` reports a failed
-//! download rather than saving a file that silently lacks rows.
+//! log): a header line, then the rows in chunks of about 64 kB written by the store as it
+//! reads them, a few chunks queued at most, so memory stays flat however many there are.
+//! The status line has gone out before the first row is read, so a database error
+//! part-way can no longer turn into an error page: instead the body ends with an error,
+//! hyper cuts the connection without the final chunk, and the browser or `curl` reports
+//! a failed download rather than saving a file that silently lacks rows.
 
 use std::fmt::Display;
 
@@ -14,34 +15,27 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// Rows per chunk of the body (and twice that queued between database and socket).
-pub const CHUNK_ROWS: usize = 500;
+/// Chunks queued between the database and the socket.
+const QUEUED_CHUNKS: usize = 4;
 
-/// The download `filename`: `header` (with its line end), then one `line` per row that
-/// `fill` sends, `fill` running on its own task. When `fill` fails the body fails too.
-pub fn attachment<T, F, E>(
+/// The download `filename`: `header` (with its line end), then the chunks `fill` sends,
+/// `fill` running on its own task. When `fill` fails the body fails too.
+pub fn attachment<F, E>(
     header: &'static str,
-    line: fn(&T) -> String,
     filename: &str,
-    fill: impl FnOnce(mpsc::Sender<T>) -> F,
+    fill: impl FnOnce(mpsc::Sender<String>) -> F,
 ) -> Response
 where
-    T: Send + 'static,
     F: Future<Output = Result<(), E>> + Send + 'static,
     E: Display + Send + 'static,
 {
-    let (tx, rx) = mpsc::channel(CHUNK_ROWS * 2);
+    let (tx, rx) = mpsc::channel(QUEUED_CHUNKS);
     let filler = tokio::spawn(fill(tx));
-    let rows =
-        futures_util::stream::unfold(
-            rx,
-            |mut rx| async move { rx.recv().await.map(|row| (row, rx)) },
-        );
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (Ok(chunk), rx))
+    });
     let body = futures_util::stream::once(async move { Ok(header.to_string()) })
-        .chain(
-            rows.ready_chunks(CHUNK_ROWS)
-                .map(move |chunk| Ok(chunk.iter().map(line).collect::<String>())),
-        )
+        .chain(chunks)
         .chain(
             futures_util::stream::once(outcome(filler, filename.to_string()))
                 .filter_map(|end| async move { end.err().map(Err) }),

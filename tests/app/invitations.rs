@@ -14,7 +14,6 @@ both_databases!(
     nobody_invites_above_their_own_role,
     trial_quota_refuses_a_submission_past_it_as_a_whole,
     business_quota_resets_at_midnight_utc,
-    a_thousand_addresses_in_one_submission,
     csv_upload_with_a_role_column,
     resend_renews_even_an_expired_invitation,
     revoke_kills_the_link_and_cancels_an_unsent_email,
@@ -432,24 +431,6 @@ async fn business_quota_resets_at_midnight_utc(db: Db) {
             .status(),
         303,
         "a new day (UTC), a new quota"
-    );
-}
-
-async fn a_thousand_addresses_in_one_submission(db: Db) {
-    let app = TestApp::spawn(db).await;
-    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
-    app.set_workspace(&slug, "plan = 'enterprise'").await;
-    let many: Vec<String> = (0..1000)
-        .map(|i| format!("person{i}@example.com"))
-        .collect();
-    let res = invite(&owner, &slug, &many.join("\n"), "member").await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM invitations").await, 1000);
-    assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'invitation'")
-            .await,
-        1000,
-        "every email queued in the outbox, sent later by the worker"
     );
 }
 

@@ -17,6 +17,7 @@ mod awaiting_approval;
 mod backup;
 mod browse;
 mod browser;
+mod bulk_invitations;
 mod concurrency;
 mod config;
 mod domains;

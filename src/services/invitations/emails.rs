@@ -125,9 +125,22 @@ pub async fn event(
     email: &str,
     details: serde_json::Value,
 ) -> ServiceResult<()> {
-    audit::record(
-        &mut **tx,
-        NewEvent {
+    events(svc, tx, by, action, &[(email, details)]).await
+}
+
+/// Records one invitation event per address (with its details), a hundred per
+/// statement.
+pub async fn events(
+    svc: &Services,
+    tx: &mut Tx,
+    by: &Manager,
+    action: &str,
+    targets: &[(&str, serde_json::Value)],
+) -> ServiceResult<()> {
+    let now = svc.clock.now();
+    let rows: Vec<NewEvent<'_>> = targets
+        .iter()
+        .map(|(email, details)| NewEvent {
             workspace_id: Some(&by.workspace_id),
             actor_account_id: by.actor.account_id.as_deref(),
             action,
@@ -135,9 +148,9 @@ pub async fn event(
             target: Some(email),
             details: Some(details.to_string()),
             ip: by.actor.ip.as_deref(),
-            now: svc.clock.now(),
-        },
-    )
-    .await?;
+            now,
+        })
+        .collect();
+    audit::record_many(tx, &rows).await?;
     Ok(())
 }
