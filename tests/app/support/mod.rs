@@ -242,9 +242,13 @@ impl TestApp {
             .await
             .expect("account");
         let seat = role != "viewer";
+        // One write transaction, begun IMMEDIATE on SQLite like the app's: a deferred one
+        // reads the account first and is refused ("database is locked") when a background
+        // task of the app commits between its read and its write.
+        let mut tx = self.services.store.begin_write().await.expect("begin");
         if seat {
             assert!(
-                gatehouse::store::workspaces::take_seat(pool, &workspace_id)
+                gatehouse::store::workspaces::take_seat(&mut *tx, &workspace_id)
                     .await
                     .expect("seat"),
                 "a free seat"
@@ -261,10 +265,11 @@ impl TestApp {
             now: self.clock().now(),
         };
         assert!(
-            gatehouse::store::members::insert(pool, membership)
+            gatehouse::store::members::insert(&mut *tx, membership)
                 .await
                 .expect("membership")
         );
+        tx.commit().await.expect("commit");
         client
     }
 }
