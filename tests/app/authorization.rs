@@ -9,6 +9,7 @@ both_databases!(
     every_workspace_route_checks_membership_and_role,
     every_workspace_action_checks_membership_and_role,
     token_routes_do_nothing_without_a_live_token,
+    forward_auth_admits_by_membership_role_and_seat,
 );
 
 /// Who may open a page.
@@ -350,4 +351,59 @@ async fn token_routes_do_nothing_without_a_live_token(db: Db) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM approved_domains").await, 0);
     let (_, page) = owner.page(&format!("/w/{slug}/security")).await;
     assert!(page.contains("No approved domains."));
+}
+
+/// `/auth/verify` conditions and who passes them: anonymous, Admin of another workspace,
+/// suspended, Viewer, Member, Admin, Owner.
+const GATES: &[(&str, [u16; 7])] = &[
+    ("", [401, 403, 403, 200, 200, 200, 200]),
+    ("&seat=required", [401, 403, 403, 403, 200, 200, 200]),
+    ("&role=member", [401, 403, 403, 403, 200, 200, 200]),
+    ("&role=admin", [401, 403, 403, 403, 403, 200, 200]),
+    (
+        "&role=owner&seat=required",
+        [401, 403, 403, 403, 403, 403, 200],
+    ),
+];
+
+async fn forward_auth_admits_by_membership_role_and_seat(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Guarded").await;
+    let (outsider, other) = app.owner_of("outsider@example.com", "Elsewhere").await;
+    let admin = app.member_as(&slug, "admin@example.com", "admin").await;
+    let member = app.member_as(&slug, "member@example.com", "member").await;
+    let viewer = app.member_as(&slug, "viewer@example.com", "viewer").await;
+    let suspended = app
+        .member_as(&slug, "suspended@example.com", "viewer")
+        .await;
+    sqlx::query("UPDATE memberships SET status = 'suspended' WHERE account_id = (SELECT id FROM accounts WHERE email = 'suspended@example.com')")
+        .execute(app.services.store.pool())
+        .await
+        .expect("suspend");
+    let people = [
+        ("anonymous", app.client()),
+        ("outsider", outsider),
+        ("suspended", suspended),
+        ("viewer", viewer),
+        ("member", member),
+        ("admin", admin),
+        ("owner", owner),
+    ];
+    for (conditions, expected) in GATES {
+        let path = format!("/auth/verify?workspace={slug}{conditions}");
+        for ((who, client), want) in people.iter().zip(expected) {
+            assert_eq!(client.get(&path).await.status(), *want, "{who} {path}");
+        }
+    }
+    for (who, client) in &people[1..] {
+        let path = "/auth/verify?workspace=no-such-workspace";
+        assert_eq!(client.get(path).await.status(), 403, "{who} {path}");
+    }
+    let (_, outsider) = &people[1];
+    let path = format!("/auth/verify?workspace={other}&role=owner&seat=required");
+    assert_eq!(
+        outsider.get(&path).await.status(),
+        200,
+        "their own workspace"
+    );
 }

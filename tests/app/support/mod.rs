@@ -125,6 +125,7 @@ impl TestApp {
             client_ip_header: "x-forwarded-for".into(),
             // Tests sign up hundreds of people from 127.0.0.1; `abuse_limits` sets it low.
             client_send_limit: 100_000,
+            cookie_domain: None,
             serve: Default::default(),
         };
         let mut settings = settings;
