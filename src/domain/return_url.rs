@@ -65,6 +65,11 @@ impl ReturnHosts {
     /// `input` when it is an absolute http(s) URL on an allowed host, made of visible
     /// ASCII only (safe for a `Location` header), with no user name in it.
     pub fn allow(&self, input: &str) -> Option<String> {
+        self.allow_with_host(input).map(|(url, _)| url)
+    }
+
+    /// As [`Self::allow`], with the URL's host.
+    pub fn allow_with_host(&self, input: &str) -> Option<(String, String)> {
         let plain = input.len() <= MAX_NEXT_CHARS
             && input.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
         if !plain {
@@ -82,7 +87,7 @@ impl ReturnHosts {
                 .cookie_domain
                 .as_ref()
                 .is_some_and(|domain| domain.covers(&host));
-        allowed.then(|| input.to_string())
+        allowed.then(|| (input.to_string(), host))
     }
 }
 

@@ -5,9 +5,11 @@
 //! the door on their next request. `/auth/return` brings them back to the tool after
 //! signing in, to tools the cookie reaches only.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::header::{CACHE_CONTROL, LOCATION};
+use axum::http::header::{CACHE_CONTROL, LOCATION, REFRESH};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -17,6 +19,7 @@ use crate::app::AppState;
 use crate::domain::Role;
 use crate::domain::return_url::ReturnHosts;
 use crate::store::workspaces::MembershipIn;
+use crate::web::page::{Page, PageContext};
 use crate::web::session::{AuthSession, SessionUser};
 
 pub fn router() -> Router<AppState> {
@@ -182,13 +185,38 @@ struct ReturnQuery {
     to: Option<String>,
 }
 
-/// Back to the tool after signing in, when the cookie reaches it; home otherwise.
-async fn return_to_tool(State(state): State<AppState>, Query(q): Query<ReturnQuery>) -> Redirect {
+/// "Back to the tool" after signing in, when the cookie reaches it; home otherwise.
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/return.html")]
+struct ReturnPage {
+    page: Page,
+    host: String,
+    url: String,
+}
+
+/// A page that sends the browser on with a `Refresh` header rather than a redirect:
+/// the sign-in form's redirect chain may only end on Gatehouse (`form-action 'self'`),
+/// and a page's refresh is a navigation of its own.
+async fn return_to_tool(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(q): Query<ReturnQuery>,
+) -> Response {
     let hosts = ReturnHosts::new(&state.config.base_url, state.config.cookie_domain.clone());
-    match q.to.as_deref().and_then(|url| hosts.allow(url)) {
-        Some(url) => Redirect::to(&url),
-        None => Redirect::to("/"),
+    let Some((url, host)) = q.to.as_deref().and_then(|to| hosts.allow_with_host(to)) else {
+        return Redirect::to("/").into_response();
+    };
+    let refresh = HeaderValue::from_str(&format!("0; url={url}"));
+    let page = ReturnPage {
+        page: ctx.page("Signed in"),
+        host,
+        url,
+    };
+    let mut response = page.into_response();
+    if let Ok(refresh) = refresh {
+        response.headers_mut().insert(REFRESH, refresh);
     }
+    response
 }
 
 #[cfg(test)]
