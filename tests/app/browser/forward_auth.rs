@@ -31,7 +31,32 @@ impl Drop for Nginx {
     }
 }
 
-/// The README's nginx example, with the ports of this test.
+/// The README's nginx example (its ```nginx block), for this test's ports and workspace.
+fn readme_example(gatehouse: &str, wiki: u16, slug: &str) -> String {
+    let readme = include_str!("../../../README.md");
+    let start = readme
+        .find("```nginx\n")
+        .expect("an nginx example in the README")
+        + 9;
+    let example = &readme[start..];
+    let example = &example[..example.find("```").expect("the example's end")];
+    let gatehouse = gatehouse.trim_start_matches("http://");
+    let wiki = format!("127.0.0.1:{wiki}");
+    let slug = format!("workspace={slug}");
+    let mut example = example.to_string();
+    for (from, to) in [
+        ("127.0.0.1:3000", gatehouse),
+        ("127.0.0.1:8080", &wiki),
+        ("workspace=acme", &slug),
+        ("wiki.example.com", "wiki.gatehouse.test"),
+    ] {
+        assert!(example.contains(from), "the README's example has {from}");
+        example = example.replace(from, to);
+    }
+    example
+}
+
+/// nginx in the foreground: Gatehouse at gatehouse.test, and the README's example.
 fn nginx_config(
     dir: &std::path::Path,
     port: u16,
@@ -39,6 +64,8 @@ fn nginx_config(
     wiki: u16,
     slug: &str,
 ) -> String {
+    let example = readme_example(gatehouse, wiki, slug)
+        .replace("listen 443 ssl;", &format!("listen 127.0.0.1:{port};"));
     let dir = dir.display();
     format!(
         r#"daemon off;
@@ -47,19 +74,13 @@ pid {dir}/nginx.pid;
 error_log {dir}/error.log;
 events {{ worker_connections 64; }}
 http {{
-  log_format trail '$host $request $status auth=$upstream_status cookie=$http_cookie';
+  log_format trail '$host $request $status auth=$upstream_status';
   access_log {dir}/access.log trail;
   client_body_temp_path {dir}/body;
   proxy_temp_path {dir}/proxy;
   fastcgi_temp_path {dir}/fastcgi;
   uwsgi_temp_path {dir}/uwsgi;
   scgi_temp_path {dir}/scgi;
-
-  # The tool never sees Gatehouse's session cookie.
-  map $http_cookie $cookie_without_gatehouse {{
-    default $http_cookie;
-    "~^(?<before>.*?)(?:^|;\s*)gatehouse_session=[^;]*(?<after>.*)$" "$before$after";
-  }}
 
   server {{
     listen 127.0.0.1:{port};
@@ -70,26 +91,7 @@ http {{
     }}
   }}
 
-  server {{
-    listen 127.0.0.1:{port};
-    server_name wiki.gatehouse.test;
-    location = /_gatehouse {{
-      internal;
-      proxy_pass {gatehouse}/auth/verify?workspace={slug}&seat=required;
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
-    }}
-    location / {{
-      auth_request /_gatehouse;
-      auth_request_set $gatehouse_email $upstream_http_x_gatehouse_email;
-      auth_request_set $gatehouse_sign_in $upstream_http_location;
-      error_page 401 =302 $gatehouse_sign_in;
-      proxy_set_header X-Gatehouse-Email $gatehouse_email;
-      proxy_set_header Cookie $cookie_without_gatehouse;
-      proxy_pass http://127.0.0.1:{wiki};
-    }}
-  }}
+{example}
 }}
 "#
     )
@@ -162,10 +164,18 @@ async fn wiki(headers: HeaderMap) -> axum::response::Html<String> {
     } else {
         "no Gatehouse cookie"
     };
+    let who = [
+        "x-gatehouse-user-id",
+        "x-gatehouse-email",
+        "x-gatehouse-name",
+        "x-gatehouse-role",
+        "x-gatehouse-seat",
+    ]
+    .map(text)
+    .join(" | ");
     axum::response::Html(format!(
         "<!doctype html><html lang=\"en\"><title>Wiki</title><h1>Wiki</h1>\
-         <p id=\"who\">{}</p><p id=\"cookie\">{cookie}</p></html>",
-        text("x-gatehouse-email")
+         <p id=\"who\">{who}</p><p id=\"cookie\">{cookie}</p></html>"
     ))
 }
 
@@ -250,7 +260,11 @@ async fn nginx_admits_seat_holders_and_sends_the_signed_out_to_sign_in_and_back(
         WIKI_PAGE,
         "back where they were going"
     );
-    assert_eq!(b.text_of("who").await, "ada@example.com");
+    let ada = app.account_id("ada@example.com").await;
+    assert_eq!(
+        b.text_of("who").await,
+        format!("{ada} | ada@example.com | Someone Tester | member | true")
+    );
     assert_eq!(b.text_of("cookie").await, "no Gatehouse cookie");
 
     // A Viewer holds no seat: nginx answers 403.
