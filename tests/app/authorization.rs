@@ -153,8 +153,20 @@ async fn invited(app: &TestApp, owner: &TestClient, slug: &str) -> String {
     app.invitation_id("invitee@example.com").await
 }
 
-async fn every_workspace_route_checks_membership_and_role(db: Db) {
-    let app = TestApp::spawn(db).await;
+/// The Owner of a workspace ("Guarded"), the Owner of another ("Elsewhere"), and an Admin,
+/// a Member, a Viewer and a suspended Viewer of the first.
+struct Everyone {
+    owner: TestClient,
+    slug: String,
+    outsider: TestClient,
+    other: String,
+    admin: TestClient,
+    member: TestClient,
+    viewer: TestClient,
+    suspended: TestClient,
+}
+
+async fn everyone(app: &TestApp) -> Everyone {
     let (owner, slug) = app.owner_of("owner@example.com", "Guarded").await;
     let (outsider, other) = app.owner_of("outsider@example.com", "Elsewhere").await;
     let admin = app.member_as(&slug, "admin@example.com", "admin").await;
@@ -167,6 +179,30 @@ async fn every_workspace_route_checks_membership_and_role(db: Db) {
         .execute(app.services.store.pool())
         .await
         .expect("suspend");
+    Everyone {
+        owner,
+        slug,
+        outsider,
+        other,
+        admin,
+        member,
+        viewer,
+        suspended,
+    }
+}
+
+async fn every_workspace_route_checks_membership_and_role(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let Everyone {
+        owner,
+        slug,
+        outsider,
+        other,
+        admin,
+        member,
+        viewer,
+        suspended,
+    } = everyone(&app).await;
     let anonymous = app.client();
     let invitation = invited(&app, &owner, &slug).await;
     let link = shared_link(&app, &owner, &slug).await;
@@ -368,18 +404,16 @@ const GATES: &[(&str, [u16; 7])] = &[
 
 async fn forward_auth_admits_by_membership_role_and_seat(db: Db) {
     let app = TestApp::spawn(db).await;
-    let (owner, slug) = app.owner_of("owner@example.com", "Guarded").await;
-    let (outsider, other) = app.owner_of("outsider@example.com", "Elsewhere").await;
-    let admin = app.member_as(&slug, "admin@example.com", "admin").await;
-    let member = app.member_as(&slug, "member@example.com", "member").await;
-    let viewer = app.member_as(&slug, "viewer@example.com", "viewer").await;
-    let suspended = app
-        .member_as(&slug, "suspended@example.com", "viewer")
-        .await;
-    sqlx::query("UPDATE memberships SET status = 'suspended' WHERE account_id = (SELECT id FROM accounts WHERE email = 'suspended@example.com')")
-        .execute(app.services.store.pool())
-        .await
-        .expect("suspend");
+    let Everyone {
+        owner,
+        slug,
+        outsider,
+        other,
+        admin,
+        member,
+        viewer,
+        suspended,
+    } = everyone(&app).await;
     let people = [
         ("anonymous", app.client()),
         ("outsider", outsider),
