@@ -3,6 +3,7 @@
 
 pub mod account_links;
 pub mod accounts;
+pub mod api_tokens;
 pub mod avatars;
 pub mod discovery;
 pub mod domains;
@@ -57,6 +58,8 @@ impl Services {
 pub struct Actor {
     pub account_id: Option<String>,
     pub ip: Option<String>,
+    /// The API token acted through (its id), named by every audit event it causes.
+    pub api_token_id: Option<String>,
 }
 
 /// Validation messages by field name, shown beside each field.

@@ -2,6 +2,7 @@
 //! session rules and security headers they all share.
 
 pub mod account;
+pub mod api_tokens;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(join::router())
         .merge(requests::router())
         .merge(audit::router())
+        .merge(api_tokens::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.services.clone(),
