@@ -79,6 +79,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// The first field (by name) and its message, for answers that name one field.
+    pub fn first(&self) -> Option<(&'static str, &str)> {
+        self.0.iter().next().map(|(k, v)| (*k, v.as_str()))
+    }
+
     /// `Ok(())` when nothing was added, otherwise the errors.
     pub fn into_result(self) -> Result<(), Self> {
         if self.is_empty() { Ok(()) } else { Err(self) }

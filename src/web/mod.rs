@@ -2,6 +2,7 @@
 //! session rules and security headers they all share.
 
 pub mod account;
+pub mod api;
 pub mod api_tokens;
 pub mod assets;
 pub mod audit;
@@ -83,6 +84,8 @@ pub fn router(state: AppState) -> Router {
         ));
     let mut router = Router::new()
         .merge(health::router(&state))
+        // The JSON API: bearer tokens, no session, no CSRF (web::api).
+        .merge(api::router())
         .nest(ASSETS, assets::router())
         .merge(pages);
     if state.config.metrics_on_main {
