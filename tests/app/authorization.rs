@@ -50,6 +50,7 @@ const ROUTES: &[(&str, Least)] = &[
     ("/audit.csv", Least::Admin),
     ("/audit.csv?action=team.created&person=owner", Least::Admin),
     ("/settings", Least::Owner),
+    ("/settings/api-tokens", Least::Admin),
 ];
 
 /// (POST path under /w/{slug}, with {target} for a member's id and {team} for a team's; form; whether an Admin's
@@ -107,6 +108,12 @@ const ACTIONS: &[Action] = &[
     ("/requests/{request}/approve", &[], true),
     ("/requests/{request}/decline", &[], false),
     ("/security/links", &[("allow_invite_links", "on")], true),
+    (
+        "/settings/api-tokens",
+        &[("name", "Bot"), ("scope", "read"), ("expiry", "30")],
+        false,
+    ),
+    ("/settings/api-tokens/{target}/revoke", &[], false),
     ("/security/links/delete-all", &[], false),
     ("/security/domains", &[("domain", "example.org")], true),
     (

@@ -10,6 +10,8 @@ mod support;
 
 mod abuse_limits;
 mod accounts;
+mod api;
+mod api_tokens;
 mod audit_log;
 mod authorization;
 mod avatars;

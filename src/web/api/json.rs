@@ -24,27 +24,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn rejected(rejection: &JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(e) => {
-            let (field, why) = field_of(&e.body_text());
-            ApiError::invalid(&field, why)
-        }
         JsonRejection::MissingJsonContentType(_) => ApiError::invalid(
             "body",
             "Send the body as JSON (Content-Type: application/json).",
         ),
-        other => ApiError::invalid(
-            "body",
-            format!("The body is not valid JSON: {}", other.body_text()),
-        ),
+        other => {
+            let (field, why) = field_of(&other.body_text());
+            ApiError::invalid(&field, why)
+        }
     }
 }
 
 /// The field a serde error names: the path before the message (`role: unknown variant…`)
 /// or, for a missing field at the top, the name in backticks.
 fn field_of(text: &str) -> (String, String) {
-    let detail = text
-        .split_once("target type: ")
-        .map_or(text, |(_, rest)| rest);
+    let detail = ["target type: ", "as JSON: "]
+        .iter()
+        .find_map(|marker| text.split_once(marker).map(|(_, rest)| rest))
+        .unwrap_or(text);
     let detail = detail.split(" at line ").next().unwrap_or(detail);
     match detail.split_once(": ") {
         Some((path, why)) if path != "." && !path.contains(' ') => {
