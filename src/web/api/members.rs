@@ -164,16 +164,7 @@ impl ListParams {
             "suspended" => StatusFilter::Suspended,
             _ => return Err(ApiError::invalid("status", "Use active or suspended.")),
         };
-        let limit = match self.limit.as_deref().map(str::parse::<i64>) {
-            None => 50,
-            Some(Ok(n)) if (1..=200).contains(&n) => n,
-            Some(_) => {
-                return Err(ApiError::invalid(
-                    "limit",
-                    "Use a whole number from 1 to 200.",
-                ));
-            }
-        };
+        let limit = super::number(self.limit.as_deref(), "limit", 1, 200, 50)?;
         let cursor = match self.cursor.as_deref().map(str::trim) {
             Some(c) if !c.is_empty() && c.len() <= 64 => Cursor::After(c.to_string()),
             Some(c) if !c.is_empty() => return Err(ApiError::invalid("cursor", "Unknown cursor.")),

@@ -6,7 +6,10 @@
 
 pub mod auth;
 pub mod error;
+pub mod invitations;
+pub mod join_requests;
 pub mod json;
+pub mod links;
 pub mod members;
 pub mod openapi;
 
@@ -25,10 +28,25 @@ pub use error::{ApiError, ApiResult};
 pub fn router() -> Router<AppState> {
     let v1 = Router::new()
         .merge(members::router())
+        .merge(invitations::router())
+        .merge(links::router())
+        .merge(join_requests::router())
         .merge(openapi::router());
     Router::new()
         .nest("/api/v1", v1)
         .layer(Extension(Arc::new(auth::RateLimiter::default())))
+}
+
+/// A whole number from a query string, within `min..=max`; `default` when absent.
+pub fn number(raw: Option<&str>, field: &str, min: i64, max: i64, default: i64) -> ApiResult<i64> {
+    match raw.map(str::parse::<i64>) {
+        None => Ok(default),
+        Some(Ok(n)) if (min..=max).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::invalid(
+            field,
+            format!("Use a whole number from {min} to {max}."),
+        )),
+    }
 }
 
 /// A role as the API spells it.

@@ -8,7 +8,7 @@ use axum::routing::get;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::members;
+use super::{invitations, join_requests, links, members};
 use crate::app::AppState;
 
 #[derive(OpenApi)]
@@ -17,6 +17,9 @@ use crate::app::AppState;
     paths(
         members::workspace, members::list, members::one, members::change_role,
         members::suspend, members::reactivate, members::remove, members::assign_seats,
+        invitations::invite, invitations::list, invitations::resend, invitations::revoke,
+        links::list, links::create, links::regenerate, links::revoke,
+        join_requests::list, join_requests::approve, join_requests::decline,
     ),
     modifiers(&Bearer),
     security(("bearer" = []))
