@@ -83,12 +83,15 @@ async fn a_token_is_shown_once_listed_and_revoked(db: Db) {
     }
 }
 
+/// A submitted form's fields.
+type Form<'a> = &'a [(&'a str, &'a str)];
+
 async fn bad_input_is_refused_beside_the_field(db: Db) {
     let app = TestApp::spawn(db).await;
     let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
     let page = format!("/w/{slug}/settings/api-tokens");
     let long = "x".repeat(101);
-    let cases: [(&[(&str, &str)], &str, &str); 4] = [
+    let cases: [(Form, &str, &str); 4] = [
         (
             &[("name", "  "), ("scope", "read"), ("expiry", "30")],
             "name-error",
