@@ -46,16 +46,20 @@ async fn a_token_is_shown_once_listed_and_revoked(db: Db) {
             .await
             .unwrap();
     assert!(
-        listed.contains(&format!("<td>{creator}</td>")),
+        listed.contains(&format!("data-label=\"Created by\">{creator}</td>")),
         "creator shown"
     );
 
+    assert!(
+        listed.contains("data-label=\"Last used\">Never<"),
+        "not used yet"
+    );
     let api = ApiClient::new(&app.address, &secret);
     let (status, ws) = api.get(&format!("/api/v1/workspaces/{slug}")).await;
     assert_eq!(status, 200, "{ws}");
     let (_, used) = owner.page(&page).await;
     assert!(
-        !used.contains("<td>Never</td>\n      <td>"),
+        !used.contains("data-label=\"Last used\">Never<"),
         "last used shown"
     );
 
