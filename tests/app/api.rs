@@ -79,6 +79,11 @@ async fn admin_token_changes_members_and_audit_names_the_token(db: Db) {
         ))
         .await;
     assert_eq!(named, 4, "each change names the token");
+    let (_, log) = owner.page(&format!("/w/{slug}/audit")).await;
+    assert!(
+        log.contains("(through the API token “Ops”)"),
+        "the audit log says which token"
+    );
 }
 
 async fn bad_bodies_are_422_naming_the_field(db: Db) {
