@@ -243,4 +243,10 @@ async fn the_openapi_document_lists_every_endpoint(db: Db) {
         );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let nothing = reqwest::get(format!("{}/api/v1/nothing-here", app.address))
+        .await
+        .unwrap();
+    assert_eq!(nothing.status(), 404);
+    let body: serde_json::Value = serde_json::from_str(&nothing.text().await.unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "not_found", "JSON under /api/v1");
 }

@@ -31,7 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(invitations::router())
         .merge(links::router())
         .merge(join_requests::router())
-        .merge(openapi::router());
+        .merge(openapi::router())
+        .fallback(|| async { ApiError::not_found() });
     Router::new()
         .nest("/api/v1", v1)
         .layer(Extension(Arc::new(auth::RateLimiter::default())))
