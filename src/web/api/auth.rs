@@ -69,8 +69,9 @@ impl FromRequestParts<AppState> for ApiReader {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim().to_string())
             .ok_or_else(ApiError::unauthorized)?;
         let svc = Services::from_ref(state);
         let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
