@@ -248,6 +248,7 @@ pub(super) async fn nobody_there(
         target: Some(email.as_str()),
         ip: actor.ip.as_deref(),
         now,
+        api_token_id: None,
         ..NewEvent::default()
     };
     audit::record(&mut **tx, event).await?;

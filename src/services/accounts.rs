@@ -254,5 +254,6 @@ pub fn event<'a>(
         details: None,
         ip: actor.ip.as_deref(),
         now,
+        api_token_id: actor.api_token_id.as_deref(),
     }
 }

@@ -389,6 +389,7 @@ async fn record_accept(
             details: Some(details.to_string()),
             ip: actor.ip.as_deref(),
             now,
+            api_token_id: None,
         },
     )
     .await?;

@@ -34,7 +34,7 @@ fn refuse(message: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(FieldErrors::single("member", message))
 }
 
-const NO_SEAT: &str =
+pub const NO_SEAT: &str =
     "No free seat: every seat is in use. Free one, or raise the seat count on Plan & seats.";
 const LAST_OWNER: &str = "This is the workspace's last Owner. Transfer ownership first.";
 

@@ -3,6 +3,7 @@
 
 pub mod account_links;
 pub mod accounts;
+pub mod api_tokens;
 pub mod avatars;
 pub mod discovery;
 pub mod domains;
@@ -57,6 +58,8 @@ impl Services {
 pub struct Actor {
     pub account_id: Option<String>,
     pub ip: Option<String>,
+    /// The API token acted through (its id), named by every audit event it causes.
+    pub api_token_id: Option<String>,
 }
 
 /// Validation messages by field name, shown beside each field.
@@ -74,6 +77,11 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The first field (by name) and its message, for answers that name one field.
+    pub fn first(&self) -> Option<(&'static str, &str)> {
+        self.0.iter().next().map(|(k, v)| (*k, v.as_str()))
     }
 
     /// `Ok(())` when nothing was added, otherwise the errors.

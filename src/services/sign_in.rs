@@ -107,6 +107,7 @@ pub async fn sign_in(
                 target: Some(&email_key),
                 ip: actor.ip.as_deref(),
                 now,
+                api_token_id: None,
                 ..NewEvent::default()
             };
             audit::record(&mut *tx, event).await?;
@@ -170,6 +171,7 @@ async fn record(
     let signed_in = Actor {
         account_id: Some(account.id.clone()),
         ip: actor.ip.clone(),
+        api_token_id: None,
     };
     audit::record(
         &mut **tx,

@@ -159,5 +159,6 @@ pub fn workspace_event<'a>(
         details,
         ip: actor.ip.as_deref(),
         now,
+        api_token_id: actor.api_token_id.as_deref(),
     }
 }

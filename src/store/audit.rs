@@ -15,6 +15,8 @@ pub struct NewEvent<'a> {
     pub details: Option<String>,
     pub ip: Option<&'a str>,
     pub now: i64,
+    /// The API token the change was made through, if any.
+    pub api_token_id: Option<&'a str>,
 }
 
 pub async fn record<'e, E: Executor<'e, Database = Any>>(
@@ -23,7 +25,7 @@ pub async fn record<'e, E: Executor<'e, Database = Any>>(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (workspace_id, actor_account_id, action, target_account_id, \
-         target, details, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         target, details, ip, created_at, api_token_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(ev.workspace_id)
     .bind(ev.actor_account_id)
@@ -33,12 +35,13 @@ pub async fn record<'e, E: Executor<'e, Database = Any>>(
     .bind(ev.details)
     .bind(ev.ip)
     .bind(ev.now)
+    .bind(ev.api_token_id)
     .execute(e)
     .await
     .map(|_| ())
 }
 
-/// Events per multi-row INSERT (eight parameters each).
+/// Events per multi-row INSERT (nine parameters each).
 const EVENTS_PER_INSERT: usize = 100;
 
 /// Records many events, a hundred per statement (one per address of a large Invite
@@ -47,8 +50,8 @@ pub async fn record_many(conn: &mut AnyConnection, events: &[NewEvent<'_>]) -> S
     for chunk in events.chunks(EVENTS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO audit_events (workspace_id, actor_account_id, action, target_account_id, \
-             target, details, ip, created_at){}",
-            super::values("(?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
+             target, details, ip, created_at, api_token_id){}",
+            super::values("(?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for ev in chunk {
@@ -60,7 +63,8 @@ pub async fn record_many(conn: &mut AnyConnection, events: &[NewEvent<'_>]) -> S
                 .bind(ev.target)
                 .bind(ev.details.as_deref())
                 .bind(ev.ip)
-                .bind(ev.now);
+                .bind(ev.now)
+                .bind(ev.api_token_id);
         }
         query.execute(&mut *conn).await?;
     }

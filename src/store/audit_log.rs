@@ -53,6 +53,8 @@ pub struct ListedEvent {
     pub target: Option<String>,
     pub details: Option<String>,
     pub ip: Option<String>,
+    /// The API token the change was made through, by name.
+    pub api_token_name: Option<String>,
 }
 
 /// The columns, from audit_events `e` with the actor `ac` and target `tg` accounts, and
@@ -63,7 +65,8 @@ const SELECT: &str = "SELECT e.id, e.created_at, e.action, e.actor_account_id, \
        AND am.account_id = e.actor_account_id) AS actor_member, e.target_account_id, \
      tg.display_name AS target_name, tg.email AS target_email, \
      (SELECT COUNT(*) FROM memberships tm WHERE tm.workspace_id = e.workspace_id \
-       AND tm.account_id = e.target_account_id) AS target_member, e.target, e.details, e.ip \
+       AND tm.account_id = e.target_account_id) AS target_member, e.target, e.details, e.ip, \
+     (SELECT t.name FROM api_tokens t WHERE t.id = e.api_token_id) AS api_token_name \
      FROM audit_events e LEFT JOIN accounts ac ON ac.id = e.actor_account_id \
      LEFT JOIN accounts tg ON tg.id = e.target_account_id";
 
@@ -216,6 +219,7 @@ impl Listing for Exported {
             target: text(11)?,
             details: text(12)?,
             ip: text(13)?,
+            api_token_name: text(14)?,
         })
     }
 }

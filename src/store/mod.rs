@@ -4,6 +4,7 @@
 //! in this module and nowhere else.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod audit;
 pub mod audit_log;
 pub mod avatars;

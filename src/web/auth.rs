@@ -42,6 +42,7 @@ pub(super) fn anonymous(ip: ClientIp) -> Actor {
     Actor {
         account_id: None,
         ip: Some(ip.0),
+        api_token_id: None,
     }
 }
 

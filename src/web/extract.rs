@@ -41,6 +41,7 @@ impl SignedIn {
         Actor {
             account_id: Some(self.account.id.clone()),
             ip: Some(self.ip.clone()),
+            api_token_id: None,
         }
     }
 }

@@ -68,6 +68,7 @@ fn actor(auth: &AuthSession, ip: String) -> Actor {
     Actor {
         account_id: auth.user.as_ref().map(|u| u.account.id.clone()),
         ip: Some(ip),
+        api_token_id: None,
     }
 }
 

@@ -2,6 +2,8 @@
 //! session rules and security headers they all share.
 
 pub mod account;
+pub mod api;
+pub mod api_tokens;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -70,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(join::router())
         .merge(requests::router())
         .merge(audit::router())
+        .merge(api_tokens::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.services.clone(),
@@ -83,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         ));
     let mut router = Router::new()
         .merge(health::router(&state))
+        // The JSON API: bearer tokens, no session, no CSRF (web::api).
+        .merge(api::router())
         .nest(ASSETS, assets::router())
         .merge(pages);
     if state.config.metrics_on_main {

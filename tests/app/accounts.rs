@@ -309,6 +309,7 @@ async fn account_lock_is_short_and_spans_addresses(db: Db) {
         let attacker = Actor {
             account_id: None,
             ip: Some(format!("203.0.113.{i}")),
+            api_token_id: None,
         };
         let outcome = sign_in(
             &app.services,
@@ -323,6 +324,7 @@ async fn account_lock_is_short_and_spans_addresses(db: Db) {
     let victim = Actor {
         account_id: None,
         ip: Some("198.51.100.7".into()),
+        api_token_id: None,
     };
     let outcome = sign_in(&app.services, "vic@example.com", PASSWORD, &victim)
         .await

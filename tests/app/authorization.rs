@@ -10,6 +10,7 @@ both_databases!(
     every_workspace_action_checks_membership_and_role,
     token_routes_do_nothing_without_a_live_token,
     forward_auth_admits_by_membership_role_and_seat,
+    every_api_endpoint_checks_token_scope_and_workspace,
 );
 
 /// Who may open a page.
@@ -51,6 +52,7 @@ const ROUTES: &[(&str, Least)] = &[
     ("/audit.csv", Least::Admin),
     ("/audit.csv?action=team.created&person=owner", Least::Admin),
     ("/settings", Least::Owner),
+    ("/settings/api-tokens", Least::Admin),
 ];
 
 /// (POST path under /w/{slug}, with {target} for a member's id and {team} for a team's; form; whether an Admin's
@@ -108,6 +110,12 @@ const ACTIONS: &[Action] = &[
     ("/requests/{request}/approve", &[], true),
     ("/requests/{request}/decline", &[], false),
     ("/security/links", &[("allow_invite_links", "on")], true),
+    (
+        "/settings/api-tokens",
+        &[("name", "Bot"), ("scope", "read"), ("expiry", "30")],
+        false,
+    ),
+    ("/settings/api-tokens/{target}/revoke", &[], false),
     ("/security/links/delete-all", &[], false),
     ("/security/domains", &[("domain", "example.org")], true),
     (
@@ -439,5 +447,161 @@ async fn forward_auth_admits_by_membership_role_and_seat(db: Db) {
         outsider.get(&path).await.status(),
         200,
         "their own workspace"
+    );
+}
+
+/// One JSON API endpoint: path under /api/v1/workspaces/{slug}, with `{member}`,
+/// `{invitation}`, `{link}` and `{request}` for ids.
+pub struct ApiEndpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub body: Option<&'static str>,
+    /// Changes something: a `read` token gets 403.
+    pub change: bool,
+    /// Safe to run again and again here with an admin-scope token (expect 2xx).
+    pub harmless: bool,
+}
+
+const fn ep(
+    method: &'static str,
+    path: &'static str,
+    body: Option<&'static str>,
+    change: bool,
+    harmless: bool,
+) -> ApiEndpoint {
+    ApiEndpoint {
+        method,
+        path,
+        body,
+        change,
+        harmless,
+    }
+}
+
+pub const API_ENDPOINTS: &[ApiEndpoint] = &[
+    ep("GET", "", None, false, true),
+    ep("GET", "/members", None, false, true),
+    ep("GET", "/members/{member}", None, false, true),
+    ep(
+        "PATCH",
+        "/members/{member}",
+        Some(r#"{"role":"viewer"}"#),
+        true,
+        true,
+    ),
+    ep("POST", "/members/{member}/suspend", None, true, true),
+    ep("POST", "/members/{member}/reactivate", None, true, true),
+    ep("DELETE", "/members/{member}", None, true, false),
+    ep("POST", "/seats/assign", None, true, true),
+    ep("GET", "/invitations", None, false, true),
+    ep(
+        "POST",
+        "/invitations",
+        Some(r#"{"emails":["api@example.com"],"role":"member","send_email":false}"#),
+        true,
+        true,
+    ),
+    ep(
+        "POST",
+        "/invitations/{invitation}/resend",
+        None,
+        true,
+        false,
+    ),
+    ep("DELETE", "/invitations/{invitation}", None, true, false),
+    ep("GET", "/links", None, false, true),
+    ep("POST", "/links", Some(r#"{"role":"member"}"#), true, true),
+    ep("POST", "/links/{link}/regenerate", None, true, true),
+    ep("DELETE", "/links/{link}", None, true, false),
+    ep("GET", "/join-requests", None, false, true),
+    ep(
+        "POST",
+        "/join-requests/{request}/approve",
+        None,
+        true,
+        false,
+    ),
+    ep(
+        "POST",
+        "/join-requests/{request}/decline",
+        None,
+        true,
+        false,
+    ),
+];
+
+async fn every_api_endpoint_checks_token_scope_and_workspace(db: Db) {
+    use crate::support::api::{ApiClient, code, make_token};
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Guarded").await;
+    let (outsider, other) = app.owner_of("outsider@example.com", "Elsewhere").await;
+    let admin = app.member_as(&slug, "admin@example.com", "admin").await;
+    let target = app
+        .add_members(&slug, "Target", 1, "viewer")
+        .await
+        .remove(0);
+    let invitation = invited(&app, &owner, &slug).await;
+    let link = shared_link(&app, &owner, &slug).await;
+    let request = join_request(&app, &slug).await;
+    let client = |token: String| ApiClient::new(&app.address, &token);
+    let read = client(make_token(&owner, &slug, "read", "read").await);
+    let by_owner = client(make_token(&owner, &slug, "owner", "admin").await);
+    let by_admin = client(make_token(&admin, &slug, "admin", "admin").await);
+    let foreign = client(make_token(&outsider, &other, "foreign", "admin").await);
+    let nobody = client(String::new());
+    for e in API_ENDPOINTS {
+        let path = format!(
+            "/api/v1/workspaces/{slug}{}",
+            e.path
+                .replace("{member}", &target)
+                .replace("{invitation}", &invitation)
+                .replace("{link}", &link)
+                .replace("{request}", &request)
+        );
+        let method = reqwest::Method::from_bytes(e.method.as_bytes()).unwrap();
+        let call = |api: &ApiClient| {
+            let (api, method, path) = (api.clone(), method.clone(), path.clone());
+            async move { api.raw(method, &path, e.body.unwrap_or("")).await }
+        };
+        let what = format!("{} {}", e.method, e.path);
+        assert_eq!(
+            code(&call(&nobody).await.1),
+            "invalid_token",
+            "no token {what}"
+        );
+        assert_eq!(
+            call(&foreign).await.0,
+            404,
+            "another workspace's token {what}"
+        );
+        let (status, answer) = call(&read).await;
+        if e.change {
+            assert_eq!(
+                (status, code(&answer)),
+                (403, "read_only_token"),
+                "read {what}"
+            );
+        } else {
+            assert_eq!(status, 200, "read {what}: {answer}");
+        }
+        if e.harmless {
+            for (who, api) in [("owner", &by_owner), ("admin", &by_admin)] {
+                let (status, answer) = call(api).await;
+                assert!(
+                    (200..300).contains(&status),
+                    "{who} {what}: {status} {answer}"
+                );
+            }
+        }
+    }
+    let changed = app
+        .scalar("SELECT COUNT(*) FROM audit_events WHERE api_token_id IS NOT NULL")
+        .await;
+    let by_read = app
+        .scalar("SELECT COUNT(*) FROM audit_events e JOIN api_tokens t ON t.id = e.api_token_id WHERE t.scope = 'read'")
+        .await;
+    assert!(
+        changed > 0 && by_read == 0,
+        "only admin-scope tokens changed anything"
     );
 }

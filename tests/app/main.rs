@@ -10,8 +10,11 @@ mod support;
 
 mod abuse_limits;
 mod accounts;
+mod api;
+mod api_joining;
+mod api_tokens;
 mod audit_log;
-mod authorization;
+pub mod authorization;
 mod avatars;
 mod awaiting_approval;
 mod backup;

@@ -199,6 +199,7 @@ async fn requester(tx: &mut Tx, proof: &ProofRow, ip: Option<String>) -> Service
         actor: Actor {
             account_id: Some(proof.requested_by.clone()),
             ip,
+            api_token_id: None,
         },
     })
 }

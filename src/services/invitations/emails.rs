@@ -149,6 +149,7 @@ pub async fn events(
             details: Some(details.to_string()),
             ip: by.actor.ip.as_deref(),
             now,
+            api_token_id: by.actor.api_token_id.as_deref(),
         })
         .collect();
     audit::record_many(tx, &rows).await?;

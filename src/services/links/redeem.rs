@@ -281,6 +281,7 @@ pub(crate) async fn event(
             details: Some(details.to_string()),
             ip: actor.ip.as_deref(),
             now,
+            api_token_id: None,
         },
     )
     .await?;

@@ -149,7 +149,11 @@ pub fn sentence(e: &ListedEvent, slug: &str) -> Vec<Part> {
         "account" => account(w),
         _ => Err(w),
     };
-    told.unwrap_or_else(fallback).done()
+    let told = told.unwrap_or_else(fallback);
+    match &e.api_token_name {
+        Some(name) => told.t(format!(" (through the API token “{name}”)")).done(),
+        None => told.done(),
+    }
 }
 
 type Told<'a> = Result<Words<'a>, Words<'a>>;
@@ -525,6 +529,7 @@ mod tests {
             target: Some("bo@example.com".into()),
             details: Some(details.to_string()),
             ip: None,
+            api_token_name: None,
         }
     }
 

@@ -4,6 +4,7 @@
 //! Each journey lives in its own file; helpers for one journey may live beside it as
 //! another `impl Browser` block.
 
+mod api_tokens;
 mod audit_words;
 mod domains;
 mod focus;

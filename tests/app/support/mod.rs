@@ -1,6 +1,7 @@
 //! The test harness: `TestApp` (server + database + SMTP), `TestClient` (a cookie-keeping
 //! browser stand-in), and helpers that read like the user's journey.
 
+pub mod api;
 pub mod binary;
 pub mod bulk;
 pub mod client;
