@@ -76,6 +76,11 @@ impl App {
             codes: CodeKey::from_secret(&config.secret),
             invite_quotas: config.invite_quotas,
             client_send_limit: config.client_send_limit,
+            hooks: crate::services::webhooks::Hooks {
+                seal: crate::domain::webhook::SecretSeal::from_secret(&config.secret),
+                limits: config.webhooks,
+                wakeup: Arc::new(Notify::new()),
+            },
         };
         let worker = Worker {
             store,
@@ -136,6 +141,10 @@ impl App {
         let limits = self.state.config.serve;
         let mut background = vec![
             tokio::spawn(self.worker.run(stop_rx.clone())),
+            tokio::spawn(crate::webhooks::worker::run(
+                self.state.services.clone(),
+                stop_rx.clone(),
+            )),
             tokio::spawn(sweep(self.state.services.clone(), stop_rx.clone())),
         ];
         if let Some(listener) = self.metrics_listener {

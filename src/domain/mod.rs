@@ -12,6 +12,7 @@ pub mod plural;
 pub mod role;
 pub mod slug;
 pub mod token;
+pub mod webhook;
 
 pub use domain_name::DomainName;
 pub use email::EmailAddress;

@@ -26,6 +26,7 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         client_ip_header: "x-forwarded-for".into(),
         client_send_limit: 30,
         serve: Default::default(),
+        webhooks: Default::default(),
     }
 }
 

@@ -126,12 +126,18 @@ impl TestApp {
             // Tests sign up hundreds of people from 127.0.0.1; `abuse_limits` sets it low.
             client_send_limit: 100_000,
             serve: Default::default(),
+            // Test receivers listen on 127.0.0.1; `webhooks` turns this off to see refusals.
+            webhooks: gatehouse::config::WebhookSettings {
+                allow_private: true,
+                ..Default::default()
+            },
         };
         let mut settings = settings;
         change(&mut settings);
         let mut config = Config::from_settings(settings).expect("test config");
         config.mail_retry_base = Duration::from_secs(1);
         config.mail_poll_interval = Duration::from_millis(100);
+        config.webhooks.poll_interval = Duration::from_millis(100);
         let app = gatehouse::App::build(config, Clock::default())
             .await
             .expect("app builds");
