@@ -30,6 +30,7 @@ pub mod security;
 pub mod session;
 pub mod settings;
 pub mod teams;
+pub mod webhooks;
 pub mod workspaces;
 
 use axum::Router;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(join::router())
         .merge(requests::router())
         .merge(audit::router())
+        .merge(webhooks::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.services.clone(),

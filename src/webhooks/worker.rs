@@ -146,8 +146,12 @@ async fn record(
         tracing::warn!(id = %delivery.id, endpoint = %endpoint.id, attempt = delivery.attempts + 1,
             error = error.as_deref().unwrap_or_default(), "webhook not delivered; will retry");
         let since = webhooks::record_failure(&mut *tx, &endpoint.id, now).await?;
-        if since.is_some_and(|s| now - s >= DISABLE_AFTER_SECONDS) {
-            disable(svc, &mut tx, endpoint, now).await?;
+        if since.is_some_and(|s| now - s >= DISABLE_AFTER_SECONDS)
+            && disable(svc, &mut tx, endpoint, now).await?
+        {
+            tx.commit().await?;
+            svc.mail_wakeup.notify_one();
+            return Ok(());
         }
     }
     tx.commit().await?;
@@ -155,16 +159,16 @@ async fn record(
 }
 
 /// The 3-day rule: disables the endpoint (once), gives up its pending deliveries, records
-/// the audit event and emails the workspace's admins.
+/// the audit event and emails the workspace's admins. `true` when this call disabled it.
 async fn disable(
     svc: &Services,
     tx: &mut Tx,
     endpoint: &EndpointRow,
     now: i64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let cutoff = now - DISABLE_AFTER_SECONDS;
     if !webhooks::disable_if_failing_since(&mut **tx, &endpoint.id, cutoff, now).await? {
-        return Ok(());
+        return Ok(false);
     }
     deliveries::give_up_pending(&mut **tx, &endpoint.id, now).await?;
     let event = NewEvent {
@@ -180,7 +184,7 @@ async fn disable(
     };
     audit::record(&mut **tx, event).await?;
     let Some(ws) = workspace_settings::get(&mut **tx, &endpoint.workspace_id).await? else {
-        return Ok(());
+        return Ok(true);
     };
     tracing::warn!(endpoint = %endpoint.id, url = %endpoint.url, "webhook endpoint failing for 3 days: disabled");
     for (email, name) in members::admin_contacts(&mut **tx, &ws.id).await? {
@@ -200,8 +204,7 @@ async fn disable(
         .enqueue(&mut **tx, None, now)
         .await?;
     }
-    svc.mail_wakeup.notify_one();
-    Ok(())
+    Ok(true)
 }
 
 /// Completes once shutdown is asked for (or nobody can ask any more).

@@ -8,6 +8,7 @@ pub mod db;
 pub mod domains;
 pub mod invites;
 pub mod links;
+pub mod receiver;
 pub mod smtp;
 
 use std::path::PathBuf;
