@@ -82,6 +82,9 @@ fn help_lists_every_setting() {
         "GATEHOUSE_BASE_URL",
         "GATEHOUSE_SECRET",
         "SMTP_URL",
+        "--webhooks-allow-private",
+        "GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE",
+        "--webhook-timeout",
     ] {
         assert!(help.contains(flag), "--help mentions {flag}:\n{help}");
     }

@@ -211,6 +211,21 @@ async fn a_failed_delivery_is_retried_until_it_succeeds(db: Db) {
         1,
         "a success ends the failure run"
     );
+
+    // Redeliver: the same event (same webhook-id) once more.
+    let delivery = got[0].id.clone();
+    let redeliver = format!("/w/{slug}/settings/webhooks/{id}/deliveries/{delivery}/redeliver");
+    assert_eq!(owner.post_form(&redeliver, &[]).await.status(), 303);
+    let got = hooks.wait_for("webhook.test", 3).await;
+    assert_eq!(got[2].id, delivery);
+    assert!(got[2].signed_by(&secret));
+    let other = format!("/w/{slug}/settings/webhooks/{id}/deliveries/msg_nope/redeliver");
+    assert_eq!(owner.post_form(&other, &[]).await.status(), 404);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action IN ('webhook.added', 'webhook.test_sent', 'webhook.redelivered')")
+            .await,
+        3
+    );
 }
 
 async fn private_urls_are_refused_unless_allowed(db: Db) {
@@ -333,6 +348,31 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_admins_emailed(db: D
     );
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.enabled'")
+            .await,
+        1
+    );
+    let (_, audit) = owner.page(&format!("/w/{slug}/audit")).await;
+    assert!(
+        audit.contains("Gatehouse disabled the webhook to"),
+        "the audit log says it"
+    );
+    assert_eq!(
+        owner
+            .post_form(&format!("{page}/{id}/delete"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_endpoints").await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.removed'")
             .await,
         1
     );
