@@ -329,6 +329,7 @@ async fn look_at_every_main_page(dark: bool) {
         ("security-owner", format!("/w/{slug}/security")),
         ("audit", format!("/w/{slug}/audit")),
         ("settings", format!("/w/{slug}/settings")),
+        ("webhooks", format!("/w/{slug}/settings/webhooks")),
         ("account", "/account".to_string()),
         ("your-workspaces", "/".to_string()),
         ("browse", "/workspaces/browse".to_string()),
