@@ -199,3 +199,16 @@ pub async fn latest<'e, E: Executor<'e, Database = Any>>(
     .fetch_all(e)
     .await
 }
+
+/// Deletes finished deliveries (delivered or given up) created before `cutoff`, so the
+/// log keeps what is worth reading (the hourly sweep calls it).
+pub async fn delete_finished_before<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    cutoff: i64,
+) -> StoreResult<u64> {
+    sqlx::query("DELETE FROM webhook_deliveries WHERE created_at < $1 AND next_attempt_at IS NULL")
+        .bind(cutoff)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected())
+}

@@ -123,3 +123,12 @@ fn tls_config() -> Result<Arc<ClientConfig>, String> {
         .with_no_client_auth();
     Ok(Arc::new(config))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tls_configuration_builds_with_the_webpki_roots() {
+        let config = super::tls_config().unwrap();
+        assert!(config.alpn_protocols.is_empty(), "HTTP/1.1 only");
+    }
+}

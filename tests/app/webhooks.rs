@@ -15,6 +15,8 @@ both_databases!(
     a_failed_delivery_is_retried_until_it_succeeds,
     private_urls_are_refused_unless_allowed,
     an_endpoint_failing_for_three_days_is_disabled_and_admins_emailed,
+    a_receiver_that_hangs_is_cut_off_at_the_deadline,
+    a_redirect_is_a_failure_not_followed,
 );
 
 const ALL_EVENTS: [&str; 7] = gatehouse::domain::webhook::EVENTS;
@@ -376,4 +378,50 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_admins_emailed(db: D
             .await,
         1
     );
+}
+
+async fn a_receiver_that_hangs_is_cut_off_at_the_deadline(db: Db) {
+    let app = TestApp::spawn_configured(db, Smtp::Running, |s| s.webhooks.timeout = 1).await;
+    let hooks = Receiver::start().await;
+    hooks.stall(std::time::Duration::from_secs(60));
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/settings/webhooks/{id}/test"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    eventually("the attempt is cut off", || async {
+        app.scalar(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1 \
+             AND delivered_at IS NULL AND last_error = 'no answer within 1 s'",
+        )
+        .await
+            == 1
+    })
+    .await;
+    assert_eq!(hooks.all().len(), 1, "the request did reach the receiver");
+}
+
+async fn a_redirect_is_a_failure_not_followed(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let hooks = Receiver::start().await;
+    hooks.answer(&[307]);
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/settings/webhooks/{id}/test"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    eventually("the 307 is recorded as a failure", || async {
+        app.scalar(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1 \
+             AND delivered_at IS NULL AND last_status = 307 AND next_attempt_at IS NOT NULL",
+        )
+        .await
+            == 1
+    })
+    .await;
+    assert_eq!(hooks.all().len(), 1, "nothing followed the redirect");
 }

@@ -48,6 +48,8 @@ struct State {
     received: Vec<Received>,
     statuses: VecDeque<u16>,
     always: Option<u16>,
+    /// Hold every answer this long (a receiver that hangs).
+    stall: Option<std::time::Duration>,
 }
 
 #[derive(Clone)]
@@ -70,14 +72,20 @@ impl Receiver {
                         .unwrap_or_default()
                         .to_string()
                 };
-                let mut s = state.lock().unwrap();
-                s.received.push(Received {
-                    id: header("webhook-id"),
-                    timestamp: header("webhook-timestamp"),
-                    signature: header("webhook-signature"),
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                });
-                let status = s.statuses.pop_front().or(s.always).unwrap_or(200);
+                let (status, stall) = {
+                    let mut s = state.lock().unwrap();
+                    s.received.push(Received {
+                        id: header("webhook-id"),
+                        timestamp: header("webhook-timestamp"),
+                        signature: header("webhook-signature"),
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    });
+                    let status = s.statuses.pop_front().or(s.always).unwrap_or(200);
+                    (status, s.stall)
+                };
+                if let Some(stall) = stall {
+                    tokio::time::sleep(stall).await;
+                }
                 StatusCode::from_u16(status).unwrap()
             }
         });
@@ -95,6 +103,11 @@ impl Receiver {
     /// Every request gets this status.
     pub fn always(&self, status: u16) {
         self.state.lock().unwrap().always = Some(status);
+    }
+
+    /// Every answer waits this long first.
+    pub fn stall(&self, how_long: std::time::Duration) {
+        self.state.lock().unwrap().stall = Some(how_long);
     }
 
     pub fn all(&self) -> Vec<Received> {
