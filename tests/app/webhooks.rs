@@ -115,6 +115,52 @@ async fn each_event_arrives_once_signed_with_the_secret_shown_once(db: Db) {
     let joined = hooks.wait_for("member.joined", 2).await;
     assert_eq!(joined[1].json()["data"]["how"], "invitation");
 
+    // Ray's request approved (he asked through a link: he joins by link), then Sam's from
+    // Browse workspaces (he joins by request), and Dee through an approved domain.
+    let pool = app.services.store.pool();
+    let request: String = sqlx::query_scalar("SELECT id FROM join_requests")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let approve = format!("/w/{slug}/requests/{request}/approve");
+    assert_eq!(owner.post_form(&approve, &[]).await.status(), 303);
+    let joined = hooks.wait_for("member.joined", 3).await;
+    assert_eq!(
+        joined[2].json()["data"]["member"]["email"],
+        "ray@example.com"
+    );
+    assert_eq!(joined[2].json()["data"]["how"], "link");
+    app.set_workspace(&slug, "discoverable = 1").await;
+    let sam = app.signed_up("sam@example.com", "Sam").await;
+    sam.post_form(&format!("/workspaces/{slug}/request"), &[])
+        .await;
+    let asked = hooks.wait_for("join_request.created", 2).await;
+    assert_eq!(asked[1].json()["data"]["via"], "browse");
+    let request: String = sqlx::query_scalar(
+        "SELECT r.id FROM join_requests r JOIN accounts a ON a.id = r.account_id \
+         WHERE a.email = 'sam@example.com'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let approve = format!("/w/{slug}/requests/{request}/approve");
+    assert_eq!(owner.post_form(&approve, &[]).await.status(), 303);
+    let joined = hooks.wait_for("member.joined", 4).await;
+    assert_eq!(joined[3].json()["data"]["how"], "request");
+    app.approve_domain(&owner, &slug, "dee-corp.example").await;
+    let dee = app.signed_up("dee@dee-corp.example", "Dee").await;
+    let res = dee
+        .post_form(&format!("/workspaces/{slug}/join-by-domain"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let joined = hooks.wait_for("member.joined", 5).await;
+    let dee = joined
+        .iter()
+        .map(|r| r.json()["data"].clone())
+        .find(|d| d["member"]["email"] == "dee@dee-corp.example")
+        .expect("Dee's member.joined");
+    assert_eq!(dee["how"], "domain");
+
     eventually("nothing left to send", || async {
         app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE delivered_at IS NULL")
             .await
@@ -122,7 +168,7 @@ async fn each_event_arrives_once_signed_with_the_secret_shown_once(db: Db) {
     })
     .await;
     let all = hooks.all();
-    assert_eq!(all.len(), 8, "one request per event: {all:?}");
+    assert_eq!(all.len(), 12, "one request per event: {all:?}");
     for r in &all {
         assert!(r.signed_by(&secret), "{} is signed with the secret", r.id);
         assert!(r.id.starts_with("msg_"));
@@ -130,7 +176,7 @@ async fn each_event_arrives_once_signed_with_the_secret_shown_once(db: Db) {
     let mut ids: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 8, "every event has its own webhook-id");
+    assert_eq!(ids.len(), 12, "every event has its own webhook-id");
     let (_, page) = owner.page(&format!("/w/{slug}/settings/webhooks")).await;
     assert!(page.contains("Delivered (HTTP 200)") && page.contains("member.removed"));
 }
