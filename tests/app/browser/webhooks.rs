@@ -46,7 +46,7 @@ async fn an_admin_adds_a_webhook_sees_the_secret_once_and_a_test_event_delivered
     b.look_at_in(
         SHOTS,
         "webhooks-secret",
-        Some("#webhook-secret-value, .webhook-endpoint button"),
+        Some("#webhook-secret-value, [data-copy-from], .webhook-endpoint button"),
         &mut problems,
     )
     .await;
