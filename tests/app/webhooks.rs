@@ -17,6 +17,7 @@ both_databases!(
     an_endpoint_failing_for_three_days_is_disabled_and_admins_emailed,
     a_receiver_that_hangs_is_cut_off_at_the_deadline,
     a_redirect_is_a_failure_not_followed,
+    a_refused_change_queues_no_event,
 );
 
 const ALL_EVENTS: [&str; 7] = gatehouse::domain::webhook::EVENTS;
@@ -470,4 +471,41 @@ async fn a_redirect_is_a_failure_not_followed(db: Db) {
     })
     .await;
     assert_eq!(hooks.all().len(), 1, "nothing followed the redirect");
+}
+
+async fn a_refused_change_queues_no_event(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let hooks = Receiver::start().await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &ALL_EVENTS).await;
+    let viewer = app.add_members(&slug, "Vi", 1, "viewer").await.remove(0);
+    app.set_seat_count(&slug, 1).await;
+    let res = owner
+        .post_form(
+            &format!("/w/{slug}/members/{viewer}/role"),
+            &[("role", "member")],
+        )
+        .await;
+    assert!(res.status().is_redirection() || res.status() == 422);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM memberships WHERE role = 'viewer'")
+            .await,
+        1,
+        "no free seat: still a Viewer"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await,
+        0,
+        "no change, no event"
+    );
+    let res = owner
+        .post_form(&format!("/w/{slug}/members/{viewer}/suspend"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let got = hooks.wait_for("member.suspended", 1).await;
+    assert_eq!(got[0].json()["data"]["member"]["id"], viewer.as_str());
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await,
+        1
+    );
 }
