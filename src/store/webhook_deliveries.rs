@@ -212,3 +212,10 @@ pub async fn delete_finished_before<'e, E: Executor<'e, Database = Any>>(
         .await
         .map(|r| r.rows_affected())
 }
+
+/// Deliveries still to be sent (retries included), for `/metrics`.
+pub async fn queued<'e, E: Executor<'e, Database = Any>>(e: E) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL")
+        .fetch_one(e)
+        .await
+}
