@@ -18,6 +18,7 @@ both_databases!(
     a_receiver_that_hangs_is_cut_off_at_the_deadline,
     a_redirect_is_a_failure_not_followed,
     a_refused_change_queues_no_event,
+    the_sweep_forgets_finished_deliveries_only,
 );
 
 const ALL_EVENTS: [&str; 7] = gatehouse::domain::webhook::EVENTS;
@@ -507,5 +508,40 @@ async fn a_refused_change_queues_no_event(db: Db) {
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await,
         1
+    );
+}
+
+async fn the_sweep_forgets_finished_deliveries_only(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let hooks = Receiver::start().await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let test = format!("/w/{slug}/settings/webhooks/{id}/test");
+    owner.post_form(&test, &[]).await;
+    hooks.wait_for("webhook.test", 1).await;
+    eventually("delivered", || async {
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE delivered_at IS NOT NULL")
+            .await
+            == 1
+    })
+    .await;
+    // A second one still waiting (its endpoint's receiver is down meanwhile).
+    let pool = app.services.store.pool();
+    sqlx::query("UPDATE webhook_endpoints SET enabled = 0")
+        .execute(pool)
+        .await
+        .unwrap();
+    owner.post_form(&test, &[]).await;
+    let cutoff = app.clock().now() + 1;
+    let gone = gatehouse::store::webhook_deliveries::delete_finished_before(pool, cutoff)
+        .await
+        .unwrap();
+    assert_eq!(gone, 1, "the delivered one goes");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL")
+            .await,
+        1,
+        "the one still to send stays"
     );
 }
