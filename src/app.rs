@@ -76,6 +76,11 @@ impl App {
             codes: CodeKey::from_secret(&config.secret),
             invite_quotas: config.invite_quotas,
             client_send_limit: config.client_send_limit,
+            hooks: crate::services::webhooks::Hooks {
+                seal: crate::domain::webhook::SecretSeal::from_secret(&config.secret),
+                limits: config.webhooks,
+                wakeup: Arc::new(Notify::new()),
+            },
         };
         let worker = Worker {
             store,
@@ -136,6 +141,10 @@ impl App {
         let limits = self.state.config.serve;
         let mut background = vec![
             tokio::spawn(self.worker.run(stop_rx.clone())),
+            tokio::spawn(crate::webhooks::worker::run(
+                self.state.services.clone(),
+                stop_rx.clone(),
+            )),
             tokio::spawn(sweep(self.state.services.clone(), stop_rx.clone())),
         ];
         if let Some(listener) = self.metrics_listener {
@@ -199,7 +208,11 @@ async fn stop_background(tasks: Vec<JoinHandle<()>>, deadline: tokio::time::Inst
     }
 }
 
-/// Hourly: expired sessions and throttle counters that can no longer refuse anything.
+/// Finished webhook deliveries are kept this many days.
+const WEBHOOK_LOG_DAYS: i64 = 30;
+
+/// Hourly: expired sessions, throttle counters that can no longer refuse anything, and
+/// finished webhook deliveries older than `WEBHOOK_LOG_DAYS`.
 async fn sweep(services: Services, mut stop: watch::Receiver<bool>) {
     let sessions = DbSessionStore::new(services.store.pool().clone());
     loop {
@@ -209,6 +222,13 @@ async fn sweep(services: Services, mut stop: watch::Receiver<bool>) {
         let now = services.clock.now();
         if let Err(e) = crate::store::throttle::sweep(services.store.pool(), now).await {
             tracing::warn!(error = %e, "could not delete old throttle counters");
+        }
+        let kept_from = now - WEBHOOK_LOG_DAYS * 86_400;
+        let pool = services.store.pool();
+        if let Err(e) =
+            crate::store::webhook_deliveries::delete_finished_before(pool, kept_from).await
+        {
+            tracing::warn!(error = %e, "could not delete old webhook deliveries");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(3600)) => {}

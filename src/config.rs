@@ -156,6 +156,64 @@ pub struct Settings {
     pub cookie_domain: Option<String>,
     #[command(flatten)]
     pub serve: ServeSettings,
+    #[command(flatten)]
+    pub webhooks: WebhookSettings,
+}
+
+/// Outgoing webhooks.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WebhookSettings {
+    /// Allow webhook URLs whose host resolves to loopback, private (RFC 1918, fc00::/7),
+    /// link-local, CGNAT, unspecified or multicast addresses. Off: such URLs are refused
+    /// when saved and at every delivery (for closed networks and tests only).
+    #[arg(
+        long = "webhooks-allow-private",
+        env = "GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE",
+        global = true
+    )]
+    pub allow_private: bool,
+    /// Seconds one webhook request (connect, TLS, request, response head) may take; a
+    /// request that runs over counts as a failure and is retried.
+    #[arg(
+        long = "webhook-timeout",
+        env = "GATEHOUSE_WEBHOOK_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub timeout: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            timeout: 10,
+        }
+    }
+}
+
+/// How the webhook worker behaves (see `WebhookSettings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookLimits {
+    pub allow_private: bool,
+    /// The most one whole request may take.
+    pub timeout: Duration,
+    /// The most the TCP connect may take (within `timeout`).
+    pub connect_timeout: Duration,
+    /// How often the worker looks for due deliveries when nobody wakes it.
+    pub poll_interval: Duration,
+}
+
+impl From<&WebhookSettings> for WebhookLimits {
+    fn from(s: &WebhookSettings) -> Self {
+        let timeout = Duration::from_secs(s.timeout.max(1));
+        Self {
+            allow_private: s.allow_private,
+            timeout,
+            connect_timeout: timeout.min(Duration::from_secs(5)),
+            poll_interval: Duration::from_secs(1),
+        }
+    }
 }
 
 /// How long the server waits on clients and on itself when stopping, in whole seconds.
@@ -270,6 +328,7 @@ pub struct Config {
     /// The domain the session cookie is sent to with its subdomains (`--cookie-domain`).
     pub cookie_domain: Option<CookieDomain>,
     pub serve: ServeLimits,
+    pub webhooks: WebhookLimits,
 }
 
 /// The server's deadlines (see `ServeSettings`), each at least a second.
@@ -370,6 +429,7 @@ impl Config {
             client_send_limit: s.client_send_limit.max(1),
             cookie_domain,
             serve: ServeLimits::from(&s.serve),
+            webhooks: WebhookLimits::from(&s.webhooks),
         })
     }
 

@@ -17,6 +17,7 @@ pub mod server;
 pub mod services;
 pub mod store;
 pub mod web;
+pub mod webhooks;
 
 pub use app::App;
 pub use config::Config;

@@ -13,6 +13,7 @@ pub mod return_url;
 pub mod role;
 pub mod slug;
 pub mod token;
+pub mod webhook;
 
 pub use domain_name::DomainName;
 pub use email::EmailAddress;

@@ -241,6 +241,8 @@ async fn file_request(
         return Ok(Asked::AlreadyRequested { workspace });
     }
     let details = serde_json::json!({ "request": id, "via": "browse" });
+    let hook = serde_json::json!({ "request": { "id": id }, "via": "browse" });
+    super::webhook_events::join_request(tx, &ws.id, &account.id, hook, now).await?;
     event(tx, ws, actor, "join_request.created", account, details, now).await?;
     emails::request_received(svc, tx, ws, account).await?;
     Ok(Asked::Requested { workspace })

@@ -332,6 +332,9 @@ pub(crate) async fn admit_newcomer(
     if waits_for_seat(n.offered, role) {
         members::mark_seat_waiting(&mut **tx, &ws.id, n.account_id).await?;
     }
+    let how = serde_json::json!({ "how": n.joined_via, "seat": seat });
+    let event = "member.joined";
+    super::webhook_events::member(tx, &ws.id, n.account_id, event, how, now).await?;
     Ok((role, seat))
 }
 
@@ -378,6 +381,9 @@ async fn record_accept(
 ) -> ServiceResult<()> {
     let now = svc.clock.now();
     let details = serde_json::json!({ "invitation": inv.id, "role": role.as_str(), "seat": seat });
+    let hook = serde_json::json!({ "invitation": { "id": inv.id, "email": inv.email } });
+    let event = "invitation.accepted";
+    super::webhook_events::member(tx, &inv.workspace_id, &account.id, event, hook, now).await?;
     audit::record(
         &mut **tx,
         NewEvent {

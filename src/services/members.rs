@@ -8,7 +8,9 @@ use crate::services::Tx;
 use crate::store::members::{self, MembershipRow};
 use crate::store::{invitations, links, outbox, workspaces};
 
-use super::{Actor, FieldErrors, ServiceError, ServiceResult, Services, record_event};
+use super::{
+    Actor, FieldErrors, ServiceError, ServiceResult, Services, record_event, webhook_events,
+};
 
 /// An Owner or Admin acting on their workspace.
 #[derive(Debug, Clone)]
@@ -73,6 +75,16 @@ async fn finish(
     target: &str,
     details: serde_json::Value,
 ) -> ServiceResult<()> {
+    let now = svc.clock.now();
+    webhook_events::member(
+        &mut tx,
+        &by.workspace_id,
+        target,
+        action,
+        details.clone(),
+        now,
+    )
+    .await?;
     record_event(svc, &mut tx, by, action, Some(target), details).await?;
     tx.commit().await?;
     Ok(())
@@ -260,6 +272,9 @@ pub async fn assign_seats(svc: &Services, by: &Manager) -> ServiceResult<SeatAss
         )
         .await?;
         let details = serde_json::json!({ "from": "viewer", "to": "member", "seat": true, "by": "assign_seats" });
+        let (ws, now) = (&by.workspace_id, svc.clock.now());
+        let event = "member.role_changed";
+        webhook_events::member(&mut tx, ws, &account_id, event, details.clone(), now).await?;
         record_event(
             svc,
             &mut tx,

@@ -19,6 +19,8 @@ pub mod security;
 pub mod settings;
 pub mod sign_in;
 pub mod teams;
+pub mod webhook_events;
+pub mod webhooks;
 pub mod workspaces;
 
 use std::collections::BTreeMap;
@@ -44,6 +46,8 @@ pub struct Services {
     pub invite_quotas: InviteQuotas,
     /// Mail-sending or password-hashing requests per client per 15 minutes (`limits`).
     pub client_send_limit: i64,
+    /// Webhook secrets' seal, the SSRF setting and deadlines, the worker's wake-up.
+    pub hooks: webhooks::Hooks,
 }
 
 impl Services {

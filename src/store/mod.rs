@@ -30,6 +30,8 @@ mod sqlite_read;
 pub mod teams;
 pub mod throttle;
 pub mod tokens;
+pub mod webhook_deliveries;
+pub mod webhooks;
 pub mod who;
 pub mod workspace_settings;
 pub mod workspaces;

@@ -44,6 +44,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     outbox_queued: Gauge,
     outbox_failed: Gauge,
+    webhooks_queued: Gauge,
     pool_open: Gauge,
     pool_idle: Gauge,
     pool_max: Gauge,
@@ -59,8 +60,14 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("gatehouse");
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
-        let [outbox_queued, outbox_failed, pool_open, pool_idle, pool_max] =
-            std::array::from_fn(|_| Gauge::default());
+        let [
+            outbox_queued,
+            outbox_failed,
+            webhooks_queued,
+            pool_open,
+            pool_idle,
+            pool_max,
+        ] = std::array::from_fn(|_| Gauge::default());
         for (name, help, gauge) in [
             (
                 "mail_outbox_queued",
@@ -71,6 +78,11 @@ impl Default for Metrics {
                 "mail_outbox_failed",
                 "Emails that will not be sent (refused or given up)",
                 &outbox_failed,
+            ),
+            (
+                "webhook_deliveries_queued",
+                "Webhook deliveries waiting to be sent (retries included)",
+                &webhooks_queued,
             ),
             (
                 "db_pool_open_connections",
@@ -102,6 +114,7 @@ impl Default for Metrics {
             latency,
             outbox_queued,
             outbox_failed,
+            webhooks_queued,
             pool_open,
             pool_idle,
             pool_max,
@@ -115,6 +128,8 @@ impl Metrics {
         let depth = outbox::depth(store.pool()).await?;
         self.outbox_queued.set(depth.queued);
         self.outbox_failed.set(depth.failed);
+        let webhooks = crate::store::webhook_deliveries::queued(store.pool()).await?;
+        self.webhooks_queued.set(webhooks);
         let pool = store.pool();
         self.pool_open.set(i64::from(pool.size()));
         self.pool_idle

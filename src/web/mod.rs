@@ -33,6 +33,7 @@ pub mod security;
 pub mod session;
 pub mod settings;
 pub mod teams;
+pub mod webhooks;
 pub mod workspaces;
 
 use axum::Router;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(requests::router())
         .merge(audit::router())
         .merge(api_tokens::router())
+        .merge(webhooks::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.services.clone(),

@@ -53,6 +53,7 @@ const ROUTES: &[(&str, Least)] = &[
     ("/audit.csv?action=team.created&person=owner", Least::Admin),
     ("/settings", Least::Owner),
     ("/settings/api-tokens", Least::Admin),
+    ("/settings/webhooks", Least::Admin),
 ];
 
 /// (POST path under /w/{slug}, with {target} for a member's id and {team} for a team's; form; whether an Admin's
@@ -129,7 +130,46 @@ const ACTIONS: &[Action] = &[
         &[("domain", "example.org")],
         false,
     ),
+    // Adding answers 200 with the secret shown once, so it is not run as Admin here.
+    (
+        "/settings/webhooks",
+        &[
+            ("url", "http://127.0.0.1:9/hook"),
+            ("events", "member.joined"),
+        ],
+        false,
+    ),
+    ("/settings/webhooks/{webhook}/test", &[], true),
+    ("/settings/webhooks/{webhook}/enable", &[], true),
+    (
+        "/settings/webhooks/{webhook}/deliveries/{delivery}/redeliver",
+        &[],
+        true,
+    ),
+    ("/settings/webhooks/{webhook}/delete", &[], false),
 ];
+
+/// A webhook endpoint of the workspace with one delivery (a test event); their ids.
+async fn webhook(app: &TestApp, owner: &TestClient, slug: &str) -> (String, String) {
+    let path = format!("/w/{slug}/settings/webhooks");
+    let form = [
+        ("url", "http://127.0.0.1:9/hook"),
+        ("events", "member.joined"),
+    ];
+    assert_eq!(owner.post_form(&path, &form).await.status(), 200);
+    let pool = app.services.store.pool();
+    let id: String = sqlx::query_scalar("SELECT id FROM webhook_endpoints")
+        .fetch_one(pool)
+        .await
+        .expect("endpoint");
+    let res = owner.post_form(&format!("{path}/{id}/test"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let delivery: String = sqlx::query_scalar("SELECT id FROM webhook_deliveries")
+        .fetch_one(pool)
+        .await
+        .expect("delivery");
+    (id, delivery)
+}
 
 /// A link of the workspace, made by its Owner; returns its id.
 async fn shared_link(app: &TestApp, owner: &TestClient, slug: &str) -> String {
@@ -292,6 +332,7 @@ async fn every_workspace_action_checks_membership_and_role(db: Db) {
     let invitation = invited(&app, &owner, &slug).await;
     let link = shared_link(&app, &owner, &slug).await;
     let request = join_request(&app, &slug).await;
+    let (webhook, delivery) = webhook(&app, &owner, &slug).await;
     let before = app
         .scalar("SELECT COUNT(*) FROM audit_events WHERE workspace_id IS NOT NULL")
         .await;
@@ -304,6 +345,8 @@ async fn every_workspace_action_checks_membership_and_role(db: Db) {
                 .replace("{invitation}", &invitation)
                 .replace("{link}", &link)
                 .replace("{request}", &request)
+                .replace("{webhook}", &webhook)
+                .replace("{delivery}", &delivery)
         );
         let res = anonymous.post_form(&path, form).await;
         assert!(

@@ -27,6 +27,7 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         client_send_limit: 30,
         cookie_domain: None,
         serve: Default::default(),
+        webhooks: Default::default(),
     }
 }
 
@@ -83,6 +84,9 @@ fn help_lists_every_setting() {
         "GATEHOUSE_BASE_URL",
         "GATEHOUSE_SECRET",
         "SMTP_URL",
+        "--webhooks-allow-private",
+        "GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE",
+        "--webhook-timeout",
     ] {
         assert!(help.contains(flag), "--help mentions {flag}:\n{help}");
     }

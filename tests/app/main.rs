@@ -51,4 +51,5 @@ mod security_page;
 mod settings;
 mod shutdown;
 mod teams;
+mod webhooks;
 mod workspaces;

@@ -107,6 +107,7 @@ async fn metrics_count_requests_by_route(db: Db) {
         "gatehouse_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",
         "gatehouse_http_request_duration_seconds_count{route=\"/w/{slug}/members\"} 1",
         "gatehouse_mail_outbox_queued ",
+        "gatehouse_webhook_deliveries_queued ",
         "gatehouse_db_pool_max_connections ",
     ] {
         assert!(text.contains(expected), "metrics have {expected}:\n{text}");

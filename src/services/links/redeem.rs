@@ -212,6 +212,8 @@ async fn file_request(
     )
     .await?;
     let details = serde_json::json!({ "request": id, "link": link.id });
+    let hook = serde_json::json!({ "request": { "id": id }, "via": "link" });
+    crate::services::webhook_events::join_request(tx, &ws.id, &account.id, hook, now).await?;
     event(tx, ws, actor, "join_request.created", account, details, now).await?;
     emails::request_received(svc, tx, ws, account).await
 }

@@ -147,6 +147,7 @@ pub fn sentence(e: &ListedEvent, slug: &str) -> Vec<Part> {
         "team" => team(w),
         "workspace" | "coordinator" | "settings" | "domain" => workspace(w),
         "account" => account(w),
+        "webhook" => webhook(w),
         _ => Err(w),
     };
     let told = told.unwrap_or_else(fallback);
@@ -366,6 +367,24 @@ fn workspace(w: Words<'_>) -> Told<'_> {
         }
         _ => return Err(w),
     })
+}
+
+fn webhook(w: Words<'_>) -> Told<'_> {
+    let text = match w.e.action.as_str() {
+        "webhook.added" => " added the webhook to ",
+        "webhook.removed" => " deleted the webhook to ",
+        "webhook.enabled" => " enabled again the webhook to ",
+        "webhook.test_sent" => " sent a test event to ",
+        "webhook.redelivered" => " redelivered an event to ",
+        "webhook.disabled" => {
+            return Ok(w
+                .t("Gatehouse disabled the webhook to ")
+                .thing_or("url")
+                .t(", failing for 3 days"));
+        }
+        _ => return Err(w),
+    };
+    Ok(w.actor().t(text).thing_or("url"))
 }
 
 fn coordinator(w: Words<'_>) -> Words<'_> {

@@ -101,7 +101,16 @@ async fn an_owners_header_is_one_line_on_a_laptop_and_a_menu_on_a_phone() {
         }
         let more = ".nav-more";
         let names = b.open_menu(&format!("{what}, More"), more).await;
-        assert_eq!(names, ["Security", "Audit log", "Settings"]);
+        assert_eq!(
+            names,
+            [
+                "Security",
+                "Audit log",
+                "API tokens",
+                "Webhooks",
+                "Settings"
+            ]
+        );
         let current = b
             .script("return document.querySelector('.nav-more [aria-current=page]').textContent;")
             .await;
@@ -163,6 +172,8 @@ async fn an_owners_header_is_one_line_on_a_laptop_and_a_menu_on_a_phone() {
             "Invitations",
             "Security",
             "Audit log",
+            "API tokens",
+            "Webhooks",
             "Settings",
             "Account",
             "Sign out"

@@ -330,6 +330,7 @@ async fn look_at_every_main_page(dark: bool) {
         ("audit", format!("/w/{slug}/audit")),
         ("settings", format!("/w/{slug}/settings")),
         ("api-tokens", format!("/w/{slug}/settings/api-tokens")),
+        ("webhooks", format!("/w/{slug}/settings/webhooks")),
         ("account", "/account".to_string()),
         ("your-workspaces", "/".to_string()),
         ("browse", "/workspaces/browse".to_string()),

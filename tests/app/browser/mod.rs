@@ -24,6 +24,7 @@ mod placeholders;
 mod removal;
 mod seat_full;
 mod skeleton;
+mod webhooks;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;

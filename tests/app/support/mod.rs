@@ -9,6 +9,7 @@ pub mod db;
 pub mod domains;
 pub mod invites;
 pub mod links;
+pub mod receiver;
 pub mod smtp;
 
 use std::path::PathBuf;
@@ -128,12 +129,18 @@ impl TestApp {
             client_send_limit: 100_000,
             cookie_domain: None,
             serve: Default::default(),
+            // Test receivers listen on 127.0.0.1; `webhooks` turns this off to see refusals.
+            webhooks: gatehouse::config::WebhookSettings {
+                allow_private: true,
+                ..Default::default()
+            },
         };
         let mut settings = settings;
         change(&mut settings);
         let mut config = Config::from_settings(settings).expect("test config");
         config.mail_retry_base = Duration::from_secs(1);
         config.mail_poll_interval = Duration::from_millis(100);
+        config.webhooks.poll_interval = Duration::from_millis(100);
         let app = gatehouse::App::build(config, Clock::default())
             .await
             .expect("app builds");

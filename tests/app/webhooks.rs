@@ -1,0 +1,547 @@
+//! Signed webhooks, received by a real HTTP server: every event arrives once, signed with
+//! the secret shown once; two instances deliver each event once; a 500 is retried; private
+//! URLs are refused unless the instance allows them; an endpoint failing for three days is
+//! disabled and its admins emailed.
+
+use crate::both_databases;
+use crate::support::client::location;
+use crate::support::invites::{copied_link, invite};
+use crate::support::receiver::Receiver;
+use crate::support::{Db, Smtp, TestApp, TestClient, eventually};
+
+both_databases!(
+    each_event_arrives_once_signed_with_the_secret_shown_once,
+    two_instances_deliver_each_event_once,
+    a_failed_delivery_is_retried_until_it_succeeds,
+    private_urls_are_refused_unless_allowed,
+    an_endpoint_failing_for_three_days_is_disabled_and_admins_emailed,
+    a_receiver_that_hangs_is_cut_off_at_the_deadline,
+    a_redirect_is_a_failure_not_followed,
+    a_refused_change_queues_no_event,
+    the_sweep_forgets_finished_deliveries_only,
+);
+
+const ALL_EVENTS: [&str; 7] = gatehouse::domain::webhook::EVENTS;
+
+/// Adds an endpoint for `events` through the page; returns the secret the answer shows.
+async fn add_endpoint(owner: &TestClient, slug: &str, url: &str, events: &[&str]) -> String {
+    let mut form = vec![("url", url)];
+    form.extend(events.iter().map(|e| ("events", *e)));
+    let res = owner
+        .post_form(&format!("/w/{slug}/settings/webhooks"), &form)
+        .await;
+    assert_eq!(res.status(), 200, "endpoint added");
+    let html = res.text().await.unwrap();
+    let at = html.find("whsec_").expect("the secret is shown");
+    let secret: String = html[at..].chars().take_while(|c| *c != '"').collect();
+    let (_, again) = owner.page(&format!("/w/{slug}/settings/webhooks")).await;
+    assert!(!again.contains("whsec_"), "the secret is shown only once");
+    secret
+}
+
+async fn endpoint_id(app: &TestApp) -> String {
+    sqlx::query_scalar("SELECT id FROM webhook_endpoints")
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap()
+}
+
+async fn each_event_arrives_once_signed_with_the_secret_shown_once(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let hooks = Receiver::start().await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let secret = add_endpoint(&owner, &slug, &hooks.url, &ALL_EVENTS).await;
+
+    // Joining by link.
+    let (_, path) = app.link_of(&owner, &slug, &[]).await;
+    let lee = app.signed_up("lee@example.com", "Lee").await;
+    assert_eq!(lee.post_form(&path, &[]).await.status(), 303);
+    let joined = hooks.wait_for("member.joined", 1).await;
+    let data = &joined[0].json()["data"];
+    assert_eq!(data["how"], "link");
+    assert_eq!(data["member"]["email"], "lee@example.com");
+    assert_eq!(data["workspace"]["slug"], slug.as_str());
+
+    // The member's life: role, suspension, reactivation, removal.
+    let lee_id = app.account_id("lee@example.com").await;
+    let member = |action: &str| format!("/w/{slug}/members/{lee_id}/{action}");
+    let res = owner
+        .post_form(&member("role"), &[("role", "viewer")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let changed = hooks.wait_for("member.role_changed", 1).await;
+    assert_eq!(changed[0].json()["data"]["from"], "member");
+    assert_eq!(changed[0].json()["data"]["to"], "viewer");
+    for (action, event) in [
+        ("suspend", "member.suspended"),
+        ("reactivate", "member.reactivated"),
+        ("remove", "member.removed"),
+    ] {
+        assert_eq!(owner.post_form(&member(action), &[]).await.status(), 303);
+        let got = hooks.wait_for(event, 1).await;
+        assert_eq!(got[0].json()["data"]["member"]["id"], lee_id.as_str());
+    }
+
+    // A join request, through a Member's link.
+    app.set_workspace(&slug, "who_may_invite = 'everyone'")
+        .await;
+    let mia = app.member_as(&slug, "mia@example.com", "member").await;
+    let (_, mia_link) = app.link_of(&mia, &slug, &[]).await;
+    let ray = app.signed_up("ray@example.com", "Ray").await;
+    assert_eq!(ray.post_form(&mia_link, &[]).await.status(), 200);
+    let asked = hooks.wait_for("join_request.created", 1).await;
+    assert_eq!(
+        asked[0].json()["data"]["account"]["email"],
+        "ray@example.com"
+    );
+
+    // An invitation accepted.
+    assert_eq!(
+        invite(&owner, &slug, "ann@example.com", "member")
+            .await
+            .status(),
+        303
+    );
+    let invitation = app.invitation_id("ann@example.com").await;
+    let ann = app.signed_up("ann@example.com", "Ann").await;
+    let path = copied_link(&owner, &slug, &invitation).await;
+    assert_eq!(
+        ann.post_form(&format!("{path}/join"), &[]).await.status(),
+        303
+    );
+    let accepted = hooks.wait_for("invitation.accepted", 1).await;
+    assert_eq!(
+        accepted[0].json()["data"]["invitation"]["id"],
+        invitation.as_str()
+    );
+    let joined = hooks.wait_for("member.joined", 2).await;
+    assert_eq!(joined[1].json()["data"]["how"], "invitation");
+
+    // Ray's request approved (he asked through a link: he joins by link), then Sam's from
+    // Browse workspaces (he joins by request), and Dee through an approved domain.
+    let pool = app.services.store.pool();
+    let request: String = sqlx::query_scalar("SELECT id FROM join_requests")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let approve = format!("/w/{slug}/requests/{request}/approve");
+    assert_eq!(owner.post_form(&approve, &[]).await.status(), 303);
+    let joined = hooks.wait_for("member.joined", 3).await;
+    assert_eq!(
+        joined[2].json()["data"]["member"]["email"],
+        "ray@example.com"
+    );
+    assert_eq!(joined[2].json()["data"]["how"], "link");
+    app.set_workspace(&slug, "discoverable = 1").await;
+    let sam = app.signed_up("sam@example.com", "Sam").await;
+    sam.post_form(&format!("/workspaces/{slug}/request"), &[])
+        .await;
+    let asked = hooks.wait_for("join_request.created", 2).await;
+    assert_eq!(asked[1].json()["data"]["via"], "browse");
+    let request: String = sqlx::query_scalar(
+        "SELECT r.id FROM join_requests r JOIN accounts a ON a.id = r.account_id \
+         WHERE a.email = 'sam@example.com'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let approve = format!("/w/{slug}/requests/{request}/approve");
+    assert_eq!(owner.post_form(&approve, &[]).await.status(), 303);
+    let joined = hooks.wait_for("member.joined", 4).await;
+    assert_eq!(joined[3].json()["data"]["how"], "request");
+    app.approve_domain(&owner, &slug, "dee-corp.example").await;
+    let dee = app.signed_up("dee@dee-corp.example", "Dee").await;
+    let res = dee
+        .post_form(&format!("/workspaces/{slug}/join-by-domain"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let joined = hooks.wait_for("member.joined", 5).await;
+    let dee = joined
+        .iter()
+        .map(|r| r.json()["data"].clone())
+        .find(|d| d["member"]["email"] == "dee@dee-corp.example")
+        .expect("Dee's member.joined");
+    assert_eq!(dee["how"], "domain");
+
+    eventually("nothing left to send", || async {
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE delivered_at IS NULL")
+            .await
+            == 0
+    })
+    .await;
+    let all = hooks.all();
+    assert_eq!(all.len(), 12, "one request per event: {all:?}");
+    for r in &all {
+        assert!(r.signed_by(&secret), "{} is signed with the secret", r.id);
+        assert!(r.id.starts_with("msg_"));
+    }
+    let mut ids: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 12, "every event has its own webhook-id");
+    let (_, page) = owner.page(&format!("/w/{slug}/settings/webhooks")).await;
+    assert!(page.contains("Delivered (HTTP 200)") && page.contains("member.removed"));
+}
+
+async fn two_instances_deliver_each_event_once(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let beside = app.spawn_beside(&app.mail, |_| {}).await;
+    let hooks = Receiver::start().await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let on_beside = TestClient::new(&beside.address);
+    on_beside
+        .sign_in("owner@example.com", crate::support::PASSWORD)
+        .await;
+    let test = format!("/w/{slug}/settings/webhooks/{id}/test");
+    let sends = (0..20).map(|i| {
+        let (client, test) = (if i % 2 == 0 { &owner } else { &on_beside }, test.clone());
+        async move { client.post_form(&test, &[]).await.status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    let got = hooks.wait_for("webhook.test", 20).await;
+    eventually("all delivered", || async {
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE delivered_at IS NOT NULL")
+            .await
+            == 20
+    })
+    .await;
+    let mut ids: Vec<String> = hooks.all().into_iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((got.len(), ids.len(), hooks.all().len()), (20, 20, 20));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1")
+            .await,
+        20,
+        "one attempt each"
+    );
+}
+
+async fn a_failed_delivery_is_retried_until_it_succeeds(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let hooks = Receiver::start().await;
+    hooks.answer(&[500]);
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let secret = add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/settings/webhooks/{id}/test"), &[])
+        .await;
+    assert_eq!(location(&res), format!("/w/{slug}/settings/webhooks"));
+    hooks.wait_for("webhook.test", 1).await;
+    eventually("the 500 is recorded", || async {
+        app.scalar(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1 AND last_status = 500",
+        )
+        .await
+            == 1
+    })
+    .await;
+    let (_, page) = owner.page(&format!("/w/{slug}/settings/webhooks")).await;
+    assert!(
+        page.contains("Failed: HTTP 500"),
+        "the log shows the failure"
+    );
+    app.clock().advance(10);
+    let got = hooks.wait_for("webhook.test", 2).await;
+    assert_eq!(got[0].id, got[1].id, "a retry keeps its webhook-id");
+    assert!(got[1].signed_by(&secret));
+    eventually("delivered on the second attempt", || async {
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 2 AND delivered_at IS NOT NULL")
+            .await
+            == 1
+    })
+    .await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_endpoints WHERE failing_since IS NULL")
+            .await,
+        1,
+        "a success ends the failure run"
+    );
+
+    // Redeliver: the same event (same webhook-id) once more.
+    let delivery = got[0].id.clone();
+    let redeliver = format!("/w/{slug}/settings/webhooks/{id}/deliveries/{delivery}/redeliver");
+    assert_eq!(owner.post_form(&redeliver, &[]).await.status(), 303);
+    let got = hooks.wait_for("webhook.test", 3).await;
+    assert_eq!(got[2].id, delivery);
+    assert!(got[2].signed_by(&secret));
+    let other = format!("/w/{slug}/settings/webhooks/{id}/deliveries/msg_nope/redeliver");
+    assert_eq!(owner.post_form(&other, &[]).await.status(), 404);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action IN ('webhook.added', 'webhook.test_sent', 'webhook.redelivered')")
+            .await,
+        3
+    );
+}
+
+async fn private_urls_are_refused_unless_allowed(db: Db) {
+    let app =
+        TestApp::spawn_configured(db, Smtp::Running, |s| s.webhooks.allow_private = false).await;
+    let hooks = Receiver::start().await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    let page = format!("/w/{slug}/settings/webhooks");
+    for url in [
+        hooks.url.as_str(),
+        "http://localhost:9/x",
+        "http://[::1]/",
+        "http://10.0.0.1/",
+        "ftp://example.com/",
+    ] {
+        let res = owner
+            .post_form(&page, &[("url", url), ("events", "member.joined")])
+            .await;
+        assert_eq!(res.status(), 422, "{url} refused");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("id=\"url-error\""),
+            "the reason is beside the URL field"
+        );
+    }
+    let res = owner
+        .post_form(&page, &[("url", "https://example.com/hook")])
+        .await;
+    assert_eq!(res.status(), 422, "no event chosen");
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Choose at least one event.")
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_endpoints").await,
+        0,
+        "nothing stored"
+    );
+
+    // Stored while allowed, refused at delivery time all the same.
+    let id = "00000000-0000-0000-0000-000000000001";
+    let key = gatehouse::domain::webhook::SigningKey::generate().unwrap();
+    let sealed = app.services.hooks.seal.seal(id, &key);
+    let workspace = app.workspace_id(&slug).await;
+    let endpoint = gatehouse::store::webhooks::NewEndpoint {
+        id,
+        workspace_id: &workspace,
+        url: &hooks.url,
+        events: ",member.joined,",
+        secret: &sealed,
+        created_by: None,
+        now: app.clock().now(),
+    };
+    gatehouse::store::webhooks::insert(app.services.store.pool(), endpoint)
+        .await
+        .unwrap();
+    let res = owner.post_form(&format!("{page}/{id}/test"), &[]).await;
+    assert_eq!(res.status(), 303);
+    eventually("the attempt is refused", || async {
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1 AND last_error LIKE '%private%'")
+            .await
+            == 1
+    })
+    .await;
+    assert!(
+        hooks.all().is_empty(),
+        "nothing reached the private address"
+    );
+}
+
+async fn an_endpoint_failing_for_three_days_is_disabled_and_admins_emailed(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let hooks = Receiver::start().await;
+    hooks.always(503);
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let page = format!("/w/{slug}/settings/webhooks");
+    owner.post_form(&format!("{page}/{id}/test"), &[]).await;
+    eventually("the first failure", || async {
+        app.scalar("SELECT COUNT(*) FROM webhook_endpoints WHERE failing_since IS NOT NULL")
+            .await
+            == 1
+    })
+    .await;
+    app.clock().advance(3 * 86_400 + 60);
+    eventually("the endpoint is disabled", || async {
+        app.scalar("SELECT COUNT(*) FROM webhook_endpoints WHERE enabled = 0")
+            .await
+            == 1
+    })
+    .await;
+    let mail = app
+        .mail
+        .wait_for("owner@example.com", "A webhook of Acme was disabled")
+        .await;
+    assert!(mail.text.contains(&hooks.url));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.disabled'")
+            .await,
+        1
+    );
+    let (_, html) = owner.page(&page).await;
+    assert!(html.contains("Disabled") && html.contains("Enable again"));
+    assert_eq!(
+        owner
+            .post_form(&format!("{page}/{id}/enable"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM webhook_endpoints WHERE enabled = 1 AND failing_since IS NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.enabled'")
+            .await,
+        1
+    );
+    let (_, audit) = owner.page(&format!("/w/{slug}/audit")).await;
+    assert!(
+        audit.contains("Gatehouse disabled the webhook to"),
+        "the audit log says it"
+    );
+    assert_eq!(
+        owner
+            .post_form(&format!("{page}/{id}/delete"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_endpoints").await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.removed'")
+            .await,
+        1
+    );
+}
+
+async fn a_receiver_that_hangs_is_cut_off_at_the_deadline(db: Db) {
+    let app = TestApp::spawn_configured(db, Smtp::Running, |s| s.webhooks.timeout = 1).await;
+    let hooks = Receiver::start().await;
+    hooks.stall(std::time::Duration::from_secs(60));
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/settings/webhooks/{id}/test"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    eventually("the attempt is cut off", || async {
+        app.scalar(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1 \
+             AND delivered_at IS NULL AND last_error = 'no answer within 1 s'",
+        )
+        .await
+            == 1
+    })
+    .await;
+    assert_eq!(hooks.all().len(), 1, "the request did reach the receiver");
+}
+
+async fn a_redirect_is_a_failure_not_followed(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let hooks = Receiver::start().await;
+    hooks.answer(&[307]);
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/settings/webhooks/{id}/test"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    eventually("the 307 is recorded as a failure", || async {
+        app.scalar(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1 \
+             AND delivered_at IS NULL AND last_status = 307 AND next_attempt_at IS NOT NULL",
+        )
+        .await
+            == 1
+    })
+    .await;
+    assert_eq!(hooks.all().len(), 1, "nothing followed the redirect");
+}
+
+async fn a_refused_change_queues_no_event(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let hooks = Receiver::start().await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &ALL_EVENTS).await;
+    let viewer = app.add_members(&slug, "Vi", 1, "viewer").await.remove(0);
+    app.set_seat_count(&slug, 1).await;
+    let res = owner
+        .post_form(
+            &format!("/w/{slug}/members/{viewer}/role"),
+            &[("role", "member")],
+        )
+        .await;
+    assert!(res.status().is_redirection() || res.status() == 422);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM memberships WHERE role = 'viewer'")
+            .await,
+        1,
+        "no free seat: still a Viewer"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await,
+        0,
+        "no change, no event"
+    );
+    let res = owner
+        .post_form(&format!("/w/{slug}/members/{viewer}/suspend"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let got = hooks.wait_for("member.suspended", 1).await;
+    assert_eq!(got[0].json()["data"]["member"]["id"], viewer.as_str());
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await,
+        1
+    );
+}
+
+async fn the_sweep_forgets_finished_deliveries_only(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let hooks = Receiver::start().await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let test = format!("/w/{slug}/settings/webhooks/{id}/test");
+    owner.post_form(&test, &[]).await;
+    hooks.wait_for("webhook.test", 1).await;
+    eventually("delivered", || async {
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE delivered_at IS NOT NULL")
+            .await
+            == 1
+    })
+    .await;
+    // A second one still waiting (its endpoint's receiver is down meanwhile).
+    let pool = app.services.store.pool();
+    sqlx::query("UPDATE webhook_endpoints SET enabled = 0")
+        .execute(pool)
+        .await
+        .unwrap();
+    owner.post_form(&test, &[]).await;
+    let cutoff = app.clock().now() + 1;
+    let gone = gatehouse::store::webhook_deliveries::delete_finished_before(pool, cutoff)
+        .await
+        .unwrap();
+    assert_eq!(gone, 1, "the delivered one goes");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL")
+            .await,
+        1,
+        "the one still to send stays"
+    );
+}
