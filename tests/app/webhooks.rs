@@ -188,34 +188,57 @@ async fn two_instances_deliver_each_event_once(db: Db) {
     let beside = app.spawn_beside(&app.mail, |_| {}).await;
     let hooks = Receiver::start().await;
     let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
-    add_endpoint(&owner, &slug, &hooks.url, &["member.joined"]).await;
+    add_endpoint(&owner, &slug, &hooks.url, &["member.suspended"]).await;
     let id = endpoint_id(&app).await;
     let on_beside = TestClient::new(&beside.address);
     on_beside
         .sign_in("owner@example.com", crate::support::PASSWORD)
         .await;
+    let people = app.add_members(&slug, "Su", 10, "viewer").await;
+    // Twenty test events and ten suspensions, half through each instance, all at once.
     let test = format!("/w/{slug}/settings/webhooks/{id}/test");
-    let sends = (0..20).map(|i| {
-        let (client, test) = (if i % 2 == 0 { &owner } else { &on_beside }, test.clone());
-        async move { client.post_form(&test, &[]).await.status().as_u16() }
+    let tests = (0..20).map(|i| (i, test.clone()));
+    let suspends = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, format!("/w/{slug}/members/{p}/suspend")));
+    let sends = tests.chain(suspends).map(|(i, path)| {
+        let client = if i % 2 == 0 { &owner } else { &on_beside };
+        async move { client.post_form(&path, &[]).await.status().as_u16() }
     });
     let statuses = futures_util::future::join_all(sends).await;
     assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
-    let got = hooks.wait_for("webhook.test", 20).await;
+    hooks.wait_for("webhook.test", 20).await;
+    hooks.wait_for("member.suspended", 10).await;
     eventually("all delivered", || async {
         app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE delivered_at IS NOT NULL")
             .await
-            == 20
+            == 30
     })
     .await;
-    let mut ids: Vec<String> = hooks.all().into_iter().map(|r| r.id).collect();
+    let all = hooks.all();
+    let mut ids: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!((got.len(), ids.len(), hooks.all().len()), (20, 20, 20));
+    assert_eq!((all.len(), ids.len()), (30, 30), "each event posted once");
+    let mut suspended: Vec<String> = hooks
+        .of("member.suspended")
+        .iter()
+        .map(|r| {
+            r.json()["data"]["member"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    suspended.sort_unstable();
+    let mut expected = people.clone();
+    expected.sort_unstable();
+    assert_eq!(suspended, expected, "one event per suspended member");
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1")
             .await,
-        20,
+        30,
         "one attempt each"
     );
 }
