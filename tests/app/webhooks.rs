@@ -19,6 +19,7 @@ both_databases!(
     a_redirect_is_a_failure_not_followed,
     a_refused_change_queues_no_event,
     the_sweep_forgets_finished_deliveries_only,
+    https_receivers_must_show_a_certificate_a_public_ca_signed,
 );
 
 const ALL_EVENTS: [&str; 7] = gatehouse::domain::webhook::EVENTS;
@@ -566,5 +567,36 @@ async fn the_sweep_forgets_finished_deliveries_only(db: Db) {
             .await,
         1,
         "the one still to send stays"
+    );
+}
+
+async fn https_receivers_must_show_a_certificate_a_public_ca_signed(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (url, handshakes) = crate::support::receiver::self_signed_tls().await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Acme").await;
+    add_endpoint(&owner, &slug, &url, &["member.joined"]).await;
+    let id = endpoint_id(&app).await;
+    let res = owner
+        .post_form(&format!("/w/{slug}/settings/webhooks/{id}/test"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    eventually("the TLS failure is recorded", || async {
+        app.scalar(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1 \
+             AND delivered_at IS NULL AND last_error LIKE 'TLS failed%'",
+        )
+        .await
+            == 1
+    })
+    .await;
+    let error: String = sqlx::query_scalar("SELECT last_error FROM webhook_deliveries")
+        .fetch_one(app.services.store.pool())
+        .await
+        .unwrap();
+    assert!(error.contains("certificate"), "{error}");
+    assert_eq!(
+        handshakes.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no request over an unverified connection"
     );
 }
