@@ -51,5 +51,6 @@ mod security_page;
 mod settings;
 mod shutdown;
 mod teams;
+mod webhook_delivery;
 mod webhooks;
 mod workspaces;
