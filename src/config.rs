@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::domain::return_url::CookieDomain;
 use clap::{Parser, Subcommand};
 
 /// Gatehouse: decide who gets into a workspace.
@@ -148,6 +149,11 @@ pub struct Settings {
         global = true
     )]
     pub client_send_limit: i64,
+    /// A parent domain of Gatehouse's own host the session cookie is sent to, e.g.
+    /// `example.com` when Gatehouse is gatehouse.example.com and forward auth protects
+    /// wiki.example.com. Unset: the cookie reaches Gatehouse's host only.
+    #[arg(long, env = "GATEHOUSE_COOKIE_DOMAIN", global = true)]
+    pub cookie_domain: Option<String>,
     #[command(flatten)]
     pub serve: ServeSettings,
 }
@@ -226,6 +232,10 @@ pub enum ConfigError {
     BadTrustedProxy(String),
     #[error("GATEHOUSE_CLIENT_IP_HEADER must be x-forwarded-for, x-real-ip or forwarded")]
     BadClientIpHeader,
+    #[error(
+        "GATEHOUSE_COOKIE_DOMAIN must be a domain name that contains the host of GATEHOUSE_BASE_URL (got {0:?})"
+    )]
+    BadCookieDomain(String),
     #[error("could not read or create the secret in {path}: {source}")]
     SecretFile {
         path: PathBuf,
@@ -257,6 +267,8 @@ pub struct Config {
     /// Which peers are proxies, and the header they name the client in.
     pub client_ip: crate::web::client_ip::ClientIpRule,
     pub client_send_limit: i64,
+    /// The domain the session cookie is sent to with its subdomains (`--cookie-domain`).
+    pub cookie_domain: Option<CookieDomain>,
     pub serve: ServeLimits,
 }
 
@@ -323,6 +335,13 @@ impl Config {
         {
             return Err(ConfigError::BadSmtpUrl);
         }
+        let cookie_domain = match s.cookie_domain.as_deref() {
+            None | Some("") => None,
+            Some(domain) => Some(
+                CookieDomain::parse(domain, &base_url)
+                    .ok_or_else(|| ConfigError::BadCookieDomain(domain.to_string()))?,
+            ),
+        };
         let secret = match s.secret {
             Some(secret) if secret.len() < 32 => return Err(ConfigError::ShortSecret),
             Some(secret) => secret.into_bytes(),
@@ -349,6 +368,7 @@ impl Config {
             metrics_on_main: s.metrics_on_main,
             client_ip: client_ip_rule(&s.trusted_proxies, &s.client_ip_header)?,
             client_send_limit: s.client_send_limit.max(1),
+            cookie_domain,
             serve: ServeLimits::from(&s.serve),
         })
     }

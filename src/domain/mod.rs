@@ -9,6 +9,7 @@ pub mod names;
 pub mod next_path;
 pub mod password;
 pub mod plural;
+pub mod return_url;
 pub mod role;
 pub mod slug;
 pub mod token;

@@ -15,6 +15,7 @@ pub mod csv_download;
 pub mod domains;
 pub mod extract;
 pub mod form;
+pub mod forward_auth;
 pub mod headers;
 pub mod health;
 pub mod invitations;
@@ -54,6 +55,7 @@ pub const ASSETS: &str = concat!("/static/", env!("GATEHOUSE_ASSET_VERSION"));
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(auth::router())
+        .merge(forward_auth::router())
         .merge(account::router())
         .merge(password::router())
         .merge(workspaces::router())

@@ -110,10 +110,11 @@ impl AuthnBackend for Backend {
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
-/// Session cookie (signed, HttpOnly, SameSite=Lax, Secure over https) plus axum-login.
+/// Session cookie (signed, HttpOnly, SameSite=Lax, Secure over https, for the cookie
+/// domain's subdomains too when one is set) plus axum-login.
 pub fn auth_layer(state: &AppState) -> AuthManagerLayer<Backend, DbSessionStore, SignedCookie> {
     let digest = sha2::Sha512::digest(&state.config.secret);
-    let sessions = SessionManagerLayer::new(DbSessionStore::for_store(&state.services.store))
+    let mut sessions = SessionManagerLayer::new(DbSessionStore::for_store(&state.services.store))
         .with_name(COOKIE_NAME)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -122,6 +123,10 @@ pub fn auth_layer(state: &AppState) -> AuthManagerLayer<Backend, DbSessionStore,
             IDLE_TIMEOUT_SECONDS,
         )))
         .with_signed(Key::from(&digest));
+    if let Some(domain) = &state.config.cookie_domain {
+        // Sibling tools behind forward auth (`web::forward_auth`) need the cookie too.
+        sessions = sessions.with_domain(domain.as_str().to_string());
+    }
     AuthManagerLayerBuilder::new(
         Backend {
             services: state.services.clone(),

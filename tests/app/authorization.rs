@@ -10,6 +10,7 @@ both_databases!(
     every_workspace_action_checks_membership_and_role,
     token_routes_do_nothing_without_a_live_token,
     every_api_endpoint_checks_token_scope_and_workspace,
+    forward_auth_admits_by_membership_role_and_seat,
 );
 
 /// Who may open a page.
@@ -160,8 +161,20 @@ async fn invited(app: &TestApp, owner: &TestClient, slug: &str) -> String {
     app.invitation_id("invitee@example.com").await
 }
 
-async fn every_workspace_route_checks_membership_and_role(db: Db) {
-    let app = TestApp::spawn(db).await;
+/// The Owner of a workspace ("Guarded"), the Owner of another ("Elsewhere"), and an Admin,
+/// a Member, a Viewer and a suspended Viewer of the first.
+struct Everyone {
+    owner: TestClient,
+    slug: String,
+    outsider: TestClient,
+    other: String,
+    admin: TestClient,
+    member: TestClient,
+    viewer: TestClient,
+    suspended: TestClient,
+}
+
+async fn everyone(app: &TestApp) -> Everyone {
     let (owner, slug) = app.owner_of("owner@example.com", "Guarded").await;
     let (outsider, other) = app.owner_of("outsider@example.com", "Elsewhere").await;
     let admin = app.member_as(&slug, "admin@example.com", "admin").await;
@@ -174,6 +187,30 @@ async fn every_workspace_route_checks_membership_and_role(db: Db) {
         .execute(app.services.store.pool())
         .await
         .expect("suspend");
+    Everyone {
+        owner,
+        slug,
+        outsider,
+        other,
+        admin,
+        member,
+        viewer,
+        suspended,
+    }
+}
+
+async fn every_workspace_route_checks_membership_and_role(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let Everyone {
+        owner,
+        slug,
+        outsider,
+        other,
+        admin,
+        member,
+        viewer,
+        suspended,
+    } = everyone(&app).await;
     let anonymous = app.client();
     let invitation = invited(&app, &owner, &slug).await;
     let link = shared_link(&app, &owner, &slug).await;
@@ -513,5 +550,58 @@ async fn every_api_endpoint_checks_token_scope_and_workspace(db: Db) {
     assert!(
         changed > 0 && by_read == 0,
         "only admin-scope tokens changed anything"
+    );
+}
+
+/// `/auth/verify` conditions and who passes them: anonymous, Admin of another workspace,
+/// suspended, Viewer, Member, Admin, Owner.
+const GATES: &[(&str, [u16; 7])] = &[
+    ("", [401, 403, 403, 200, 200, 200, 200]),
+    ("&seat=required", [401, 403, 403, 403, 200, 200, 200]),
+    ("&role=member", [401, 403, 403, 403, 200, 200, 200]),
+    ("&role=admin", [401, 403, 403, 403, 403, 200, 200]),
+    (
+        "&role=owner&seat=required",
+        [401, 403, 403, 403, 403, 403, 200],
+    ),
+];
+
+async fn forward_auth_admits_by_membership_role_and_seat(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let Everyone {
+        owner,
+        slug,
+        outsider,
+        other,
+        admin,
+        member,
+        viewer,
+        suspended,
+    } = everyone(&app).await;
+    let people = [
+        ("anonymous", app.client()),
+        ("outsider", outsider),
+        ("suspended", suspended),
+        ("viewer", viewer),
+        ("member", member),
+        ("admin", admin),
+        ("owner", owner),
+    ];
+    for (conditions, expected) in GATES {
+        let path = format!("/auth/verify?workspace={slug}{conditions}");
+        for ((who, client), want) in people.iter().zip(expected) {
+            assert_eq!(client.get(&path).await.status(), *want, "{who} {path}");
+        }
+    }
+    for (who, client) in &people[1..] {
+        let path = "/auth/verify?workspace=no-such-workspace";
+        assert_eq!(client.get(path).await.status(), 403, "{who} {path}");
+    }
+    let (_, outsider) = &people[1];
+    let path = format!("/auth/verify?workspace={other}&role=owner&seat=required");
+    assert_eq!(
+        outsider.get(&path).await.status(),
+        200,
+        "their own workspace"
     );
 }

@@ -25,6 +25,7 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         trusted_proxies: String::new(),
         client_ip_header: "x-forwarded-for".into(),
         client_send_limit: 30,
+        cookie_domain: None,
         serve: Default::default(),
     }
 }
@@ -74,6 +75,7 @@ fn help_lists_every_setting() {
         "--header-read-timeout",
         "--request-body-timeout",
         "--shutdown-drain",
+        "--cookie-domain",
         "serve",
         "migrate",
         "GATEHOUSE_BIND",
@@ -115,6 +117,16 @@ fn bad_values_are_refused_with_their_reason() {
             .map(|e| e.to_string())
             .unwrap_or_default()
             .contains("SMTP_URL")
+    );
+    let mut s = settings(&dir);
+    s.base_url = Some("https://gatehouse.example.com".into());
+    s.cookie_domain = Some("other.example.org".into());
+    assert!(
+        Config::from_settings(s)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("GATEHOUSE_COOKIE_DOMAIN must be a domain name that contains the host")
     );
 }
 

@@ -26,6 +26,7 @@ mod config;
 mod domains;
 mod downloads;
 mod fast_reads;
+mod forward_auth;
 mod healing;
 mod input;
 mod invitations;

@@ -1,7 +1,5 @@
 //! Creating, listing, switching between and leaving workspaces.
 
-use gatehouse::store::members::{self, NewMembership};
-
 use crate::both_databases;
 use crate::support::client::location;
 use crate::support::{Db, TestApp};
@@ -94,36 +92,8 @@ async fn the_last_owner_cannot_leave_but_others_can(db: Db) {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.expect("body").contains("last Owner"));
 
-    let member = app.signed_up("staff@example.com", "Staff").await;
+    let member = app.member_as(&slug, "staff@example.com", "member").await;
     let pool = app.services.store.pool();
-    let (workspace_id,): (String,) = sqlx::query_as("SELECT id FROM workspaces")
-        .fetch_one(pool)
-        .await
-        .expect("ws");
-    let (staff_id,): (String,) =
-        sqlx::query_as("SELECT id FROM accounts WHERE email = 'staff@example.com'")
-            .fetch_one(pool)
-            .await
-            .expect("acct");
-    sqlx::query("UPDATE workspaces SET seats_used = seats_used + 1")
-        .execute(pool)
-        .await
-        .expect("seat");
-    members::insert(
-        pool,
-        NewMembership {
-            workspace_id: &workspace_id,
-            account_id: &staff_id,
-            role: "member",
-            has_seat: true,
-            joined_via: "seed",
-            joined_via_ref: None,
-            invited_by: None,
-            now: 0,
-        },
-    )
-    .await
-    .expect("membership");
     assert_eq!(member.get(&format!("/w/{slug}")).await.status(), 200);
     assert_eq!(
         member

@@ -8,6 +8,7 @@ mod api_tokens;
 mod audit_words;
 mod domains;
 mod focus;
+mod forward_auth;
 mod header;
 mod invitation_sign_in;
 mod invitations;
@@ -70,7 +71,11 @@ struct Browser {
 
 /// Headless Chromium as the machine notes say, with a fresh profile folder.
 /// Chromium's options; `dark` makes pages see `prefers-color-scheme: dark`.
-fn capabilities(profile: &std::path::Path, dark: bool) -> fantoccini::wd::Capabilities {
+fn capabilities(
+    profile: &std::path::Path,
+    dark: bool,
+    extra: &[String],
+) -> fantoccini::wd::Capabilities {
     let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let mut args = vec![
         "--headless".to_string(),
@@ -87,6 +92,7 @@ fn capabilities(profile: &std::path::Path, dark: bool) -> fantoccini::wd::Capabi
     if dark {
         args.push("--force-dark-mode".into());
     }
+    args.extend_from_slice(extra);
     let caps = serde_json::json!({
         "goog:chromeOptions": { "binary": chrome, "args": args }
     });
@@ -108,10 +114,15 @@ impl Browser {
     }
 
     async fn start_with(dark: bool) -> Self {
+        Self::start_with_args(dark, &[]).await
+    }
+
+    /// A browser started with more command-line switches.
+    async fn start_with_args(dark: bool, extra: &[String]) -> Self {
         // chromedriver is told a port that was free a moment ago; should another test take
         // it first, chromedriver exits and starts again on another.
         for _ in 0..5 {
-            if let Some(browser) = Self::start_once(dark).await {
+            if let Some(browser) = Self::start_once(dark, extra).await {
                 return browser;
             }
         }
@@ -119,7 +130,7 @@ impl Browser {
     }
 
     /// One try: `None` when chromedriver exited (its port was taken).
-    async fn start_once(dark: bool) -> Option<Self> {
+    async fn start_once(dark: bool, extra: &[String]) -> Option<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -138,7 +149,7 @@ impl Browser {
             uuid::Uuid::new_v4().simple()
         ));
         let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(capabilities(&profile, dark));
+        builder.capabilities(capabilities(&profile, dark, extra));
         let webdriver = format!("http://127.0.0.1:{port}");
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         let client = loop {

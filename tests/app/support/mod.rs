@@ -126,6 +126,7 @@ impl TestApp {
             client_ip_header: "x-forwarded-for".into(),
             // Tests sign up hundreds of people from 127.0.0.1; `abuse_limits` sets it low.
             client_send_limit: 100_000,
+            cookie_domain: None,
             serve: Default::default(),
         };
         let mut settings = settings;
@@ -243,9 +244,13 @@ impl TestApp {
             .await
             .expect("account");
         let seat = role != "viewer";
+        // One write transaction, begun IMMEDIATE on SQLite like the app's: a deferred one
+        // reads the account first and is refused ("database is locked") when a background
+        // task of the app commits between its read and its write.
+        let mut tx = self.services.store.begin_write().await.expect("begin");
         if seat {
             assert!(
-                gatehouse::store::workspaces::take_seat(pool, &workspace_id)
+                gatehouse::store::workspaces::take_seat(&mut *tx, &workspace_id)
                     .await
                     .expect("seat"),
                 "a free seat"
@@ -262,10 +267,11 @@ impl TestApp {
             now: self.clock().now(),
         };
         assert!(
-            gatehouse::store::members::insert(pool, membership)
+            gatehouse::store::members::insert(&mut *tx, membership)
                 .await
                 .expect("membership")
         );
+        tx.commit().await.expect("commit");
         client
     }
 }
