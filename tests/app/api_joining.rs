@@ -193,6 +193,17 @@ async fn links_and_join_requests_through_the_api(db: Db) {
     assert_eq!((status, code(&again)), (404, "not_found"), "{again}");
     let (_, none) = api.get(&requests).await;
     assert_eq!(none["pending"], 0);
+    let of = |named: &str| {
+        format!(
+            "SELECT COUNT(*) FROM audit_events WHERE (action LIKE 'link.%' OR action LIKE 'join_request.%') \
+             AND api_token_id IS {named}"
+        )
+    };
+    assert!(
+        app.scalar(&of("NOT NULL")).await >= 5,
+        "link and request changes name the token"
+    );
+    assert_eq!(app.scalar(&of("NULL")).await, 0, "none without it");
 }
 
 /// A pending join request from someone outside (as from Browse workspaces); its id.
