@@ -9,8 +9,8 @@ both_databases!(
     every_workspace_route_checks_membership_and_role,
     every_workspace_action_checks_membership_and_role,
     token_routes_do_nothing_without_a_live_token,
-    every_api_endpoint_checks_token_scope_and_workspace,
     forward_auth_admits_by_membership_role_and_seat,
+    every_api_endpoint_checks_token_scope_and_workspace,
 );
 
 /// Who may open a page.
@@ -397,6 +397,59 @@ async fn token_routes_do_nothing_without_a_live_token(db: Db) {
     assert!(page.contains("No approved domains."));
 }
 
+/// `/auth/verify` conditions and who passes them: anonymous, Admin of another workspace,
+/// suspended, Viewer, Member, Admin, Owner.
+const GATES: &[(&str, [u16; 7])] = &[
+    ("", [401, 403, 403, 200, 200, 200, 200]),
+    ("&seat=required", [401, 403, 403, 403, 200, 200, 200]),
+    ("&role=member", [401, 403, 403, 403, 200, 200, 200]),
+    ("&role=admin", [401, 403, 403, 403, 403, 200, 200]),
+    (
+        "&role=owner&seat=required",
+        [401, 403, 403, 403, 403, 403, 200],
+    ),
+];
+
+async fn forward_auth_admits_by_membership_role_and_seat(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let Everyone {
+        owner,
+        slug,
+        outsider,
+        other,
+        admin,
+        member,
+        viewer,
+        suspended,
+    } = everyone(&app).await;
+    let people = [
+        ("anonymous", app.client()),
+        ("outsider", outsider),
+        ("suspended", suspended),
+        ("viewer", viewer),
+        ("member", member),
+        ("admin", admin),
+        ("owner", owner),
+    ];
+    for (conditions, expected) in GATES {
+        let path = format!("/auth/verify?workspace={slug}{conditions}");
+        for ((who, client), want) in people.iter().zip(expected) {
+            assert_eq!(client.get(&path).await.status(), *want, "{who} {path}");
+        }
+    }
+    for (who, client) in &people[1..] {
+        let path = "/auth/verify?workspace=no-such-workspace";
+        assert_eq!(client.get(path).await.status(), 403, "{who} {path}");
+    }
+    let (_, outsider) = &people[1];
+    let path = format!("/auth/verify?workspace={other}&role=owner&seat=required");
+    assert_eq!(
+        outsider.get(&path).await.status(),
+        200,
+        "their own workspace"
+    );
+}
+
 /// One JSON API endpoint: path under /api/v1/workspaces/{slug}, with `{member}`,
 /// `{invitation}`, `{link}` and `{request}` for ids.
 pub struct ApiEndpoint {
@@ -550,58 +603,5 @@ async fn every_api_endpoint_checks_token_scope_and_workspace(db: Db) {
     assert!(
         changed > 0 && by_read == 0,
         "only admin-scope tokens changed anything"
-    );
-}
-
-/// `/auth/verify` conditions and who passes them: anonymous, Admin of another workspace,
-/// suspended, Viewer, Member, Admin, Owner.
-const GATES: &[(&str, [u16; 7])] = &[
-    ("", [401, 403, 403, 200, 200, 200, 200]),
-    ("&seat=required", [401, 403, 403, 403, 200, 200, 200]),
-    ("&role=member", [401, 403, 403, 403, 200, 200, 200]),
-    ("&role=admin", [401, 403, 403, 403, 403, 200, 200]),
-    (
-        "&role=owner&seat=required",
-        [401, 403, 403, 403, 403, 403, 200],
-    ),
-];
-
-async fn forward_auth_admits_by_membership_role_and_seat(db: Db) {
-    let app = TestApp::spawn(db).await;
-    let Everyone {
-        owner,
-        slug,
-        outsider,
-        other,
-        admin,
-        member,
-        viewer,
-        suspended,
-    } = everyone(&app).await;
-    let people = [
-        ("anonymous", app.client()),
-        ("outsider", outsider),
-        ("suspended", suspended),
-        ("viewer", viewer),
-        ("member", member),
-        ("admin", admin),
-        ("owner", owner),
-    ];
-    for (conditions, expected) in GATES {
-        let path = format!("/auth/verify?workspace={slug}{conditions}");
-        for ((who, client), want) in people.iter().zip(expected) {
-            assert_eq!(client.get(&path).await.status(), *want, "{who} {path}");
-        }
-    }
-    for (who, client) in &people[1..] {
-        let path = "/auth/verify?workspace=no-such-workspace";
-        assert_eq!(client.get(path).await.status(), 403, "{who} {path}");
-    }
-    let (_, outsider) = &people[1];
-    let path = format!("/auth/verify?workspace={other}&role=owner&seat=required");
-    assert_eq!(
-        outsider.get(&path).await.status(),
-        200,
-        "their own workspace"
     );
 }
