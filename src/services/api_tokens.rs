@@ -196,3 +196,27 @@ pub async fn authenticate(
         },
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_is_checked_field_by_field() {
+        let ok = parse_input("  HR sync ", "admin", "never").unwrap();
+        assert_eq!(ok, ("HR sync".to_string(), Scope::Admin, None));
+        assert_eq!(parse_input("Bot", "read", "365").unwrap().2, Some(365));
+        let refused = |name: &str, scope: &str, expiry: &str| match parse_input(name, scope, expiry)
+        {
+            Err(ServiceError::Invalid(errors)) => errors.first().map(|(f, _)| f),
+            _ => None,
+        };
+        assert_eq!(refused("", "read", "30"), Some("name"));
+        assert_eq!(
+            refused(&"x".repeat(MAX_NAME + 1), "read", "30"),
+            Some("name")
+        );
+        assert_eq!(refused("Bot", "owner", "30"), Some("scope"));
+        assert_eq!(refused("Bot", "read", "7"), Some("expiry"));
+    }
+}

@@ -193,6 +193,17 @@ async fn links_and_join_requests_through_the_api(db: Db) {
     assert_eq!((status, code(&again)), (404, "not_found"), "{again}");
     let (_, none) = api.get(&requests).await;
     assert_eq!(none["pending"], 0);
+    let of = |named: &str| {
+        format!(
+            "SELECT COUNT(*) FROM audit_events WHERE (action LIKE 'link.%' OR action LIKE 'join_request.%') \
+             AND api_token_id IS {named}"
+        )
+    };
+    assert!(
+        app.scalar(&of("NOT NULL")).await >= 5,
+        "link and request changes name the token"
+    );
+    assert_eq!(app.scalar(&of("NULL")).await, 0, "none without it");
 }
 
 /// A pending join request from someone outside (as from Browse workspaces); its id.
@@ -243,10 +254,36 @@ async fn the_openapi_document_lists_every_endpoint(db: Db) {
         );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(refs.len() > 20, "bodies are described by schemas");
+    for r in refs {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} resolves"
+        );
+    }
     let nothing = reqwest::get(format!("{}/api/v1/nothing-here", app.address))
         .await
         .unwrap();
     assert_eq!(nothing.status(), 404);
     let body: serde_json::Value = serde_json::from_str(&nothing.text().await.unwrap()).unwrap();
     assert_eq!(body["error"]["code"], "not_found", "JSON under /api/v1");
+}
+
+/// Every `$ref` in an OpenAPI document.
+fn collect_refs(value: &serde_json::Value, refs: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", serde_json::Value::String(r)) => refs.push(r.clone()),
+                    _ => collect_refs(v, refs),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
+        _ => {}
+    }
 }

@@ -283,7 +283,7 @@ pub(crate) async fn event(
             details: Some(details.to_string()),
             ip: actor.ip.as_deref(),
             now,
-            api_token_id: None,
+            api_token_id: actor.api_token_id.as_deref(),
         },
     )
     .await?;
