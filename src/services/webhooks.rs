@@ -90,6 +90,23 @@ async fn endpoint(svc: &Services, by: &Manager, id: &str) -> ServiceResult<webho
         .ok_or(ServiceError::NotFound)
 }
 
+/// The endpoint, when it is enabled: a disabled one's deliveries would wait unsent (the
+/// page greys its buttons out; this refuses a request made without them).
+async fn enabled_endpoint(
+    svc: &Services,
+    by: &Manager,
+    id: &str,
+) -> ServiceResult<webhooks::EndpointRow> {
+    let found = endpoint(svc, by, id).await?;
+    if found.enabled == 0 {
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "endpoint",
+            "This endpoint is disabled: choose Enable again first.",
+        )));
+    }
+    Ok(found)
+}
+
 /// Deletes an endpoint and its delivery log.
 pub async fn remove(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
     let found = endpoint(svc, by, id).await?;
@@ -133,7 +150,7 @@ pub async fn enable(svc: &Services, by: &Manager, id: &str) -> ServiceResult<Str
 
 /// Queues a `webhook.test` event for the endpoint (whatever it subscribes to).
 pub async fn send_test(svc: &Services, by: &Manager, id: &str) -> ServiceResult<String> {
-    let found = endpoint(svc, by, id).await?;
+    let found = enabled_endpoint(svc, by, id).await?;
     let now = svc.clock.now();
     let mut tx = svc.store.begin_write().await?;
     let data = serde_json::json!({
@@ -165,7 +182,7 @@ pub async fn redeliver(
     id: &str,
     delivery: &str,
 ) -> ServiceResult<String> {
-    let found = endpoint(svc, by, id).await?;
+    let found = enabled_endpoint(svc, by, id).await?;
     let mut tx = svc.store.begin_write().await?;
     let now = svc.clock.now();
     if !webhook_deliveries::redeliver(&mut *tx, &found.id, delivery, now).await? {

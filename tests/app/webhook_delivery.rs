@@ -182,6 +182,19 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_admins_emailed(db: D
     );
     let (_, html) = owner.page(&page).await;
     assert!(html.contains("Disabled") && html.contains("Enable again"));
+    let deliveries = app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await;
+    assert_eq!(
+        owner
+            .post_form(&format!("{page}/{id}/test"), &[])
+            .await
+            .status(),
+        422,
+        "no test event for a disabled endpoint, whatever the page's buttons"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await,
+        deliveries
+    );
     assert_eq!(
         owner
             .post_form(&format!("{page}/{id}/enable"), &[])
