@@ -122,16 +122,15 @@ impl Browser {
         self.key(Key::Enter).await;
         self.wait_until(&format!("{what} to open"), &open, json!(true))
             .await;
-        let expanded = self
-            .script(&format!(
-                "return document.querySelector('{button}').getAttribute('aria-expanded');"
-            ))
-            .await;
-        assert_eq!(
-            expanded,
+        // The script sets aria-expanded on the `toggle` event, a task after `open` changes.
+        let expanded =
+            format!("return document.querySelector('{button}').getAttribute('aria-expanded');");
+        self.wait_until(
+            &format!("{what}: its button to say it is open"),
+            &expanded,
             json!("true"),
-            "{what}: its button says it is open"
-        );
+        )
+        .await;
         let items = if is_menu {
             let n = self
                 .script(&format!(
