@@ -84,6 +84,11 @@ async fn admin_token_changes_members_and_audit_names_the_token(db: Db) {
         log.contains("(through the API token “Ops”)"),
         "the audit log says which token"
     );
+    let (_, csv) = owner
+        .page(&format!("/w/{slug}/audit.csv?action=member.suspended"))
+        .await;
+    let suspension = csv.lines().nth(1).unwrap_or_default().trim_end();
+    assert!(suspension.ends_with(",Ops"), "the CSV too: {csv}");
 }
 
 async fn bad_bodies_are_422_naming_the_field(db: Db) {

@@ -276,7 +276,7 @@ async fn csv_has_exactly_the_filtered_events_escaped(db: Db) {
     let lines: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines[0],
-        "time,actor,actorEmail,action,target,targetEmail,details,ip,summary"
+        "time,actor,actorEmail,action,target,targetEmail,details,ip,summary,apiToken"
     );
     assert_eq!(lines.len(), 3, "the two role changes only");
     let demotion = lines[1];
@@ -291,8 +291,8 @@ async fn csv_has_exactly_the_filtered_events_escaped(db: Db) {
     );
     assert!(demotion.contains(",127.0.0.1,"), "{demotion}");
     assert!(
-        demotion.ends_with("'s role from Member to Viewer.\""),
-        "the event in words, last: {demotion}"
+        demotion.ends_with("'s role from Member to Viewer.\","),
+        "the event in words, then no API token: {demotion}"
     );
     assert!(demotion.starts_with("20") && demotion[..20].ends_with('Z'));
     assert!(lines[2].contains(",Owner Tester,owner@example.com,"));

@@ -14,7 +14,8 @@ use crate::store::audit_log::{self, ListedEvent};
 use crate::web::csv_download;
 use crate::web::extract::Admin;
 
-const HEADER: &str = "time,actor,actorEmail,action,target,targetEmail,details,ip,summary\r\n";
+const HEADER: &str =
+    "time,actor,actorEmail,action,target,targetEmail,details,ip,summary,apiToken\r\n";
 
 /// The CSV download of exactly what the filters show, streamed from the database.
 pub async fn csv(
@@ -33,7 +34,8 @@ pub async fn csv(
 
 /// One event as a CSV record: the time in ISO 8601, the actor, the action key, the target,
 /// the details as the JSON stored and the IP, so nothing is lost; then the event in words
-/// as the page shows it (the `summary` column, added last so the others keep their place).
+/// as the page shows it (the `summary` column, added last so the others keep their place)
+/// and the API token the change was made through, if any.
 fn csv_line(e: &ListedEvent, out: &mut String) {
     let (_, time) = times(e.created_at);
     let (who, whom) = (actor(e), target(e));
@@ -49,6 +51,7 @@ fn csv_line(e: &ListedEvent, out: &mut String) {
             e.details.as_deref().unwrap_or_default(),
             e.ip.as_deref().unwrap_or_default(),
             plain(&sentence(e, "")).as_str(),
+            e.api_token_name.as_deref().unwrap_or_default(),
         ],
     );
 }
