@@ -56,8 +56,8 @@ impl OwnedParam {
     }
 }
 
-/// How much of the database file a download's connection may map (bytes).
-const DOWNLOAD_MMAP_BYTES: i64 = 1 << 30;
+/// How much of the database file each read connection may map (bytes).
+const MAPPED_BYTES: i64 = 1 << 30;
 
 /// Builds a value from one row of a read.
 pub trait FromFastRow: Sized + Send + 'static {
@@ -109,17 +109,18 @@ impl FastReads {
         // caller falls back to the sqlx path rather than stall a request longer.
         conn.busy_timeout(Duration::from_millis(200))?;
         conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
+        // Pages read straight from the mapped file, not copied in from the kernel's cache
+        // into each reader's small page cache (a search walks thousands of index pages).
+        conn.pragma_update(None, "mmap_size", MAPPED_BYTES)?;
         Ok(conn)
     }
 
     /// A connection of its own for one long read (a CSV download), not one of the kept
     /// readers, which a slow download would hold for as long as its client takes: it
-    /// waits out a checkpoint (no fallback once rows have gone out) and maps the file
-    /// rather than copy each page it visits into a small cache.
+    /// waits out a checkpoint (no fallback once rows have gone out).
     pub(super) fn open_for_download(&self) -> rusqlite::Result<Connection> {
         let conn = self.open()?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        conn.pragma_update(None, "mmap_size", DOWNLOAD_MMAP_BYTES)?;
         Ok(conn)
     }
 
