@@ -143,6 +143,25 @@ impl FastReads {
             .map_err(|e| failed(e.into()))?
     }
 
+    /// A read of a row or two by key (the session, the signed-in person: on every
+    /// request), run on the calling thread when a reader is free at once, since handing
+    /// it to the blocking pool and back costs more than the read itself; otherwise as
+    /// [`Self::all`]. Only key lookups come here: a long read would hold up the
+    /// runtime's worker.
+    pub async fn point<T: FromFastRow>(
+        self: &Arc<Self>,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> rusqlite::Result<Vec<T>> {
+        match self.readers.try_acquire() {
+            Ok(_turn) => {
+                let params: Vec<OwnedParam> = params.iter().map(OwnedParam::of).collect();
+                self.all_now(sql, &params)
+            }
+            Err(_) => self.all(sql, params).await,
+        }
+    }
+
     /// How many reads were answered here, and how many fell back to sqlx.
     pub fn counts(&self) -> (u64, u64) {
         (
@@ -220,17 +239,49 @@ where
     T: FromFastRow,
     F: Future<Output = super::StoreResult<Vec<T>>>,
 {
-    if let Some(fast) = fast {
-        match fast.all(sql, params).await {
-            Ok(rows) => {
-                fast.answered.fetch_add(1, Ordering::Relaxed);
-                return Ok(rows);
-            }
-            Err(e) => {
-                fast.fell_back.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(error = %e, "fast read failed; reading through sqlx");
-            }
+    let read = match fast {
+        Some(fast) => Some((fast, fast.all(sql, params).await)),
+        None => None,
+    };
+    answer(read, fallback).await
+}
+
+/// As [`or_sqlx`], for a lookup by key ([`FastReads::point`]).
+pub async fn point_or_sqlx<T, F>(
+    fast: Option<&Arc<FastReads>>,
+    sql: &str,
+    params: &[Param<'_>],
+    fallback: F,
+) -> super::StoreResult<Vec<T>>
+where
+    T: FromFastRow,
+    F: Future<Output = super::StoreResult<Vec<T>>>,
+{
+    let read = match fast {
+        Some(fast) => Some((fast, fast.point(sql, params).await)),
+        None => None,
+    };
+    answer(read, fallback).await
+}
+
+/// The fast read's rows, counted, or the fallback's when there was none or it failed.
+async fn answer<T, F>(
+    read: Option<(&Arc<FastReads>, rusqlite::Result<Vec<T>>)>,
+    fallback: F,
+) -> super::StoreResult<Vec<T>>
+where
+    F: Future<Output = super::StoreResult<Vec<T>>>,
+{
+    match read {
+        Some((fast, Ok(rows))) => {
+            fast.answered.fetch_add(1, Ordering::Relaxed);
+            return Ok(rows);
         }
+        Some((fast, Err(e))) => {
+            fast.fell_back.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(error = %e, "fast read failed; reading through sqlx");
+        }
+        None => {}
     }
     fallback.await
 }

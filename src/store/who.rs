@@ -118,7 +118,7 @@ impl FromFastRow for WhoRow {
 pub async fn load(store: &Store, account_id: &str) -> StoreResult<Option<Who>> {
     let sql = who_sql();
     let params = [Param::Text(account_id)];
-    let rows: Vec<WhoRow> = fast_reads::or_sqlx(store.fast_reads(), &sql, &params, async {
+    let rows: Vec<WhoRow> = fast_reads::point_or_sqlx(store.fast_reads(), &sql, &params, async {
         sqlx::query_as(&sql)
             .bind(account_id)
             .fetch_all(store.pool())
