@@ -215,9 +215,21 @@ async fn send_test(
     auth: AuthSession,
     Path((_, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let url = webhooks::send_test(&svc, &member.manager(), &id).await?;
-    let message = format!("A test event is on its way to {url}; its delivery shows below.");
+    let message = match webhooks::send_test(&svc, &member.manager(), &id).await {
+        Ok(url) => format!("A test event is on its way to {url}; its delivery shows below."),
+        Err(e) => refused(e)?,
+    };
     back(&auth, &member, &message).await
+}
+
+/// A refusal the page shows as its message (a disabled endpoint's buttons), or the error.
+fn refused(e: ServiceError) -> AppResult<String> {
+    match e {
+        ServiceError::Invalid(errors) => Ok(errors
+            .first()
+            .map_or_else(String::new, |(_, message)| message.to_string())),
+        e => Err(e.into()),
+    }
 }
 
 async fn redeliver(
@@ -226,11 +238,9 @@ async fn redeliver(
     auth: AuthSession,
     Path((_, id, delivery)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
-    let url = webhooks::redeliver(&svc, &member.manager(), &id, &delivery).await?;
-    back(
-        &auth,
-        &member,
-        &format!("The event will be sent to {url} again."),
-    )
-    .await
+    let message = match webhooks::redeliver(&svc, &member.manager(), &id, &delivery).await {
+        Ok(url) => format!("The event will be sent to {url} again."),
+        Err(e) => refused(e)?,
+    };
+    back(&auth, &member, &message).await
 }

@@ -183,12 +183,11 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_admins_emailed(db: D
     let (_, html) = owner.page(&page).await;
     assert!(html.contains("Disabled") && html.contains("Enable again"));
     let deliveries = app.scalar("SELECT COUNT(*) FROM webhook_deliveries").await;
-    assert_eq!(
-        owner
-            .post_form(&format!("{page}/{id}/test"), &[])
-            .await
-            .status(),
-        422,
+    let res = owner.post_form(&format!("{page}/{id}/test"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = owner.page(&page).await;
+    assert!(
+        html.contains("This endpoint is disabled: choose Enable again first."),
         "no test event for a disabled endpoint, whatever the page's buttons"
     );
     assert_eq!(
@@ -302,13 +301,18 @@ async fn the_sweep_forgets_finished_deliveries_only(db: Db) {
             == 1
     })
     .await;
-    // A second one still waiting (its endpoint's receiver is down meanwhile).
+    // A second one still waiting (its endpoint's receiver fails meanwhile).
     let pool = app.services.store.pool();
-    sqlx::query("UPDATE webhook_endpoints SET enabled = 0")
-        .execute(pool)
-        .await
-        .unwrap();
+    hooks.always(503);
     owner.post_form(&test, &[]).await;
+    eventually("the second one failed once", || async {
+        app.scalar(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE attempts = 1 AND delivered_at IS NULL",
+        )
+        .await
+            == 1
+    })
+    .await;
     let cutoff = app.clock().now() + 1;
     let gone = gatehouse::store::webhook_deliveries::delete_finished_before(pool, cutoff)
         .await
