@@ -239,11 +239,7 @@ where
     T: FromFastRow,
     F: Future<Output = super::StoreResult<Vec<T>>>,
 {
-    let read = match fast {
-        Some(fast) => Some((fast, fast.all(sql, params).await)),
-        None => None,
-    };
-    answer(read, fallback).await
+    read_or_sqlx(fast, false, sql, params, fallback).await
 }
 
 /// As [`or_sqlx`], for a lookup by key ([`FastReads::point`]).
@@ -257,31 +253,36 @@ where
     T: FromFastRow,
     F: Future<Output = super::StoreResult<Vec<T>>>,
 {
-    let read = match fast {
-        Some(fast) => Some((fast, fast.point(sql, params).await)),
-        None => None,
-    };
-    answer(read, fallback).await
+    read_or_sqlx(fast, true, sql, params, fallback).await
 }
 
-/// The fast read's rows, counted, or the fallback's when there was none or it failed.
-async fn answer<T, F>(
-    read: Option<(&Arc<FastReads>, rusqlite::Result<Vec<T>>)>,
+async fn read_or_sqlx<T, F>(
+    fast: Option<&Arc<FastReads>>,
+    point: bool,
+    sql: &str,
+    params: &[Param<'_>],
     fallback: F,
 ) -> super::StoreResult<Vec<T>>
 where
+    T: FromFastRow,
     F: Future<Output = super::StoreResult<Vec<T>>>,
 {
-    match read {
-        Some((fast, Ok(rows))) => {
-            fast.answered.fetch_add(1, Ordering::Relaxed);
-            return Ok(rows);
+    if let Some(fast) = fast {
+        let read = if point {
+            fast.point(sql, params).await
+        } else {
+            fast.all(sql, params).await
+        };
+        match read {
+            Ok(rows) => {
+                fast.answered.fetch_add(1, Ordering::Relaxed);
+                return Ok(rows);
+            }
+            Err(e) => {
+                fast.fell_back.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, "fast read failed; reading through sqlx");
+            }
         }
-        Some((fast, Err(e))) => {
-            fast.fell_back.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(error = %e, "fast read failed; reading through sqlx");
-        }
-        None => {}
     }
     fallback.await
 }
