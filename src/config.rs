@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::domain::return_url::CookieDomain;
+use crate::domain::return_url::{CookieDomain, ReturnHosts};
 
 mod groups;
 
@@ -235,6 +235,8 @@ pub struct Config {
     pub client_send_limit: i64,
     /// The domain the session cookie is sent to with its subdomains (`--cookie-domain`).
     pub cookie_domain: Option<CookieDomain>,
+    /// Where a browser may be sent back to after signing in (forward auth).
+    pub return_hosts: ReturnHosts,
     pub serve: ServeLimits,
     pub webhooks: WebhookLimits,
 }
@@ -295,6 +297,7 @@ impl Config {
             Some(secret) => secret.into_bytes(),
             None => load_or_create_secret(&s.data_dir)?,
         };
+        let return_hosts = ReturnHosts::new(&base_url, cookie_domain.clone());
         Ok(Self {
             bind: s.bind,
             database_url,
@@ -316,6 +319,7 @@ impl Config {
             metrics_on_main: s.metrics_on_main,
             client_ip: client_ip_rule(&s.trusted_proxies, &s.client_ip_header)?,
             client_send_limit: s.client_send_limit.max(1),
+            return_hosts,
             cookie_domain,
             serve: ServeLimits::from(&s.serve),
             webhooks: WebhookLimits::from(&s.webhooks),

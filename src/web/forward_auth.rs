@@ -17,7 +17,6 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::domain::Role;
-use crate::domain::return_url::ReturnHosts;
 use crate::store::workspaces::MembershipIn;
 use crate::web::page::{Page, PageContext};
 use crate::web::session::{AuthSession, SessionUser};
@@ -134,7 +133,7 @@ fn header_text(text: &str) -> HeaderValue {
 /// 401 naming the sign-in page in `Location` (nginx turns it into a redirect), or the
 /// redirect itself when the proxy passes Gatehouse's answer to the browser.
 fn sign_in_first(state: &AppState, headers: &HeaderMap, redirect: bool) -> Response {
-    let hosts = ReturnHosts::new(&state.config.base_url, state.config.cookie_domain.clone());
+    let hosts = &state.config.return_hosts;
     let back = original_url(headers).and_then(|url| hosts.allow(&url));
     let url = sign_in_url(&state.config.base_url, back);
     let mut response = if redirect {
@@ -202,7 +201,7 @@ async fn return_to_tool(
     ctx: PageContext,
     Query(q): Query<ReturnQuery>,
 ) -> Response {
-    let hosts = ReturnHosts::new(&state.config.base_url, state.config.cookie_domain.clone());
+    let hosts = &state.config.return_hosts;
     let Some((url, host)) = q.to.as_deref().and_then(|to| hosts.allow_with_host(to)) else {
         return Redirect::to("/").into_response();
     };
