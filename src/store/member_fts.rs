@@ -43,6 +43,38 @@ fn hits(q: &MemberQuery, phrase: &str, alias: &str, from: &str, to: &str, desc: 
     )
 }
 
+/// The first match in the list's order (the last, Z→A) as a subquery giving its rowid;
+/// $1 must be the workspace.
+pub fn first_match(st: &mut Statement, q: &MemberQuery) -> String {
+    let phrase = st.text(&member_search::fts_phrase(&q.search));
+    let (from, to) = range(q);
+    format!(
+        "{} LIMIT 1",
+        hits(q, &phrase, "h", &from, &to, q.descending)
+    )
+}
+
+/// The condition that starts a walk of the list (memberships `p`) at the sort-key bucket
+/// of `edge`, the rowid of the first match in the list's order (the last, Z→A): no entry
+/// before that bucket matches. Bucket characters are code points capped at 255, so a
+/// capped one bounds nothing past it; U+10FFFF ends a prefix's range (as `PREFIX_END`).
+pub fn walk_bound(edge: &str, descending: bool) -> String {
+    let first = format!("(({edge} >> {}) & 255)", BUCKET_SHIFT + 8);
+    let second = format!("(({edge} >> {BUCKET_SHIFT}) & 255)");
+    if descending {
+        format!(
+            " AND p.sort_name < CASE WHEN {first} IN (0, 255) THEN char(1114111) \
+             WHEN {second} IN (0, 255) THEN char({first}, 1114111) \
+             ELSE char({first}, {second}, 1114111) END"
+        )
+    } else {
+        format!(
+            " AND p.sort_name >= CASE WHEN {first} = 0 THEN '' \
+             WHEN {second} = 0 THEN char({first}) ELSE char({first}, {second}) END"
+        )
+    }
+}
+
 /// How many match, no further than `cap + 1` (`n`), and among how many buckets those
 /// lie (`buckets`): many to a bucket means a page of them costs as much as walking the
 /// list.

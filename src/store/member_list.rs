@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use super::fast_reads::{self, FromFastRow};
 use super::listing::{Columns, Listing, WriteRow, write_rows};
-use super::member_pages::{self, CountRow, Position, Source, Statement};
+use super::member_pages::{self, CountRow, EdgeRow, Position, Source, Statement};
 use super::member_search::{self, Kind};
 use super::teams::TeamTagRow;
 use super::{Store, StoreResult};
@@ -264,6 +264,20 @@ async fn plan(
     if kind == Kind::None {
         return Ok((Source::List, None));
     }
+    let edge = match (kind, store.backend()) {
+        (Kind::Part, Backend::Sqlite) => {
+            let found = edge_and_walked(store, workspace_id, q).await?;
+            match found.edge {
+                None => return Ok((Source::Index, Some(Total::Exact(0)))),
+                Some(_) if found.walked.is_some_and(|n| n > COUNT_CAP) => {
+                    let edge = found.edge;
+                    return Ok((Source::Walk { edge }, Some(Total::MoreThan(COUNT_CAP))));
+                }
+                edge => edge,
+            }
+        }
+        _ => None,
+    };
     let st = member_pages::capped_count(store.backend(), workspace_id, q, COUNT_CAP);
     let counted = fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
         let count: CountRow = st
@@ -286,11 +300,33 @@ async fn plan(
         (Kind::Part, Total::Exact(_)) => Source::Index,
         (Kind::Part, Total::MoreThan(_)) => match count.buckets {
             Some(b) if count.n <= b * HITS_PER_BUCKET => Source::Index,
-            _ => Source::Walk,
+            _ => Source::Walk { edge },
         },
         _ => Source::List,
     };
     Ok((source, Some(total)))
+}
+
+/// A search's first match, and its count when much of the list matches
+/// (`member_pages::edge_and_walked`, SQLite only).
+async fn edge_and_walked(
+    store: &Store,
+    workspace_id: &str,
+    q: &MemberQuery,
+) -> StoreResult<EdgeRow> {
+    let st = member_pages::edge_and_walked(workspace_id, q, COUNT_CAP);
+    let found = fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
+        let row: EdgeRow = st
+            .bind(sqlx::query_as(&st.sql))
+            .fetch_one(store.pool())
+            .await?;
+        Ok(vec![row])
+    })
+    .await?;
+    Ok(found.first().copied().unwrap_or(EdgeRow {
+        edge: None,
+        walked: None,
+    }))
 }
 
 /// Reads one page from `position`, in the list's order; `has_next` (or, before a cursor,
@@ -457,11 +493,19 @@ pub fn statements(
     let mut all = Vec::new();
     let sources = match kind {
         Kind::Part => {
+            let mut edge = None;
+            if backend == Backend::Sqlite {
+                all.push((
+                    "first match and dense count".to_string(),
+                    member_pages::edge_and_walked(workspace_id, q, COUNT_CAP),
+                ));
+                edge = Some(0);
+            }
             all.push((
                 "count".to_string(),
                 member_pages::capped_count(backend, workspace_id, q, COUNT_CAP),
             ));
-            vec![Source::Index, Source::Walk]
+            vec![Source::Index, Source::Walk { edge }]
         }
         Kind::NameStart => {
             all.push((

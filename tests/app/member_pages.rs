@@ -4,6 +4,9 @@
 //! substring index). Each page is checked against what OFFSET over the whole ordered
 //! list gives.
 
+use gatehouse::store::member_list::{self, MemberQuery};
+use gatehouse::store::member_pages::{self, EdgeRow};
+
 use crate::both_databases;
 use crate::support::bulk::NAMES;
 use crate::support::{Db, TestApp, TestClient};
@@ -12,6 +15,7 @@ both_databases!(
     numbered_pages_hold_what_offset_gives_deep_in_the_list,
     next_and_previous_walk_the_whole_list,
     searches_count_to_a_thousand_then_say_more_than,
+    a_search_most_of_a_late_bucket_matches_is_walked_from_there,
 );
 
 /// The member ids a page lists, in order.
@@ -165,7 +169,7 @@ async fn searches_count_to_a_thousand_then_say_more_than(db: Db) {
         (
             "ulk.ex",
             "ulk.ex",
-            "2,250 matches, the first thousand spread thin: the index",
+            "2,250 matches, most of the list: counted and paged by walking it",
         ),
     ] {
         for (sort, descending) in [("", false), ("&sort=desc", true)] {
@@ -224,4 +228,76 @@ async fn searches_count_to_a_thousand_then_say_more_than(db: Db) {
     let (_, html) = owner.page(&list("deep%201", "&seat=with")).await;
     assert!(html.contains(&format!("{} members", seated.len())));
     next_then_previous(&owner, &list("deep%201", "&seat=with"), &seated, None).await;
+}
+
+/// What the first-match-and-dense-count statement finds for `search` (SQLite only).
+async fn edge_and_walked(
+    app: &TestApp,
+    workspace_id: &str,
+    search: &str,
+    descending: bool,
+) -> EdgeRow {
+    let q = MemberQuery {
+        search: search.into(),
+        descending,
+        ..MemberQuery::default()
+    };
+    let st = member_pages::edge_and_walked(workspace_id, &q, member_list::COUNT_CAP);
+    st.bind(sqlx::query_as(&st.sql))
+        .fetch_one(app.services.store.pool())
+        .await
+        .expect(&st.sql)
+}
+
+/// 1,050 active members whose names start with a character past U+00FF (Ωmar) and 1,050
+/// whose second character is (Aωa), after the 1,200 others: each search is counted and
+/// paged by walking the list from the first match's bucket (capped characters bound it
+/// loosely), A→Z and Z→A, and every page is what OFFSET gives.
+async fn a_search_most_of_a_late_bucket_matches_is_walked_from_there(db: Db) {
+    let (app, owner, slug, workspace_id) = setup(db).await;
+    app.add_bulk(&workspace_id, "Omega", 1400, &["Ωmar"]).await;
+    app.add_bulk(&workspace_id, "Alpha", 1400, &["Aωa"]).await;
+    if db == Db::Sqlite {
+        let dense = edge_and_walked(&app, &workspace_id, "omega", false).await;
+        assert!(
+            dense.edge.is_some() && dense.walked > Some(1000),
+            "{dense:?}"
+        );
+        let dense = edge_and_walked(&app, &workspace_id, "alpha", true).await;
+        assert!(dense.walked > Some(1000), "Z→A: {dense:?}");
+        let sparse = edge_and_walked(&app, &workspace_id, "deep 1", false).await;
+        assert!(
+            sparse.edge.is_some() && sparse.walked.is_none(),
+            "{sparse:?}"
+        );
+        let none = edge_and_walked(&app, &workspace_id, "nobody", false).await;
+        assert!(none.edge.is_none() && none.walked.is_none(), "{none:?}");
+    }
+    for q in ["omega", "alpha", "aωa", "ωmar"] {
+        for (sort, descending) in [("", false), ("&sort=desc", true)] {
+            let all = expected(&app, &workspace_id, "active", None, descending, Some(q)).await;
+            assert!(all.len() > 1000, "{q}: {}", all.len());
+            let path = format!("/w/{slug}/members?q={}{sort}", percent_encoded(q));
+            let (_, html) = owner.page(&path).await;
+            let count = html
+                .split("id=\"member-count\">")
+                .nth(1)
+                .and_then(|s| s.split('<').next());
+            assert_eq!(count, Some("More than 1,000 members"), "{q}{sort}");
+            assert_eq!(ids(&html), offset_page(&all, 1), "{q}{sort}: page 1");
+            let (_, html) = owner.page(&format!("{path}&page=21")).await;
+            assert_eq!(ids(&html), offset_page(&all, 21), "{q}{sort}: page 21");
+            next_then_previous(&owner, &path, &all, None).await;
+        }
+    }
+}
+
+/// `q` percent-encoded for a query string.
+fn percent_encoded(q: &str) -> String {
+    q.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
