@@ -18,8 +18,8 @@ use crate::domain::invite_code::CodeKey;
 use crate::mail::transport::Transport;
 use crate::mail::worker::Worker;
 use crate::services::Services;
-use crate::store::Store;
 use crate::store::sessions::DbSessionStore;
+use crate::store::{Store, search_upkeep};
 use crate::web::metrics::Metrics;
 use crate::web::render_cache::RenderCache;
 
@@ -146,6 +146,7 @@ impl App {
                 stop_rx.clone(),
             )),
             tokio::spawn(sweep(self.state.services.clone(), stop_rx.clone())),
+            tokio::spawn(tidy_search_index(store.clone(), stop_rx.clone())),
         ];
         if let Some(listener) = self.metrics_listener {
             let router = crate::web::metrics::router(self.state.metrics.clone(), store.clone());
@@ -204,6 +205,32 @@ async fn stop_background(tasks: Vec<JoinHandle<()>>, deadline: tokio::time::Inst
             tracing::warn!("a background task did not stop by the drain deadline; stopping it");
             task.abort();
             let _ = task.await;
+        }
+    }
+}
+
+/// How often the substring index is looked at, and merged when changes split it.
+const SEARCH_TIDY_INTERVAL: Duration = Duration::from_secs(15);
+
+/// Slices of merge work at most per look (see `store::search_upkeep`): at 200 pages
+/// each, about 8 MB rewritten at most every `SEARCH_TIDY_INTERVAL`, however large the
+/// index, so a wave of joins cannot keep the disk busy rewriting it.
+const SEARCH_TIDY_SLICES: usize = 10;
+
+/// At start and then every `SEARCH_TIDY_INTERVAL`: merges the substring index back into
+/// one segment (SQLite; on PostgreSQL it returns at once).
+async fn tidy_search_index(store: Store, mut stop: watch::Receiver<bool>) {
+    loop {
+        match search_upkeep::tidy(&store, SEARCH_TIDY_SLICES).await {
+            Ok(None) => return,
+            Ok(Some(_)) => {}
+            Err(e) => tracing::warn!(error = %e, "could not merge the search index"),
+        }
+        if tokio::time::timeout(SEARCH_TIDY_INTERVAL, stop.wait_for(|stopping| *stopping))
+            .await
+            .is_ok()
+        {
+            return;
         }
     }
 }

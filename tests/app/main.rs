@@ -45,6 +45,7 @@ mod onboarding;
 mod operations;
 mod proof_of_address;
 mod query_plans;
+mod search_upkeep;
 mod seat_waiting;
 mod security;
 mod security_page;
