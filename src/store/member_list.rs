@@ -460,7 +460,8 @@ pub async fn write_all(
     write: WriteRow<Exported>,
     chunks: mpsc::Sender<String>,
 ) -> StoreResult<()> {
-    write_rows::<Exported>(store, member_pages::all(workspace_id, q), write, chunks).await
+    let st = member_pages::all(store.backend(), workspace_id, q);
+    write_rows::<Exported>(store, st, write, chunks).await
 }
 
 /// One member of a workspace as listed (after a change, to redraw their row).
@@ -543,7 +544,10 @@ pub fn statements(
             all.push((format!("{source:?} page from {position:?}"), st));
         }
     }
-    all.push(("CSV".to_string(), member_pages::all(workspace_id, q)));
+    all.push((
+        "CSV".to_string(),
+        member_pages::all(backend, workspace_id, q),
+    ));
     all
 }
 
