@@ -212,20 +212,31 @@ async fn stop_background(tasks: Vec<JoinHandle<()>>, deadline: tokio::time::Inst
 /// How often the substring index is looked at, and merged when changes split it.
 const SEARCH_TIDY_INTERVAL: Duration = Duration::from_secs(15);
 
-/// Slices of merge work at most per look (see `store::search_upkeep`): at 200 pages
-/// each, about 8 MB rewritten at most every `SEARCH_TIDY_INTERVAL`, however large the
-/// index, so a wave of joins cannot keep the disk busy rewriting it.
-const SEARCH_TIDY_SLICES: usize = 10;
+/// Every `SEARCH_TIDY_INTERVAL`, once changes have split the substring index into more
+/// than 4 segments (a few hundred single changes), up to 20 slices of 100 pages 100 ms
+/// apart: at most 8 MB rewritten per look however large the index, a writer never held
+/// up by more than one slice, and a trickle of changes does not have the whole index
+/// rewritten for each (see `store::search_upkeep`).
+const SEARCH_TIDY: search_upkeep::Tidying = search_upkeep::Tidying {
+    most_segments: 4,
+    max_slices: 20,
+    pause: Duration::from_millis(100),
+};
 
-/// At start and then every `SEARCH_TIDY_INTERVAL`: merges the substring index back into
-/// one segment (SQLite; on PostgreSQL it returns at once).
+/// At start down to one segment, then every `SEARCH_TIDY_INTERVAL` as `SEARCH_TIDY` says
+/// (SQLite; on PostgreSQL it returns at once).
 async fn tidy_search_index(store: Store, mut stop: watch::Receiver<bool>) {
+    let mut how = search_upkeep::Tidying {
+        most_segments: 1,
+        ..SEARCH_TIDY
+    };
     loop {
-        match search_upkeep::tidy(&store, SEARCH_TIDY_SLICES).await {
+        match search_upkeep::tidy(&store, how).await {
             Ok(None) => return,
             Ok(Some(_)) => {}
             Err(e) => tracing::warn!(error = %e, "could not merge the search index"),
         }
+        how = SEARCH_TIDY;
         if tokio::time::timeout(SEARCH_TIDY_INTERVAL, stop.wait_for(|stopping| *stopping))
             .await
             .is_ok()

@@ -110,7 +110,8 @@ pub async fn run(config: &Config, args: &SeedArgs) -> anyhow::Result<()> {
     let seats_used = add_members(&store, &workspace_id, &slug, &hash, args.members).await?;
     // A bulk load leaves the substring index in many segments: merged before a server
     // answers from it (a server also does this at start, a slice at a time).
-    crate::store::search_upkeep::tidy(&store, usize::MAX).await?;
+    use crate::store::search_upkeep::{Tidying, tidy};
+    tidy(&store, Tidying::ALL_AT_ONCE).await?;
     store.close().await;
     println!("workspace: {slug}");
     println!("owner email: {owner_email}");

@@ -5,15 +5,38 @@
 //! 100,000 members finding the first match of an email domain (fifteen trigrams) took
 //! 450 µs among 13 segments and 75 µs in one. `tidy` merges them a bounded slice at a
 //! time (FTS5's 'merge' with a negative number of pages: an 'optimize' done
-//! incrementally), each slice its own short write transaction, so no writer waits long.
+//! incrementally), each slice its own short write transaction with a pause after it, so a
+//! writer waiting for the database gets in between two slices.
 //! PostgreSQL's trigram index needs nothing of the kind (autovacuum keeps it).
+
+use std::time::Duration;
 
 use crate::config::Backend;
 
 use super::{Store, StoreResult};
 
-/// Pages of merge work in one write transaction (about 20–40 ms at 100,000 members).
-pub const PAGES_PER_SLICE: i64 = 200;
+/// Pages of merge work in one write transaction (about 10–20 ms at 100,000 members).
+pub const PAGES_PER_SLICE: i64 = 100;
+
+/// When and how much to merge.
+#[derive(Debug, Clone, Copy)]
+pub struct Tidying {
+    /// Merging starts only when the index has more segments than this.
+    pub most_segments: i64,
+    /// Slices at most, then it stops, whether or not one segment is left.
+    pub max_slices: usize,
+    /// Between two slices.
+    pub pause: Duration,
+}
+
+impl Tidying {
+    /// Down to one segment, at once (after a bulk load, before any server answers).
+    pub const ALL_AT_ONCE: Self = Self {
+        most_segments: 1,
+        max_slices: usize::MAX,
+        pause: Duration::ZERO,
+    };
+}
 
 /// How many segments the substring index has now (`None` on PostgreSQL, which has no
 /// such index to tidy).
@@ -29,16 +52,20 @@ pub async fn segments(store: &Store) -> StoreResult<Option<i64>> {
     }
 }
 
-/// Merges the index's segments, slice by slice, until one is left or `max_slices`
-/// slices are done; returns how many were done (0 when there was nothing to merge), or
+/// Merges the index's segments slice by slice, when it has more than `how.most_segments`,
+/// until one is left or `how.max_slices` are done; returns how many slices were done, or
 /// `None` on PostgreSQL.
-pub async fn tidy(store: &Store, max_slices: usize) -> StoreResult<Option<usize>> {
+pub async fn tidy(store: &Store, how: Tidying) -> StoreResult<Option<usize>> {
     let mut done = 0;
-    while done < max_slices {
+    while done < how.max_slices {
+        let limit = if done == 0 { how.most_segments } else { 1 };
         match segments(store).await? {
             None => return Ok(None),
-            Some(n) if n <= 1 => break,
+            Some(n) if n <= limit => break,
             Some(_) => {}
+        }
+        if done > 0 {
+            tokio::time::sleep(how.pause).await;
         }
         let mut tx = store.begin_write().await?;
         sqlx::query("INSERT INTO member_search (member_search, rank) VALUES ('merge', $1)")

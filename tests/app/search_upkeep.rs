@@ -4,7 +4,9 @@
 //! demand, with searches answering the same before and after. On PostgreSQL there is
 //! nothing to merge.
 
-use gatehouse::store::search_upkeep;
+use std::time::Duration;
+
+use gatehouse::store::search_upkeep::{self, Tidying};
 
 use crate::both_databases;
 use crate::support::{Db, TestApp, eventually};
@@ -71,17 +73,34 @@ async fn changes_split_the_search_index_and_tidying_merges_it(db: Db) {
     );
     assert_eq!(before, (40, 10, 1), "searches before merging");
     let split = search_upkeep::segments(store).await.expect("segments");
-    let tidied = search_upkeep::tidy(store, usize::MAX).await.expect("tidy");
+    let few_enough = Tidying {
+        most_segments: 1000,
+        max_slices: 5,
+        pause: Duration::ZERO,
+    };
+    let spared = search_upkeep::tidy(store, few_enough).await.expect("tidy");
+    let one_slice = Tidying {
+        max_slices: 1,
+        ..Tidying::ALL_AT_ONCE
+    };
+    let sliced = search_upkeep::tidy(store, one_slice).await.expect("tidy");
+    let tidied = search_upkeep::tidy(store, Tidying::ALL_AT_ONCE)
+        .await
+        .expect("tidy");
     let after = search_upkeep::segments(store).await.expect("segments");
     match db {
         Db::Sqlite => {
             assert!(split.is_some_and(|n| n > 1), "split: {split:?}");
-            assert!(tidied.is_some_and(|n| n >= 1), "slices: {tidied:?}");
+            assert_eq!(spared, Some(0), "no more segments than allowed: left alone");
+            assert_eq!(sliced, Some(1), "one slice at most");
+            assert!(tidied.is_some(), "slices: {tidied:?}");
             assert_eq!(after, Some(1));
-            let again = search_upkeep::tidy(store, usize::MAX).await.expect("tidy");
+            let again = search_upkeep::tidy(store, Tidying::ALL_AT_ONCE)
+                .await
+                .expect("tidy");
             assert_eq!(again, Some(0), "nothing left to merge");
         }
-        Db::Postgres => assert_eq!((split, tidied, after), (None, None, None)),
+        Db::Postgres => assert_eq!((split, spared, tidied, after), (None, None, None, None)),
     }
     let after = (
         listed(&app, &workspace_id, "renamed").await,
