@@ -270,7 +270,8 @@ async fn plan(
     }
     let edge = match (kind, store.backend()) {
         (Kind::Part, Backend::Sqlite) => {
-            let found = edge_and_walked(store, workspace_id, q).await?;
+            let st = member_pages::edge_and_walked(workspace_id, q, COUNT_CAP);
+            let found: EdgeRow = one_row(store, &st).await?;
             match found.edge {
                 None => return Ok((Source::Index, Some(Total::Exact(0)))),
                 Some(_) if found.walked.is_some_and(|n| n > COUNT_CAP) => {
@@ -283,18 +284,7 @@ async fn plan(
         _ => None,
     };
     let st = member_pages::capped_count(store.backend(), workspace_id, q, COUNT_CAP);
-    let counted = fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
-        let count: CountRow = st
-            .bind(sqlx::query_as(&st.sql))
-            .fetch_one(store.pool())
-            .await?;
-        Ok(vec![count])
-    })
-    .await?;
-    let count = counted.first().copied().unwrap_or(CountRow {
-        n: 0,
-        buckets: None,
-    });
+    let count: CountRow = one_row(store, &st).await?;
     let total = if count.n > COUNT_CAP {
         Total::MoreThan(COUNT_CAP)
     } else {
@@ -311,26 +301,21 @@ async fn plan(
     Ok((source, Some(total)))
 }
 
-/// A search's first match, and its count when much of the list matches
-/// (`member_pages::edge_and_walked`, SQLite only).
-async fn edge_and_walked(
-    store: &Store,
-    workspace_id: &str,
-    q: &MemberQuery,
-) -> StoreResult<EdgeRow> {
-    let st = member_pages::edge_and_walked(workspace_id, q, COUNT_CAP);
-    let found = fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
-        let row: EdgeRow = st
+/// The one row `st` reads (a count: it always has one), through the fast path when the
+/// store has it.
+async fn one_row<T>(store: &Store, st: &Statement) -> StoreResult<T>
+where
+    T: FromFastRow + for<'r> FromRow<'r, sqlx::any::AnyRow> + Default + Copy + Send + Unpin,
+{
+    let rows = fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
+        let row: T = st
             .bind(sqlx::query_as(&st.sql))
             .fetch_one(store.pool())
             .await?;
         Ok(vec![row])
     })
     .await?;
-    Ok(found.first().copied().unwrap_or(EdgeRow {
-        edge: None,
-        walked: None,
-    }))
+    Ok(rows.first().copied().unwrap_or_default())
 }
 
 /// Reads one page from `position`, in the list's order; `has_next` (or, before a cursor,

@@ -208,7 +208,7 @@ pub fn edge_and_walked(workspace_id: &str, q: &MemberQuery, cap: i64) -> Stateme
 }
 
 /// What `edge_and_walked` reads.
-#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct EdgeRow {
     pub edge: Option<i64>,
     pub walked: Option<i64>,
@@ -224,7 +224,7 @@ impl super::fast_reads::FromFastRow for EdgeRow {
 }
 
 /// What `capped_count` reads.
-#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct CountRow {
     pub n: i64,
     pub buckets: Option<i64>,
