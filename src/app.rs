@@ -224,14 +224,19 @@ const SEARCH_TIDY: search_upkeep::Tidying = search_upkeep::Tidying {
 };
 
 /// At start down to one segment, then every `SEARCH_TIDY_INTERVAL` as `SEARCH_TIDY` says
-/// (SQLite; on PostgreSQL it returns at once).
+/// (SQLite; on PostgreSQL it returns at once). Stopping drops a round part-way: a slice
+/// cut short rolls back, and the merge goes on from there next time.
 async fn tidy_search_index(store: Store, mut stop: watch::Receiver<bool>) {
     let mut how = search_upkeep::Tidying {
         most_segments: 1,
         ..SEARCH_TIDY
     };
     loop {
-        match search_upkeep::tidy(&store, how).await {
+        let tidied = tokio::select! {
+            tidied = search_upkeep::tidy(&store, how) => tidied,
+            _ = stop.wait_for(|stopping| *stopping) => return,
+        };
+        match tidied {
             Ok(None) => return,
             Ok(Some(_)) => {}
             Err(e) => tracing::warn!(error = %e, "could not merge the search index"),

@@ -17,6 +17,7 @@ use crate::store::accounts::{self, NewAccount};
 use crate::store::member_list::{self, MemberQuery, SeatFilter};
 use crate::store::member_search;
 use crate::store::members::{self, NewMembership};
+use crate::store::search_upkeep::{self, Tidying};
 use crate::store::seed::{self, SeedMember};
 use crate::store::workspaces::{self, NewWorkspace};
 
@@ -110,8 +111,7 @@ pub async fn run(config: &Config, args: &SeedArgs) -> anyhow::Result<()> {
     let seats_used = add_members(&store, &workspace_id, &slug, &hash, args.members).await?;
     // A bulk load leaves the substring index in many segments: merged before a server
     // answers from it (a server also does this at start, a slice at a time).
-    use crate::store::search_upkeep::{Tidying, tidy};
-    tidy(&store, Tidying::ALL_AT_ONCE).await?;
+    search_upkeep::tidy(&store, Tidying::ALL_AT_ONCE).await?;
     store.close().await;
     println!("workspace: {slug}");
     println!("owner email: {owner_email}");
