@@ -271,15 +271,14 @@ async fn plan(
     let edge = match (kind, store.backend()) {
         (Kind::Part, Backend::Sqlite) => {
             let st = member_pages::edge_and_walked(workspace_id, q, COUNT_CAP);
-            let found: EdgeRow = one_row(store, &st).await?;
-            match found.edge {
-                None => return Ok((Source::Index, Some(Total::Exact(0)))),
-                Some(_) if found.walked.is_some_and(|n| n > COUNT_CAP) => {
-                    let edge = found.edge;
-                    return Ok((Source::Walk { edge }, Some(Total::MoreThan(COUNT_CAP))));
-                }
-                edge => edge,
+            let EdgeRow { edge, walked } = one_row(store, &st).await?;
+            if edge.is_none() {
+                return Ok((Source::Index, Some(Total::Exact(0))));
             }
+            if walked.is_some_and(|n| n > COUNT_CAP) {
+                return Ok((Source::Walk { edge }, Some(Total::MoreThan(COUNT_CAP))));
+            }
+            edge
         }
         _ => None,
     };
