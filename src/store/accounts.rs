@@ -18,18 +18,20 @@ pub struct AccountRow {
     pub created_at: i64,
 }
 
+/// Read by the positions of `COLUMNS` (a name is looked up column by column, for each
+/// value of each row), which reads that join other tables put first.
 impl super::fast_reads::FromFastRow for AccountRow {
     fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            id: row.get("id")?,
-            email: row.get("email")?,
-            password_hash: row.get("password_hash")?,
-            first_name: row.get("first_name")?,
-            last_name: row.get("last_name")?,
-            display_name: row.get("display_name")?,
-            email_verified: row.get("email_verified")?,
-            session_version: row.get("session_version")?,
-            created_at: row.get("created_at")?,
+            id: row.get(0)?,
+            email: row.get(1)?,
+            password_hash: row.get(2)?,
+            first_name: row.get(3)?,
+            last_name: row.get(4)?,
+            display_name: row.get(5)?,
+            email_verified: row.get(6)?,
+            session_version: row.get(7)?,
+            created_at: row.get(8)?,
         })
     }
 }

@@ -1,9 +1,21 @@
-//! The hottest reads on SQLite (who is asking, a page of members) straight through
-//! rusqlite. sqlx's SQLite driver runs each connection on a thread of its own and sends
-//! every row across a channel as a copy of each value: for a page of fifty members that
-//! hand-over costs more than SQLite's own work. Here a read runs on tokio's blocking pool
-//! (a slow search must not hold up the async workers) on a connection of a small
-//! read-only pool, with its prepared statement kept, and hands back the finished rows.
+//! The hottest reads on SQLite (who is asking, a page of members, a search) straight
+//! through rusqlite. sqlx's SQLite driver runs each connection on a thread of its own and
+//! sends every row across a channel as a copy of each value: for a page of fifty members
+//! that hand-over costs more than SQLite's own work. Here a read runs on the request's
+//! own thread, on a connection of a small read-only pool with its prepared statement
+//! kept, and hands back the finished rows.
+//!
+//! Why on the request's thread and not tokio's blocking pool: these reads are CPU work
+//! on pages already in memory (the file is mapped), bounded by their statements (a page
+//! is 51 rows, a count stops at 1,001, a walk at 4,096 entries: at most a millisecond or
+//! two at 100,000 members), about what rendering their HTML costs on the same thread.
+//! Handing each to another thread and back cost more than that: measured on the Members
+//! page at 100,000 members, 472 µs of server CPU per request through the blocking pool
+//! (about 14 thread switches each), 348 µs here. A reader never waits long for a lock:
+//! WAL readers do not wait for the writer, and when one would (WAL recovery, a
+//! checkpoint restarting the log) it gives up after `BUSY_WAIT` and the sqlx path, on
+//! threads of its own, answers instead. Long reads (a CSV download) get a connection of
+//! their own on the blocking pool (`store::sqlite_read`).
 //!
 //! Same SQL text as the sqlx path (`$1`, `$2`, … bound by number, as sqlx binds them), so
 //! the two cannot drift apart; the sqlx path stays for PostgreSQL, for an in-memory
@@ -21,7 +33,14 @@ use tokio::sync::Semaphore;
 
 /// How many reads run at once, each on a connection of its own (kept for the next):
 /// the rest wait their turn rather than open connections that would be thrown away.
-const READERS: usize = 4;
+/// Reads run on the runtime's workers, one per core, so more could not run at once.
+fn readers() -> usize {
+    std::thread::available_parallelism().map_or(4, usize::from)
+}
+
+/// How long a read waits for a lock before the sqlx path answers instead: it holds up
+/// a runtime worker while it waits.
+const BUSY_WAIT: Duration = Duration::from_millis(10);
 
 /// Prepared statements kept per connection.
 const STATEMENTS_KEPT: usize = 64;
@@ -31,29 +50,6 @@ const STATEMENTS_KEPT: usize = 64;
 pub enum Param<'a> {
     Text(&'a str),
     Int(i64),
-}
-
-/// A parameter taken along to the blocking pool.
-#[derive(Debug, Clone)]
-enum OwnedParam {
-    Text(String),
-    Int(i64),
-}
-
-impl OwnedParam {
-    fn of(param: &Param<'_>) -> Self {
-        match param {
-            Param::Text(text) => Self::Text((*text).to_string()),
-            Param::Int(n) => Self::Int(*n),
-        }
-    }
-
-    fn as_param(&self) -> Param<'_> {
-        match self {
-            Self::Text(text) => Param::Text(text),
-            Self::Int(n) => Param::Int(*n),
-        }
-    }
 }
 
 /// How much of the database file each read connection may map (bytes).
@@ -96,7 +92,7 @@ impl FastReads {
         (!path.is_empty()).then(|| Self {
             path: PathBuf::from(path),
             idle: Mutex::new(Vec::new()),
-            readers: Semaphore::new(READERS),
+            readers: Semaphore::new(readers()),
             answered: AtomicU64::new(0),
             fell_back: AtomicU64::new(0),
         })
@@ -106,8 +102,8 @@ impl FastReads {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags)?;
         // A reader waits only for WAL recovery or a checkpoint restarting the log; the
-        // caller falls back to the sqlx path rather than stall a request longer.
-        conn.busy_timeout(Duration::from_millis(200))?;
+        // caller falls back to the sqlx path rather than stall a runtime worker longer.
+        conn.busy_timeout(BUSY_WAIT)?;
         conn.set_prepared_statement_cache_capacity(STATEMENTS_KEPT);
         // Pages read straight from the mapped file, not copied in from the kernel's cache
         // into each reader's small page cache (a search walks thousands of index pages).
@@ -125,41 +121,18 @@ impl FastReads {
     }
 
     /// Every row of `sql` with `params` bound to `$1`, `$2`, … in order, read on the
-    /// blocking pool.
+    /// calling thread once a reader is free (see the module's comment for why).
     pub async fn all<T: FromFastRow>(
-        self: &Arc<Self>,
+        &self,
         sql: &str,
         params: &[Param<'_>],
     ) -> rusqlite::Result<Vec<T>> {
-        let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
-            rusqlite::Error::ToSqlConversionFailure(e)
-        };
-        let _turn = self.readers.acquire().await.map_err(|e| failed(e.into()))?;
-        let this = Arc::clone(self);
-        let sql = sql.to_string();
-        let params: Vec<OwnedParam> = params.iter().map(OwnedParam::of).collect();
-        tokio::task::spawn_blocking(move || this.all_now(&sql, &params))
+        let _turn = self
+            .readers
+            .acquire()
             .await
-            .map_err(|e| failed(e.into()))?
-    }
-
-    /// A read of a row or two by key (the session, the signed-in person: on every
-    /// request), run on the calling thread when a reader is free at once, since handing
-    /// it to the blocking pool and back costs more than the read itself; otherwise as
-    /// [`Self::all`]. Only key lookups come here: a long read would hold up the
-    /// runtime's worker.
-    pub async fn point<T: FromFastRow>(
-        self: &Arc<Self>,
-        sql: &str,
-        params: &[Param<'_>],
-    ) -> rusqlite::Result<Vec<T>> {
-        match self.readers.try_acquire() {
-            Ok(_turn) => {
-                let params: Vec<OwnedParam> = params.iter().map(OwnedParam::of).collect();
-                self.all_now(sql, &params)
-            }
-            Err(_) => self.all(sql, params).await,
-        }
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        self.all_now(sql, params)
     }
 
     /// How many reads were answered here, and how many fell back to sqlx.
@@ -170,11 +143,7 @@ impl FastReads {
         )
     }
 
-    fn all_now<T: FromFastRow>(
-        &self,
-        sql: &str,
-        params: &[OwnedParam],
-    ) -> rusqlite::Result<Vec<T>> {
+    fn all_now<T: FromFastRow>(&self, sql: &str, params: &[Param<'_>]) -> rusqlite::Result<Vec<T>> {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let conn = match idle {
             Some(conn) => conn,
@@ -193,11 +162,10 @@ impl FastReads {
 fn read<T: FromFastRow>(
     conn: &Connection,
     sql: &str,
-    params: &[OwnedParam],
+    params: &[Param<'_>],
 ) -> rusqlite::Result<Vec<T>> {
     let mut statement = conn.prepare_cached(sql)?;
-    let params: Vec<Param<'_>> = params.iter().map(OwnedParam::as_param).collect();
-    bind(&mut statement, &params)?;
+    bind(&mut statement, params)?;
     let mut rows = statement.raw_query();
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
@@ -239,41 +207,8 @@ where
     T: FromFastRow,
     F: Future<Output = super::StoreResult<Vec<T>>>,
 {
-    read_or_sqlx(fast, false, sql, params, fallback).await
-}
-
-/// As [`or_sqlx`], for a lookup by key ([`FastReads::point`]).
-pub async fn point_or_sqlx<T, F>(
-    fast: Option<&Arc<FastReads>>,
-    sql: &str,
-    params: &[Param<'_>],
-    fallback: F,
-) -> super::StoreResult<Vec<T>>
-where
-    T: FromFastRow,
-    F: Future<Output = super::StoreResult<Vec<T>>>,
-{
-    read_or_sqlx(fast, true, sql, params, fallback).await
-}
-
-async fn read_or_sqlx<T, F>(
-    fast: Option<&Arc<FastReads>>,
-    point: bool,
-    sql: &str,
-    params: &[Param<'_>],
-    fallback: F,
-) -> super::StoreResult<Vec<T>>
-where
-    T: FromFastRow,
-    F: Future<Output = super::StoreResult<Vec<T>>>,
-{
     if let Some(fast) = fast {
-        let read = if point {
-            fast.point(sql, params).await
-        } else {
-            fast.all(sql, params).await
-        };
-        match read {
+        match fast.all(sql, params).await {
             Ok(rows) => {
                 fast.answered.fetch_add(1, Ordering::Relaxed);
                 return Ok(rows);

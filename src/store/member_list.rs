@@ -142,30 +142,33 @@ struct PageRow {
     team_primary: Option<i64>,
 }
 
+/// Read by the positions of `COLUMNS`, as the CSV export reads them (by name, each
+/// value would be looked up column by column, for each of the page's rows).
 impl FromFastRow for ListedMember {
     fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            account_id: row.get("account_id")?,
-            email: row.get("email")?,
-            first_name: row.get("first_name")?,
-            last_name: row.get("last_name")?,
-            display_name: row.get("display_name")?,
-            role: row.get("role")?,
-            has_seat: row.get("has_seat")?,
-            status: row.get("status")?,
-            joined_at: row.get("joined_at")?,
-            joined_via: row.get("joined_via")?,
+            account_id: row.get(0)?,
+            email: row.get(1)?,
+            first_name: row.get(2)?,
+            last_name: row.get(3)?,
+            display_name: row.get(4)?,
+            role: row.get(5)?,
+            has_seat: row.get(6)?,
+            status: row.get(7)?,
+            joined_at: row.get(8)?,
+            joined_via: row.get(9)?,
         })
     }
 }
 
+/// `COLUMNS`, then the page statement's total and team (`member_pages::page`).
 impl FromFastRow for PageRow {
     fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             member: ListedMember::from_fast_row(row)?,
-            total: row.get("total")?,
-            team_name: row.get("team_name")?,
-            team_primary: row.get("team_primary")?,
+            total: row.get(10)?,
+            team_name: row.get(11)?,
+            team_primary: row.get(12)?,
         })
     }
 }

@@ -97,7 +97,7 @@ impl SessionStore for DbSessionStore {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let id_text = id.to_string();
         let params = [Param::Text(&id_text), Param::Int(now)];
-        let rows = fast_reads::point_or_sqlx(self.fast.as_ref(), LOAD, &params, async {
+        let rows = fast_reads::or_sqlx(self.fast.as_ref(), LOAD, &params, async {
             let row: Option<(String, i64)> = sqlx::query_as(LOAD)
                 .bind(&id_text)
                 .bind(now)

@@ -89,25 +89,26 @@ fn who_sql() -> String {
     )
 }
 
+/// Read by position: the account's nine columns, then `who_sql`'s in order.
 impl FromFastRow for WhoRow {
     fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             account: AccountRow::from_fast_row(row)?,
-            w_id: row.get("w_id")?,
-            w_slug: row.get("w_slug")?,
-            w_name: row.get("w_name")?,
-            w_plan: row.get("w_plan")?,
-            w_seat_count: row.get("w_seat_count")?,
-            w_seats_used: row.get("w_seats_used")?,
-            w_auto_assign_seats: row.get("w_auto_assign_seats")?,
-            w_created_at: row.get("w_created_at")?,
-            w_list_version: row.get("w_list_version")?,
-            m_role: row.get("m_role")?,
-            m_has_seat: row.get("m_has_seat")?,
-            m_status: row.get("m_status")?,
-            m_joined_at: row.get("m_joined_at")?,
-            m_joined_via: row.get("m_joined_via")?,
-            avatar_at: row.get("avatar_at")?,
+            w_id: row.get(9)?,
+            w_slug: row.get(10)?,
+            w_name: row.get(11)?,
+            w_plan: row.get(12)?,
+            w_seat_count: row.get(13)?,
+            w_seats_used: row.get(14)?,
+            w_auto_assign_seats: row.get(15)?,
+            w_created_at: row.get(16)?,
+            w_list_version: row.get(17)?,
+            m_role: row.get(18)?,
+            m_has_seat: row.get(19)?,
+            m_status: row.get(20)?,
+            m_joined_at: row.get(21)?,
+            m_joined_via: row.get(22)?,
+            avatar_at: row.get(23)?,
         })
     }
 }
@@ -118,7 +119,7 @@ impl FromFastRow for WhoRow {
 pub async fn load(store: &Store, account_id: &str) -> StoreResult<Option<Who>> {
     let sql = who_sql();
     let params = [Param::Text(account_id)];
-    let rows: Vec<WhoRow> = fast_reads::point_or_sqlx(store.fast_reads(), &sql, &params, async {
+    let rows: Vec<WhoRow> = fast_reads::or_sqlx(store.fast_reads(), &sql, &params, async {
         sqlx::query_as(&sql)
             .bind(account_id)
             .fetch_all(store.pool())

@@ -16,12 +16,21 @@ async fn the_members_page_reads_through_the_fast_path_on_sqlite_only(db: Db) {
     let (status, html) = owner.page(&format!("/w/{slug}/members")).await;
     assert_eq!(status, 200);
     assert!(html.contains("4 members") && html.contains("Beta 002"));
+    // A search (its first match and count), and a page read from a member onwards.
+    let (_, found) = owner.page(&format!("/w/{slug}/members?q=beta")).await;
+    assert!(found.contains("3 members") && found.contains("Beta 002"));
+    let (_, after) = owner.page(&format!("/w/{slug}/members?after=nobody")).await;
+    assert!(
+        after.contains("Beta 000"),
+        "an unknown cursor reads from the start"
+    );
     match app.services.store.fast_reads() {
         Some(fast) => {
             assert!(on_sqlite, "PostgreSQL has no fast path");
             let (answered, fell_back) = fast.counts();
-            // The session, who is asking, the page, its pictures and the waiting count.
-            assert!(answered >= 5, "only {answered} reads took the fast path");
+            // Per page: the session, who is asking, the page, its pictures and the waiting
+            // count; the search adds its first match and its count.
+            assert!(answered >= 17, "only {answered} reads took the fast path");
             assert_eq!(fell_back, 0, "a fast read failed and fell back to sqlx");
         }
         None => assert!(!on_sqlite, "SQLite on a file reads through the fast path"),
