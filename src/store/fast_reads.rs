@@ -111,13 +111,35 @@ impl FastReads {
         Ok(conn)
     }
 
-    /// A connection of its own for one long read (a CSV download), not one of the kept
-    /// readers, which a slow download would hold for as long as its client takes: it
-    /// waits out a checkpoint (no fallback once rows have gone out).
-    pub(super) fn open_for_download(&self) -> rusqlite::Result<Connection> {
-        let conn = self.open()?;
+    /// A connection for one long read (a CSV download, on the blocking pool), out of the
+    /// kept readers: a slow client holds it for as long as it takes, so it waits out a
+    /// checkpoint (no fallback once rows have gone out). It is kept again when the read ends,
+    /// its memory map of the file still filled in for the next download.
+    pub(super) fn with_download_connection<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> T,
+    ) -> rusqlite::Result<T> {
+        let conn = self.idle_or_new()?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        Ok(conn)
+        let out = read(&conn);
+        conn.busy_timeout(BUSY_WAIT)?;
+        self.give_back(conn);
+        Ok(out)
+    }
+
+    /// A kept connection, or a new one when none is idle.
+    fn idle_or_new(&self) -> rusqlite::Result<Connection> {
+        match self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+            Some(conn) => Ok(conn),
+            None => self.open(),
+        }
+    }
+
+    /// Keeps `conn` for the next read.
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
     }
 
     /// Every row of `sql` with `params` bound to `$1`, `$2`, … in order, read on the
@@ -144,16 +166,10 @@ impl FastReads {
     }
 
     fn all_now<T: FromFastRow>(&self, sql: &str, params: &[Param<'_>]) -> rusqlite::Result<Vec<T>> {
-        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let conn = match idle {
-            Some(conn) => conn,
-            None => self.open()?,
-        };
+        let conn = self.idle_or_new()?;
         let rows = read(&conn, sql, params);
-        if rows.is_ok()
-            && let Ok(mut idle) = self.idle.lock()
-        {
-            idle.push(conn);
+        if rows.is_ok() {
+            self.give_back(conn);
         }
         rows
     }

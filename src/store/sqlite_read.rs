@@ -1,5 +1,5 @@
 //! The CSV downloads' read on SQLite: the same SQL as the pool would run, on a connection
-//! of the download's own (`FastReads::open_for_download`), each row handed to the writer
+//! kept reader's lent to the download (`FastReads::with_download_connection`), each row handed to the writer
 //! as the database has it, text borrowed rather than copied. It runs on the blocking pool.
 
 use rusqlite::types::ValueRef;
@@ -23,7 +23,17 @@ pub(super) fn write_rows<L: Listing>(
     write: WriteRow<L>,
     chunks: &mpsc::Sender<String>,
 ) -> StoreResult<()> {
-    let conn = fast.open_for_download().map_err(failed)?;
+    fast.with_download_connection(|conn| write_with::<L>(conn, sql, params, write, chunks))
+        .map_err(failed)?
+}
+
+fn write_with<L: Listing>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[Param<'_>],
+    write: WriteRow<L>,
+    chunks: &mpsc::Sender<String>,
+) -> StoreResult<()> {
     let mut statement = conn.prepare(sql).map_err(failed)?;
     fast_reads::bind(&mut statement, params).map_err(failed)?;
     let mut rows = statement.raw_query();
