@@ -67,6 +67,13 @@ impl FromFastRow for i64 {
     }
 }
 
+/// A text and a number (a deep page's bucket and how many of it to skip).
+impl FromFastRow for (String, i64) {
+    fn from_fast_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?, row.get(1)?))
+    }
+}
+
 /// Read-only connections to one SQLite file.
 #[derive(Debug)]
 pub struct FastReads {

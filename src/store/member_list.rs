@@ -11,10 +11,11 @@
 //!   1,000", and the page still comes from that index while the matches are spread thin
 //!   over the list (`HITS_PER_BUCKET`); when they crowd (much of the list matches, so a
 //!   page of them is near) the list's index is walked in order, each entry tested. On
-//!   SQLite one statement first finds the first match from the substring index: a walk
-//!   starts at that match's sort-key bucket, not at the top of the list, and when most
-//!   entries from there match, the count too comes from walking there (a thousand
-//!   entries tested cost less than a thousand matches of a long search in the index).
+//!   SQLite a walk starts at the sort-key bucket of the first match, found from the
+//!   substring index, not at the top of the list. A long search looks for that match
+//!   first, in one statement that also counts by walking when most entries from there
+//!   match (a thousand entries tested cost less than a thousand matches of a long search
+//!   in the index); a short one is counted first (`SHORT_SEARCH`).
 
 use sqlx::{Any, Executor, FromRow, Row};
 use tokio::sync::mpsc;
@@ -29,6 +30,13 @@ use crate::config::Backend;
 
 /// Matches counted before a search says "more than" instead.
 pub const COUNT_CAP: i64 = 1000;
+
+/// Searches of this many characters or fewer are counted from the substring index first
+/// (each match costs a check of a few trigrams there, so a thousand count quickly), and
+/// their first match is looked up only when a walk needs it (most match too few). Longer
+/// ones look first for a crowd of matches from their first one (`edge_and_walked`): an
+/// email domain's fifteen trigrams make a thousand matches costly to count in the index.
+const SHORT_SEARCH: usize = 6;
 
 /// Past `COUNT_CAP` matches, a search still reads its page from the substring index
 /// (SQLite) while the matches counted averaged at most this many to a sort-key bucket:
@@ -219,11 +227,8 @@ pub async fn page(
     }
     if offset >= DEEP_OFFSET && source == Source::List {
         let st = member_pages::anchor(workspace_id, q, offset);
-        let anchor: Option<(String, i64)> = st
-            .bind(sqlx::query_as(&st.sql))
-            .fetch_optional(store.pool())
-            .await?;
-        let Some((bucket, skip)) = anchor else {
+        let anchor: Vec<(String, i64)> = all_rows(store, &st).await?;
+        let Some((bucket, skip)) = anchor.into_iter().next() else {
             // Past the last page.
             let total = match total {
                 Some(total) => total,
@@ -271,20 +276,26 @@ async fn plan(
     if kind == Kind::None {
         return Ok((Source::List, None));
     }
-    let edge = match (kind, store.backend()) {
-        (Kind::Part, Backend::Sqlite) => {
-            let st = member_pages::edge_and_walked(workspace_id, q, COUNT_CAP);
-            let EdgeRow { edge, walked } = one_row(store, &st).await?;
-            if edge.is_none() {
-                return Ok((Source::Index, Some(Total::Exact(0))));
-            }
-            if walked.is_some_and(|n| n > COUNT_CAP) {
-                return Ok((Source::Walk { edge }, Some(Total::MoreThan(COUNT_CAP))));
-            }
-            edge
+    let walks_from_edge = kind == Kind::Part && store.backend() == Backend::Sqlite;
+    let long = q.search.chars().count() > SHORT_SEARCH;
+    let mut edge = None;
+    if walks_from_edge && long {
+        let st = member_pages::edge_and_walked(workspace_id, q, COUNT_CAP);
+        let EdgeRow {
+            edge: first,
+            walked,
+        } = one_row(store, &st).await?;
+        if first.is_none() {
+            return Ok((Source::Index, Some(Total::Exact(0))));
         }
-        _ => None,
-    };
+        if walked.is_some_and(|n| n > COUNT_CAP) {
+            return Ok((
+                Source::Walk { edge: first },
+                Some(Total::MoreThan(COUNT_CAP)),
+            ));
+        }
+        edge = first;
+    }
     let st = member_pages::capped_count(store.backend(), workspace_id, q, COUNT_CAP);
     let count: CountRow = one_row(store, &st).await?;
     let total = if count.n > COUNT_CAP {
@@ -292,15 +303,21 @@ async fn plan(
     } else {
         Total::Exact(count.n)
     };
-    let source = match (kind, total) {
-        (Kind::Part, Total::Exact(_)) => Source::Index,
-        (Kind::Part, Total::MoreThan(_)) => match count.buckets {
-            Some(b) if count.n <= b * HITS_PER_BUCKET => Source::Index,
-            _ => Source::Walk { edge },
-        },
-        _ => Source::List,
+    let walk = match (kind, total) {
+        (Kind::Part, Total::Exact(_)) => false,
+        (Kind::Part, Total::MoreThan(_)) => {
+            count.buckets.is_none_or(|b| count.n > b * HITS_PER_BUCKET)
+        }
+        _ => return Ok((Source::List, Some(total))),
     };
-    Ok((source, Some(total)))
+    if !walk {
+        return Ok((Source::Index, Some(total)));
+    }
+    if walks_from_edge && !long {
+        let st = member_pages::edge(workspace_id, q);
+        edge = one_row::<EdgeRow>(store, &st).await?.edge;
+    }
+    Ok((Source::Walk { edge }, Some(total)))
 }
 
 /// The one row `st` reads (a count: it always has one), through the fast path when the
@@ -309,15 +326,21 @@ async fn one_row<T>(store: &Store, st: &Statement) -> StoreResult<T>
 where
     T: FromFastRow + for<'r> FromRow<'r, sqlx::any::AnyRow> + Default + Copy + Send + Unpin,
 {
-    let rows = fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
-        let row: T = st
-            .bind(sqlx::query_as(&st.sql))
-            .fetch_one(store.pool())
-            .await?;
-        Ok(vec![row])
-    })
-    .await?;
+    let rows: Vec<T> = all_rows(store, st).await?;
     Ok(rows.first().copied().unwrap_or_default())
+}
+
+/// Every row `st` reads, through the fast path when the store has it.
+async fn all_rows<T>(store: &Store, st: &Statement) -> StoreResult<Vec<T>>
+where
+    T: FromFastRow + for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
+        st.bind(sqlx::query_as(&st.sql))
+            .fetch_all(store.pool())
+            .await
+    })
+    .await
 }
 
 /// Reads one page from `position`, in the list's order; `has_next` (or, before a cursor,
@@ -340,13 +363,7 @@ async fn read(
         &position,
         limit + 1,
     );
-    let rows: Vec<PageRow> =
-        fast_reads::or_sqlx(store.fast_reads(), &st.sql, &st.fast_params(), async {
-            st.bind(sqlx::query_as(&st.sql))
-                .fetch_all(store.pool())
-                .await
-        })
-        .await?;
+    let rows: Vec<PageRow> = all_rows(store, &st).await?;
     let mut total = total.or_else(|| rows.first().and_then(|r| r.total).map(Total::Exact));
     let mut page = group(rows, limit);
     let more = page.rows.len() as i64 > limit;
@@ -490,6 +507,10 @@ pub fn statements(
                 all.push((
                     "first match and dense count".to_string(),
                     member_pages::edge_and_walked(workspace_id, q, COUNT_CAP),
+                ));
+                all.push((
+                    "first match".to_string(),
+                    member_pages::edge(workspace_id, q),
                 ));
                 edge = Some(0);
             }

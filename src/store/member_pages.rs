@@ -207,7 +207,19 @@ pub fn edge_and_walked(workspace_id: &str, q: &MemberQuery, cap: i64) -> Stateme
     st
 }
 
-/// What `edge_and_walked` reads.
+/// On SQLite: the rowid of the first match in the list's order, as `edge_and_walked`
+/// finds it (column `edge`), without its count (`walked` is NULL): for a search counted
+/// first that turned out to need a walk.
+pub fn edge(workspace_id: &str, q: &MemberQuery) -> Statement {
+    let mut st = Statement::default();
+    // The same parameters, in the same order, as `edge_and_walked`'s.
+    filter(&mut st, workspace_id, q, "p");
+    let first = member_fts::first_match(&mut st, q);
+    st.sql = format!("SELECT ({first}) AS edge, NULL AS walked");
+    st
+}
+
+/// What `edge_and_walked` and `edge` read.
 #[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct EdgeRow {
     pub edge: Option<i64>,

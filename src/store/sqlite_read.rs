@@ -1,6 +1,7 @@
-//! The CSV downloads' read on SQLite: the same SQL as the pool would run, on a connection
-//! kept reader's lent to the download (`FastReads::with_download_connection`), each row handed to the writer
-//! as the database has it, text borrowed rather than copied. It runs on the blocking pool.
+//! The CSV downloads' read on SQLite: the same SQL as the pool would run, on a kept
+//! reader's connection lent to the download (`FastReads::with_download_connection`), each
+//! row handed to the writer as the database has it, text borrowed rather than copied. It
+//! runs on the blocking pool.
 
 use rusqlite::types::ValueRef;
 use tokio::sync::mpsc;

@@ -273,7 +273,8 @@ async fn a_search_most_of_a_late_bucket_matches_is_walked_from_there(db: Db) {
         let none = edge_and_walked(&app, &workspace_id, "nobody", false).await;
         assert!(none.edge.is_none() && none.walked.is_none(), "{none:?}");
     }
-    for q in ["omega", "alpha", "aωa", "ωmar"] {
+    // Short searches are counted first; long ones look for their first match first.
+    for q in ["omega", "alpha", "aωa", "ωmar", "ωmar.omega", "aωa.alpha"] {
         for (sort, descending) in [("", false), ("&sort=desc", true)] {
             let all = expected(&app, &workspace_id, "active", None, descending, Some(q)).await;
             assert!(all.len() > 1000, "{q}: {}", all.len());
