@@ -5,6 +5,11 @@
 //! for exactly the data, viewer and role it was rendered for, whichever instance made
 //! the change. Bounded: the least recently used entry goes first; a capacity of 0 keeps
 //! nothing.
+//!
+//! After a change every view misses at once (an onboarding wave changes the list many
+//! times a second while admins keep the page open), so one request renders a missing
+//! entry and the others asking for the same key meanwhile wait for it and share it,
+//! rather than each render the same page (`get_or_render`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,7 +18,11 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone)]
 pub struct RenderCache {
     entries: Arc<Mutex<Entries>>,
+    /// A turn per key being rendered: whoever holds it renders, the rest wait on it.
+    rendering: Arc<Mutex<HashMap<String, Turn>>>,
 }
+
+type Turn = Arc<tokio::sync::Mutex<()>>;
 
 #[derive(Debug)]
 struct Entries {
@@ -31,7 +40,51 @@ impl RenderCache {
                 uses: 0,
                 map: HashMap::new(),
             })),
+            rendering: Arc::default(),
         }
+    }
+
+    /// The HTML kept under `key`, or else what `render` makes, kept for the next request.
+    /// Requests that miss the same key while it is being rendered wait for that copy.
+    /// With a capacity of 0 every request renders its own.
+    pub async fn get_or_render<E, F>(&self, key: String, render: F) -> Result<Arc<str>, E>
+    where
+        F: Future<Output = Result<Arc<str>, E>>,
+    {
+        if let Some(html) = self.get(&key) {
+            return Ok(html);
+        }
+        if self.capacity() == 0 {
+            return render.await;
+        }
+        let turn = self.turn(&key);
+        let _mine = turn.lock().await;
+        if let Some(html) = self.get(&key) {
+            return Ok(html);
+        }
+        let rendered = render.await;
+        if let Ok(html) = &rendered {
+            self.put(key.clone(), html.clone());
+        }
+        // Later requests find the copy kept; those already waiting find it once this
+        // turn ends. (A failed render leaves them to render in turn.)
+        if let Ok(mut rendering) = self.rendering.lock() {
+            rendering.remove(&key);
+        }
+        rendered
+    }
+
+    /// The turn to render `key`, shared with every request rendering it now.
+    fn turn(&self, key: &str) -> Turn {
+        match self.rendering.lock() {
+            Ok(mut rendering) => rendering.entry(key.to_string()).or_default().clone(),
+            // A poisoned lock: render without sharing.
+            Err(_) => Turn::default(),
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.capacity)
     }
 
     /// The HTML kept under `key`, if any. (A poisoned lock counts as a miss.)
@@ -110,6 +163,76 @@ mod tests {
         assert!(cache.get("b").is_none());
         assert!(cache.get("a").is_some());
         assert!(cache.get("c").is_some());
+    }
+
+    /// Renders `key` after `started` lets it, counting renders.
+    async fn slow_render(
+        renders: Arc<std::sync::atomic::AtomicUsize>,
+        started: Arc<tokio::sync::Notify>,
+    ) -> Result<Arc<str>, ()> {
+        renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        started.notified().await;
+        Ok(html("rendered"))
+    }
+
+    #[tokio::test]
+    async fn requests_missing_the_same_key_at_once_share_one_render() {
+        let cache = RenderCache::new(4);
+        let renders = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let started = Arc::new(tokio::sync::Notify::new());
+        let asks: Vec<_> = (0..8)
+            .map(|_| {
+                let (cache, renders, started) = (cache.clone(), renders.clone(), started.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_render("k".into(), slow_render(renders, started))
+                        .await
+                })
+            })
+            .collect();
+        // Let every request reach the cache before the one rendering finishes.
+        let waiting = || {
+            cache
+                .rendering
+                .lock()
+                .map_or(0, |r| r.get("k").map_or(0, Arc::strong_count))
+        };
+        let all_waiting = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while waiting() < 9 {
+                tokio::task::yield_now().await;
+            }
+        });
+        assert!(
+            all_waiting.await.is_ok(),
+            "the requests do not share a turn: {}",
+            waiting()
+        );
+        started.notify_one();
+        for ask in asks {
+            assert_eq!(ask.await.expect("joined").as_deref(), Ok("rendered"));
+        }
+        assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(cache.rendering.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn with_capacity_zero_each_request_renders_its_own() {
+        let cache = RenderCache::new(0);
+        for expected in 1..=2 {
+            let renders = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let started = Arc::new(tokio::sync::Notify::new());
+            started.notify_one();
+            let got = cache
+                .get_or_render("k".into(), slow_render(renders.clone(), started))
+                .await;
+            assert_eq!(got.as_deref(), Ok("rendered"));
+            assert_eq!(
+                renders.load(std::sync::atomic::Ordering::SeqCst),
+                1,
+                "{expected}"
+            );
+        }
+        assert!(cache.is_empty());
     }
 
     #[test]

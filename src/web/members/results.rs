@@ -34,19 +34,18 @@ pub async fn html(
     member: &Member,
     params: &ListParams,
 ) -> AppResult<Arc<str>> {
-    let key = params.query().map(|_| cache_key(member, params));
-    if let Some(html) = key.as_deref().and_then(|k| kept.get(k)) {
-        return Ok(html);
+    let render = async {
+        let v = load_view(svc, member, params).await?;
+        let html: Arc<str> = Results { v: &v }
+            .render()
+            .map_err(anyhow::Error::from)?
+            .into();
+        Ok(html)
+    };
+    match params.query() {
+        Some(_) => kept.get_or_render(cache_key(member, params), render).await,
+        None => render.await,
     }
-    let v = load_view(svc, member, params).await?;
-    let html: Arc<str> = Results { v: &v }
-        .render()
-        .map_err(anyhow::Error::from)?
-        .into();
-    if let Some(key) = key {
-        kept.put(key, html.clone());
-    }
-    Ok(html)
 }
 
 /// Everything the results are made from. The list version comes from the same read as
