@@ -14,8 +14,8 @@
 //! (about 14 thread switches each), 348 µs here. A reader never waits long for a lock:
 //! WAL readers do not wait for the writer, and when one would (WAL recovery, a
 //! checkpoint restarting the log) it gives up after `BUSY_WAIT` and the sqlx path, on
-//! threads of its own, answers instead. Long reads (a CSV download) get a connection of
-//! their own on the blocking pool (`store::sqlite_read`).
+//! threads of its own, answers instead. A long read (a CSV download) runs on the blocking
+//! pool with a kept connection lent to it (`store::sqlite_read`).
 //!
 //! Same SQL text as the sqlx path (`$1`, `$2`, … bound by number, as sqlx binds them), so
 //! the two cannot drift apart; the sqlx path stays for PostgreSQL, for an in-memory
@@ -79,6 +79,9 @@ impl FromFastRow for (String, i64) {
 pub struct FastReads {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// How many idle connections are kept: every reader's, and as many again for
+    /// downloads.
+    most_idle: usize,
     readers: Semaphore,
     /// Reads answered here, and reads that failed here and went through sqlx.
     answered: AtomicU64,
@@ -96,10 +99,12 @@ impl FastReads {
             .trim_start_matches("sqlite://")
             .trim_start_matches("sqlite:");
         let path = path.split('?').next().unwrap_or_default();
+        let readers = readers();
         (!path.is_empty()).then(|| Self {
             path: PathBuf::from(path),
             idle: Mutex::new(Vec::new()),
-            readers: Semaphore::new(readers()),
+            most_idle: readers * 2,
+            readers: Semaphore::new(readers),
             answered: AtomicU64::new(0),
             fell_back: AtomicU64::new(0),
         })
@@ -120,8 +125,8 @@ impl FastReads {
 
     /// A connection for one long read (a CSV download, on the blocking pool), out of the
     /// kept readers: a slow client holds it for as long as it takes, so it waits out a
-    /// checkpoint (no fallback once rows have gone out). It is kept again when the read ends,
-    /// its memory map of the file still filled in for the next download.
+    /// checkpoint (no fallback once rows have gone out). It is kept again when the read
+    /// ends, its memory map of the file still filled in for the next download.
     pub(super) fn with_download_connection<T>(
         &self,
         read: impl FnOnce(&Connection) -> T,
@@ -142,9 +147,12 @@ impl FastReads {
         }
     }
 
-    /// Keeps `conn` for the next read.
+    /// Keeps `conn` for the next read, unless as many as can be busy at once are kept
+    /// (downloads at once may have opened more).
     fn give_back(&self, conn: Connection) {
-        if let Ok(mut idle) = self.idle.lock() {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < self.most_idle
+        {
             idle.push(conn);
         }
     }
@@ -309,6 +317,15 @@ mod tests {
             .all("SELECT n, s FROM t WHERE n = $2", &[Param::Int(1)])
             .await;
         assert!(result.is_err());
+    }
+
+    #[test]
+    fn keeps_no_more_idle_connections_than_can_be_busy_at_once() {
+        let (_dir, reader) = reader_with_table();
+        for _ in 0..reader.most_idle + 3 {
+            reader.give_back(reader.open().expect("open"));
+        }
+        assert_eq!(reader.idle.lock().expect("lock").len(), reader.most_idle);
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! each row written (by the caller's function, borrowing the row's text where it can)
 //! into chunks of about 64 kB that go out through a small bounded channel, so memory
 //! stays flat however many there are. On SQLite the rows are read on the blocking pool
-//! through a connection of the download's own (`sqlite_read`): sqlx's SQLite driver hands
-//! each row over a channel from its worker thread, copying every value, which cost more
-//! than the rest of the download.
+//! through a kept read connection lent to the download (`sqlite_read`): sqlx's SQLite
+//! driver hands each row over a channel from its worker thread, copying every value,
+//! which cost more than the rest of the download.
 
 use futures_util::TryStreamExt;
 use sqlx::any::{AnyArguments, AnyRow};
