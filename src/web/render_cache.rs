@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 /// A bounded map from cache key to rendered HTML, shared by every request of an instance.
 #[derive(Debug, Clone)]
 pub struct RenderCache {
+    /// How many entries are kept at most (0: none).
+    capacity: usize,
     entries: Arc<Mutex<Entries>>,
     /// A turn per key being rendered: whoever holds it renders, the rest wait on it.
     rendering: Arc<Mutex<HashMap<String, Turn>>>,
@@ -26,7 +28,6 @@ type Turn = Arc<tokio::sync::Mutex<()>>;
 
 #[derive(Debug)]
 struct Entries {
-    capacity: usize,
     /// Counts uses; an entry remembers the count of its last use.
     uses: u64,
     map: HashMap<String, (Arc<str>, u64)>,
@@ -35,8 +36,8 @@ struct Entries {
 impl RenderCache {
     pub fn new(capacity: usize) -> Self {
         Self {
+            capacity,
             entries: Arc::new(Mutex::new(Entries {
-                capacity,
                 uses: 0,
                 map: HashMap::new(),
             })),
@@ -54,7 +55,7 @@ impl RenderCache {
         if let Some(html) = self.get(&key) {
             return Ok(html);
         }
-        if self.capacity() == 0 {
+        if self.capacity == 0 {
             return render.await;
         }
         let turn = self.turn(&key);
@@ -62,14 +63,16 @@ impl RenderCache {
         if let Some(html) = self.get(&key) {
             return Ok(html);
         }
+        // Dropped before `_mine`: the turn is forgotten however this render ends (done,
+        // failed, or the request gone); those already waiting then find the kept copy, or
+        // (after a failure) render in turn.
+        let _forget = TurnEnds {
+            rendering: &self.rendering,
+            key: &key,
+        };
         let rendered = render.await;
         if let Ok(html) = &rendered {
             self.put(key.clone(), html.clone());
-        }
-        // Later requests find the copy kept; those already waiting find it once this
-        // turn ends. (A failed render leaves them to render in turn.)
-        if let Ok(mut rendering) = self.rendering.lock() {
-            rendering.remove(&key);
         }
         rendered
     }
@@ -81,10 +84,6 @@ impl RenderCache {
             // A poisoned lock: render without sharing.
             Err(_) => Turn::default(),
         }
-    }
-
-    fn capacity(&self) -> usize {
-        self.entries.lock().map_or(0, |e| e.capacity)
     }
 
     /// The HTML kept under `key`, if any. (A poisoned lock counts as a miss.)
@@ -102,10 +101,10 @@ impl RenderCache {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        if entries.capacity == 0 {
+        if self.capacity == 0 {
             return;
         }
-        if entries.map.len() >= entries.capacity && !entries.map.contains_key(&key) {
+        if entries.map.len() >= self.capacity && !entries.map.contains_key(&key) {
             let oldest = entries
                 .map
                 .iter()
@@ -129,6 +128,20 @@ impl RenderCache {
     #[cfg(test)]
     fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Removes a key's turn when its render ends.
+struct TurnEnds<'a> {
+    rendering: &'a Mutex<HashMap<String, Turn>>,
+    key: &'a str,
+}
+
+impl Drop for TurnEnds<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut rendering) = self.rendering.lock() {
+            rendering.remove(self.key);
+        }
     }
 }
 
@@ -211,6 +224,21 @@ mod tests {
         for ask in asks {
             assert_eq!(ask.await.expect("joined").as_deref(), Ok("rendered"));
         }
+        assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(cache.rendering.lock().expect("lock").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_render_given_up_leaves_no_turn_behind() {
+        let cache = RenderCache::new(4);
+        let renders = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let never = Arc::new(tokio::sync::Notify::new());
+        let gave_up = tokio::time::timeout(
+            std::time::Duration::from_millis(10),
+            cache.get_or_render("k".into(), slow_render(renders.clone(), never)),
+        )
+        .await;
+        assert!(gave_up.is_err(), "the render was still waiting");
         assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert!(cache.rendering.lock().expect("lock").is_empty());
     }
