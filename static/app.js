@@ -39,6 +39,65 @@ function place(details) {
 function markMenus(root) {
   root.querySelectorAll(MENUS).forEach((d) => summaryOf(d).setAttribute("aria-expanded", String(d.open)));
 }
+
+// ---- Members: each row's role menu and "…" menu, copied from the page's template ----
+// A row the viewer may manage carries only its role and whether it is suspended (on its
+// last cell); its menus come from #member-menus, with the row's address, its name, the
+// list to come back to (the table's data-back), the current role marked and Suspend or
+// Reactivate as the row's status says.
+// Without JavaScript the same controls are on the member's own page, where the name leads.
+function fillRowMenus(menus, row, cell, back) {
+  const link = row.querySelector("a.member-name");
+  const url = link.getAttribute("href");
+  menus.querySelectorAll("[data-name]").forEach((e) => { e.textContent = link.textContent; });
+  menus.querySelectorAll("input[name=back]").forEach((e) => { e.value = back; });
+  menus.querySelectorAll("[data-action]").forEach((e) => {
+    const to = `${url}/${e.dataset.action}`;
+    e.setAttribute(e.tagName === "A" ? "href" : "action", to);
+    e.setAttribute(e.tagName === "A" ? "hx-get" : "hx-post", to);
+  });
+  const unused = cell.hasAttribute("data-suspended") ? "[data-unless-suspended]" : "[data-if-suspended]";
+  menus.querySelectorAll(unused).forEach((e) => e.remove());
+  menus.querySelectorAll("button[name=role]").forEach((button) => {
+    if (button.value === cell.dataset.role) {
+      button.setAttribute("aria-current", "true");
+      button.disabled = true;
+    } else if (button.hasAttribute("data-only-current")) {
+      button.remove();
+    }
+  });
+}
+
+function buildRowMenus(root) {
+  const template = document.getElementById("member-menus");
+  if (!template || !(root instanceof Element)) return;
+  root.querySelectorAll("td.actions[data-role]").forEach((cell) => {
+    const row = cell.closest("tr");
+    const table = row.closest("table[data-back]");
+    if (!table || !row.querySelector("a.member-name") || cell.firstElementChild) return;
+    const id = row.id.replace(/^member-/, "");
+    const menus = template.content.cloneNode(true);
+    fillRowMenus(menus, row, cell, table.dataset.back);
+    const [roleMenu, rowMenu] = menus.querySelectorAll("details");
+    const roleCell = row.querySelector("td.role");
+    if (roleMenu.querySelectorAll("button[name=role]").length > 1) {
+      roleMenu.querySelector("[data-role-label]").textContent = roleCell.textContent;
+      summaryOf(roleMenu).id = `role-${id}`;
+      roleCell.replaceChildren(roleMenu);
+    }
+    summaryOf(rowMenu).id = `actions-${id}`;
+    cell.replaceChildren(rowMenu);
+    markMenus(row);
+    if (window.htmx) window.htmx.process(row);
+  });
+}
+
+// Rows htmx swaps in get their menus as they are added, before the page is painted.
+buildRowMenus(document.documentElement);
+new MutationObserver((changes) => {
+  changes.forEach((change) => change.addedNodes.forEach(buildRowMenus));
+}).observe(document.documentElement, { childList: true, subtree: true });
+
 markMenus(document);
 document.addEventListener("htmx:load", (event) => {
   const elt = event.detail.elt;

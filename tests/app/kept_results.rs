@@ -58,10 +58,7 @@ async fn every_change_to_the_list_shows_on_the_next_load(db: Db) {
     let page = load(&owner, &slug).await;
     assert!(page.contains("Zelda Renamed") && !page.contains("Alpha 000<"));
 
-    let admins = |html: &str| {
-        html.matches("value=\"admin\" class=\"menu-item\" aria-current=\"true\"")
-            .count()
-    };
+    let admins = |html: &str| html.matches("data-role=\"admin\"").count();
     assert_eq!(admins(&page), 0);
     let promote = "UPDATE memberships SET role = 'admin' WHERE account_id = $1";
     elsewhere(&app, promote, &[&ids[1]]).await;
@@ -174,8 +171,8 @@ async fn kept_results_belong_to_one_viewer(db: Db) {
     assert!(row(&as_admin, &admin_id).contains(">you<"));
     assert!(!row(&as_admin, &owner_id).contains(">you<"));
     assert!(
-        row(&on_laptop, &owner_id).contains("role-menu")
-            && !row(&as_admin, &owner_id).contains("role-menu"),
+        row(&on_laptop, &owner_id).contains("data-role=\"owner\"")
+            && !row(&as_admin, &owner_id).contains("data-role="),
         "the Admin sees the Owner's role, not a control for it"
     );
     // Same role, another person: their own "you", never the first Admin's.

@@ -45,6 +45,7 @@ mod onboarding;
 mod operations;
 mod proof_of_address;
 mod query_plans;
+mod row_menus;
 mod search_upkeep;
 mod seat_waiting;
 mod security;

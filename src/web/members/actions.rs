@@ -19,16 +19,9 @@ use crate::store::{member_list, teams, workspaces};
 use crate::web::extract::{Admin, Member};
 use crate::web::session::{AuthSession, flash};
 
-/// The parts of the page a row needs.
-#[derive(Debug, Clone)]
-pub struct RowContext {
-    pub back: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "members/row_fragment.html")]
 struct RowFragment {
-    v: RowContext,
     r: Option<MemberRow>,
     seats: Seats,
 }
@@ -102,6 +95,20 @@ impl RowAction {
         self.member.manager()
     }
 
+    /// Where a plain form goes back to: the member's own page when it came from there
+    /// (its Manage card), else the list it came from.
+    fn back(&self) -> String {
+        let own_page = format!(
+            "/w/{}/members/{}",
+            self.member.workspace.slug, self.account_id
+        );
+        if self.form.back == own_page {
+            own_page
+        } else {
+            back_to(&self.member, &self.form.back)
+        }
+    }
+
     /// Answers: the changed row and the seat bar for htmx (422 with the reason beside the
     /// row when refused), or a redirect back to the same list with a message.
     async fn respond(self, outcome: ServiceResult<()>, done: &str) -> AppResult<Response> {
@@ -115,10 +122,9 @@ impl RowAction {
             ),
             Err(e) => return Err(e.into()),
         };
-        let back = back_to(&self.member, &self.form.back);
         if !self.htmx {
             flash(&self.auth.session, error.as_deref().unwrap_or(done)).await?;
-            return Ok(Redirect::to(&back).into_response());
+            return Ok(Redirect::to(&self.back()).into_response());
         }
         let pool = self.svc.store.pool();
         let workspace_id = &self.member.workspace.id;
@@ -145,7 +151,6 @@ impl RowAction {
                 row
             });
         let fragment = RowFragment {
-            v: RowContext { back },
             r: row,
             seats: Seats {
                 used: workspace.seats_used,

@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 
-use super::view::{TeamTag, joined_via_label, team_tags};
+use super::view::{RoleOption, TeamTag, joined_via_label, may_manage, role_menu, team_tags};
 use crate::domain::{MembershipStatus, Role};
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
@@ -29,6 +29,34 @@ pub struct Fact {
     pub link: Option<String>,
 }
 
+/// The Manage card: the row menus' controls as plain forms (where the Members page's name
+/// link leads when its menus cannot be built, without JavaScript). Absent when the viewer
+/// may not change this member (an Admin looking at an Owner).
+#[derive(Debug, Clone)]
+pub struct Manage {
+    /// `/w/{slug}/members/{account_id}`: the actions' base and where they come back to.
+    pub url: String,
+    /// Their role (`owner`, …), shown as the current choice.
+    pub role: &'static str,
+    /// The roles the viewer may give, and their current one.
+    pub options: Vec<RoleOption>,
+    pub suspended: bool,
+}
+
+impl Manage {
+    fn of(viewer: Role, slug: &str, account_id: &str, role: Role, suspended: bool) -> Option<Self> {
+        may_manage(viewer, role).then(|| Self {
+            url: format!("/w/{slug}/members/{account_id}"),
+            role: role.as_str(),
+            options: role_menu(viewer)
+                .into_iter()
+                .filter(|o| o.grantable || o.value == role.as_str())
+                .collect(),
+            suspended,
+        })
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "members/detail.html")]
 pub struct DetailPage {
@@ -48,6 +76,7 @@ pub struct DetailPage {
     more_events: bool,
     audit_link: String,
     members_link: String,
+    manage: Option<Manage>,
 }
 
 /// GET `/w/{slug}/members/{account_id}`.
@@ -87,6 +116,13 @@ pub async fn show(
         more_events,
         audit_link: format!("/w/{}/audit?member={account_id}", w.slug),
         members_link: members_link(&w.slug, &listed.email, status),
+        manage: Manage::of(
+            viewer.role,
+            &w.slug,
+            &account_id,
+            role,
+            status == MembershipStatus::Suspended,
+        ),
         role: role.label(),
         has_seat: listed.has_seat == 1,
         status: status.label(),

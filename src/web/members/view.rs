@@ -18,12 +18,25 @@ pub struct Seats {
     pub count: i64,
 }
 
-/// One role the manager may pick for a row.
+/// One role of the role menu: every role is listed in order; the viewer may give the
+/// `grantable` ones (the others show only as a row's current role, not to be picked).
 #[derive(Debug, Clone)]
 pub struct RoleOption {
     pub value: &'static str,
     pub label: &'static str,
-    pub selected: bool,
+    pub grantable: bool,
+}
+
+/// The role menu as `manager` may use it, built once per page (rows carry only their role).
+pub fn role_menu(manager: Role) -> Vec<RoleOption> {
+    [Role::Owner, Role::Admin, Role::Member, Role::Viewer]
+        .into_iter()
+        .map(|r| RoleOption {
+            value: r.as_str(),
+            label: r.label(),
+            grantable: manager.can_grant(r),
+        })
+        .collect()
 }
 
 /// One member row.
@@ -34,9 +47,11 @@ pub struct MemberRow {
     pub url: String,
     pub name: String,
     pub email: String,
+    /// `owner`, `admin`, `member` or `viewer`: what the row's role menu marks as current.
+    pub role: &'static str,
     pub role_label: &'static str,
-    pub options: Vec<RoleOption>,
-    /// Whether the viewer may change this member at all (Admins cannot touch Owners).
+    /// Whether the viewer may change this member at all (Admins cannot touch Owners):
+    /// app.js then builds the row's menus from the page's `#member-menus` template.
     pub manageable: bool,
     pub has_seat: bool,
     pub suspended: bool,
@@ -70,6 +85,12 @@ pub fn team_tags(memberships: Vec<TeamTagRow>) -> HashMap<String, Vec<TeamTag>> 
     tags
 }
 
+/// Whether `manager` may change someone whose role is `role` at all: Admins cannot touch
+/// Owners.
+pub fn may_manage(manager: Role, role: Role) -> bool {
+    role != Role::Owner || manager == Role::Owner
+}
+
 /// Builds a row as `manager` sees it, in the workspace `slug`.
 pub fn member_row(
     slug: &str,
@@ -80,19 +101,7 @@ pub fn member_row(
     teams: Vec<TeamTag>,
 ) -> MemberRow {
     let role = Role::parse(&m.role).unwrap_or(Role::Viewer);
-    let manageable = role != Role::Owner || manager == Role::Owner;
-    let mut options: Vec<RoleOption> = [Role::Owner, Role::Admin, Role::Member, Role::Viewer]
-        .into_iter()
-        .filter(|r| *r == role || manager.can_grant(*r))
-        .map(|r| RoleOption {
-            value: r.as_str(),
-            label: r.label(),
-            selected: r == role,
-        })
-        .collect();
-    if !manageable {
-        options.retain(|o| o.selected);
-    }
+    let manageable = may_manage(manager, role);
     let status = MembershipStatus::parse(&m.status).unwrap_or(MembershipStatus::Active);
     MemberRow {
         is_me: m.account_id == me,
@@ -100,8 +109,8 @@ pub fn member_row(
         account_id: m.account_id,
         name: m.display_name,
         email: m.email,
+        role: role.as_str(),
         role_label: role.label(),
-        options,
         manageable,
         has_seat: m.has_seat == 1,
         suspended: status == MembershipStatus::Suspended,
@@ -245,6 +254,8 @@ pub struct MembersView {
     pub pending: bool,
     /// The outstanding invitations, under the Pending filter.
     pub invitations: Vec<crate::web::invitations::InvitationItem>,
+    /// The roles of the page's role-menu template.
+    pub role_menu: Vec<RoleOption>,
 }
 
 impl MembersView {
@@ -302,6 +313,7 @@ impl MembersView {
             auto_assign: w.auto_assign_seats == 1,
             pending: params.status == "pending",
             invitations: Vec::new(),
+            role_menu: role_menu(member.role),
         }
     }
 }

@@ -149,6 +149,13 @@ async fn an_owner_searches_filters_changes_roles_suspends_removes_and_exports() 
         promoted.contains("Yes"),
         "the promoted Beta holds a seat: {promoted}"
     );
+    // The new row's menus are built again, its new role marked as the current one.
+    let current = format!(
+        "const b = document.querySelector('#member-{beta} details.role-menu button[aria-current=true]'); \
+         return b ? b.textContent : null;"
+    );
+    b.wait_until("the rebuilt role menu", &current, "Member".into())
+        .await;
 
     // Suspend and reactivate an Alpha.
     // (One request at a time: a results swap must not land after a row's own swap.)
