@@ -1,7 +1,8 @@
 //! The Members page: search as you type, seat and status filters, sort, pagination, the
-//! seat bar, and per-row role, suspension and removal controls. Each control is a plain
-//! form (works without JavaScript); htmx swaps just the results, or just the row and
-//! the seat bar. The results are rendered once per list version and kept (`results`); a
+//! seat bar, and per-row role, suspension and removal controls. The rows carry only
+//! their role: app.js builds each row's menus from one template per page, and the same
+//! controls are plain forms on the member's own page (without JavaScript); htmx swaps
+//! just the results, or just the row and the seat bar. The results are rendered once per list version and kept (`results`); a
 //! removal's confirmation is fetched when asked for (`confirm`); each name leads to the
 //! member's detail page (`detail`).
 
