@@ -105,8 +105,8 @@ async fn admins_cannot_touch_owners_or_grant_above_their_role(db: Db) {
     assert!(page.contains("You cannot make someone Owner."));
     let (_, page) = admin.page(&format!("/w/{slug}/members")).await;
     assert!(
-        !page.contains("name=\"role\" value=\"owner\""),
-        "no Owner in an Admin's role menus"
+        !page.contains("value=\"owner\""),
+        "no Owner in an Admin's role menu template"
     );
 
     let viewer_id = app

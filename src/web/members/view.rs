@@ -27,10 +27,13 @@ pub struct RoleOption {
     pub grantable: bool,
 }
 
-/// The role menu as `manager` may use it, built once per page (rows carry only their role).
+/// The role menu as `manager` may use it, built once per page (rows carry only their role):
+/// the roles they may give, and those they may not give but can find as the current role
+/// of someone they manage (an Owner's, for an Owner).
 pub fn role_menu(manager: Role) -> Vec<RoleOption> {
     [Role::Owner, Role::Admin, Role::Member, Role::Viewer]
         .into_iter()
+        .filter(|r| manager.can_grant(*r) || may_manage(manager, *r))
         .map(|r| RoleOption {
             value: r.as_str(),
             label: r.label(),
@@ -321,6 +324,30 @@ impl MembersView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_role_menu_offers_what_the_viewer_may_give_and_an_owners_own_role() {
+        let menu = |manager| -> Vec<(&str, bool)> {
+            role_menu(manager)
+                .iter()
+                .map(|o| (o.value, o.grantable))
+                .collect()
+        };
+        assert_eq!(
+            menu(Role::Owner),
+            [
+                ("owner", false),
+                ("admin", true),
+                ("member", true),
+                ("viewer", true)
+            ]
+        );
+        assert_eq!(
+            menu(Role::Admin),
+            [("admin", true), ("member", true), ("viewer", true)],
+            "an Admin manages no Owner, so Owner is not even shown as current"
+        );
+    }
 
     #[test]
     fn counts_read_as_words() {
