@@ -112,7 +112,7 @@ pub struct Settings {
         global = true
     )]
     pub invite_quota_business_daily: i64,
-    /// Rendered Members pages each instance keeps in memory (about 90 kB each at 50
+    /// Rendered Members pages each instance keeps in memory (about 40 kB each at 50
     /// rows); 0 renders every request afresh.
     #[arg(
         long,
