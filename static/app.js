@@ -68,6 +68,9 @@ function fillRowMenus(menus, row, cell, back) {
   });
 }
 
+// The menu button a row action was chosen from: focus goes back to it in the new row.
+let refocusAfterSwap = null;
+
 function buildRowMenus(root) {
   const template = document.getElementById("member-menus");
   if (!template || !(root instanceof Element)) return;
@@ -89,6 +92,11 @@ function buildRowMenus(root) {
     cell.replaceChildren(rowMenu);
     markMenus(row);
     if (window.htmx) window.htmx.process(row);
+    const again = refocusAfterSwap && document.getElementById(refocusAfterSwap);
+    if (again && row.contains(again)) {
+      again.focus();
+      refocusAfterSwap = null;
+    }
   });
 }
 
@@ -205,8 +213,15 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   const details = event.detail.elt.closest && event.detail.elt.closest("details.menu-button");
   if (details && details.open) {
     if (details.matches(".row-menu")) removalOpener = summaryOf(details);
+    const chosen = event.detail.requestConfig && event.detail.requestConfig.verb === "post";
+    if (chosen && details.contains(document.activeElement)) refocusAfterSwap = summaryOf(details).id;
     details.removeAttribute("open");
   }
+});
+
+// Only the swap that answers the action takes the focus back.
+document.addEventListener("htmx:afterSettle", () => {
+  refocusAfterSwap = null;
 });
 
 document.addEventListener("htmx:afterRequest", (event) => {

@@ -314,6 +314,11 @@ async fn a_role_changes_from_the_keyboard_and_arrowing_alone_saves_nothing() {
     )
     .await;
     assert_eq!(role_of(&app, viewer).await, "member");
+    assert_eq!(
+        b.focused_id().await,
+        json!(button),
+        "focus is back on the new row's role button"
+    );
     let seats = b
         .script("return document.querySelector('#seat-bar strong').textContent;")
         .await;
