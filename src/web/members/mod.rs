@@ -2,9 +2,9 @@
 //! seat bar, and per-row role, suspension and removal controls. The rows carry only
 //! their role: app.js builds each row's menus from one template per page, and the same
 //! controls are plain forms on the member's own page (without JavaScript); htmx swaps
-//! just the results, or just the row and the seat bar. The results are rendered once per list version and kept (`results`); a
-//! removal's confirmation is fetched when asked for (`confirm`); each name leads to the
-//! member's detail page (`detail`).
+//! just the results, or just the row and the seat bar. The results are rendered once per
+//! list version and kept (`results`); a removal's confirmation is fetched when asked for
+//! (`confirm`); each name leads to the member's detail page (`detail`).
 
 mod actions;
 mod confirm;

@@ -18,8 +18,8 @@ pub struct Seats {
     pub count: i64,
 }
 
-/// One role of the role menu: every role is listed in order; the viewer may give the
-/// `grantable` ones (the others show only as a row's current role, not to be picked).
+/// One role of the role menu, in the roles' order: the viewer may give the `grantable`
+/// ones (the others show only as a row's current role, not to be picked).
 #[derive(Debug, Clone)]
 pub struct RoleOption {
     pub value: &'static str,
