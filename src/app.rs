@@ -17,15 +17,26 @@ use crate::config::Config;
 use crate::domain::invite_code::CodeKey;
 use crate::mail::transport::Transport;
 use crate::mail::worker::Worker;
-use crate::services::Services;
+use crate::services::{ServiceParts, Services};
 use crate::store::sessions::DbSessionStore;
 use crate::store::{Store, search_upkeep};
 use crate::web::metrics::Metrics;
 use crate::web::render_cache::RenderCache;
 
-/// What every handler can reach.
+/// What every handler can reach (`AppParts`), behind one shared pointer: axum clones
+/// the state for every handler and middleware a request passes through.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub struct AppParts {
     pub services: Services,
     pub config: Arc<Config>,
     /// Rendered Members page results, kept by list version (see `web::render_cache`).
@@ -68,7 +79,7 @@ impl App {
             Some(url) => Transport::smtp(url, &config.mail_from, config.smtp_timeout)?,
             None => Transport::dev_mailbox(config.data_dir.join("mail")),
         };
-        let services = Services {
+        let services = Services::new(ServiceParts {
             store: store.clone(),
             clock: clock.clone(),
             base_url: config.base_url.clone().into(),
@@ -81,7 +92,7 @@ impl App {
                 limits: config.webhooks,
                 wakeup: Arc::new(Notify::new()),
             },
-        };
+        });
         let worker = Worker {
             store,
             clock,
@@ -103,12 +114,12 @@ impl App {
             None => None,
         };
         Ok(Self {
-            state: AppState {
+            state: AppState(Arc::new(AppParts {
                 services,
                 member_results: RenderCache::new(config.kept_member_pages),
                 metrics: Arc::default(),
                 config: Arc::new(config),
-            },
+            })),
             listener,
             metrics_listener,
             worker,

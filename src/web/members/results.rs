@@ -36,17 +36,21 @@ pub async fn html(
 ) -> AppResult<Arc<str>> {
     let render = async {
         let v = load_view(svc, member, params).await?;
-        let html: Arc<str> = Results { v: &v }
-            .render()
-            .map_err(anyhow::Error::from)?
-            .into();
-        Ok(html)
+        let mut html = String::with_capacity(RESULTS_BYTES);
+        Results { v: &v }
+            .render_into(&mut html)
+            .map_err(anyhow::Error::from)?;
+        Ok(Arc::from(html))
     };
     match params.query() {
         Some(_) => kept.get_or_render(cache_key(member, params), render).await,
         None => render.await,
     }
 }
+
+/// About what a full page of results takes (50 rows of ~830 bytes, count, pagination),
+/// so rendering them does not grow the buffer by doubling.
+const RESULTS_BYTES: usize = 48 * 1024;
 
 /// Everything the results are made from. The list version comes from the same read as
 /// the viewer's membership, so it is at least as new as the request.
