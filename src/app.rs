@@ -21,7 +21,7 @@ use crate::services::{ServiceParts, Services};
 use crate::store::sessions::DbSessionStore;
 use crate::store::{Store, search_upkeep};
 use crate::web::metrics::Metrics;
-use crate::web::render_cache::RenderCache;
+use crate::web::render_cache::{KeptCache, RenderCache};
 
 /// What every handler can reach (`AppParts`), behind one shared pointer: axum clones
 /// the state for every handler and middleware a request passes through.
@@ -41,12 +41,20 @@ pub struct AppParts {
     pub config: Arc<Config>,
     /// Rendered Members page results, kept by list version (see `web::render_cache`).
     pub member_results: RenderCache,
+    /// Each workspace's count of members waiting for a seat, kept by list version.
+    pub seat_waiting_counts: KeptCache<i64>,
     pub metrics: Arc<Metrics>,
 }
 
 impl FromRef<AppState> for RenderCache {
     fn from_ref(state: &AppState) -> Self {
         state.member_results.clone()
+    }
+}
+
+impl FromRef<AppState> for KeptCache<i64> {
+    fn from_ref(state: &AppState) -> Self {
+        state.seat_waiting_counts.clone()
     }
 }
 
@@ -117,6 +125,7 @@ impl App {
             state: AppState(Arc::new(AppParts {
                 services,
                 member_results: RenderCache::new(config.kept_member_pages),
+                seat_waiting_counts: KeptCache::new(config.kept_member_pages),
                 metrics: Arc::default(),
                 config: Arc::new(config),
             })),

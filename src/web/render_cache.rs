@@ -14,12 +14,16 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// A bounded map from cache key to rendered HTML, shared by every request of an instance.
+/// Rendered HTML kept by key (`KeptCache`'s main use).
+pub type RenderCache = KeptCache<Arc<str>>;
+
+/// A bounded map from cache key to what was made from the data the key names (rendered
+/// HTML, or a count read with it), shared by every request of an instance.
 #[derive(Debug, Clone)]
-pub struct RenderCache {
+pub struct KeptCache<V> {
     /// How many entries are kept at most (0: none).
     capacity: usize,
-    entries: Arc<Mutex<Entries>>,
+    entries: Arc<Mutex<Entries<V>>>,
     /// A turn per key being rendered: whoever holds it renders, the rest wait on it.
     rendering: Arc<Mutex<HashMap<String, Turn>>>,
 }
@@ -27,13 +31,13 @@ pub struct RenderCache {
 type Turn = Arc<tokio::sync::Mutex<()>>;
 
 #[derive(Debug)]
-struct Entries {
+struct Entries<V> {
     /// Counts uses; an entry remembers the count of its last use.
     uses: u64,
-    map: HashMap<String, (Arc<str>, u64)>,
+    map: HashMap<String, (V, u64)>,
 }
 
-impl RenderCache {
+impl<V: Clone> KeptCache<V> {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
@@ -45,12 +49,12 @@ impl RenderCache {
         }
     }
 
-    /// The HTML kept under `key`, or else what `render` makes, kept for the next request.
+    /// What is kept under `key`, or else what `render` makes, kept for the next request.
     /// Requests that miss the same key while it is being rendered wait for that copy.
     /// With a capacity of 0 every request renders its own.
-    pub async fn get_or_render<E, F>(&self, key: String, render: F) -> Result<Arc<str>, E>
+    pub async fn get_or_render<E, F>(&self, key: String, render: F) -> Result<V, E>
     where
-        F: Future<Output = Result<Arc<str>, E>>,
+        F: Future<Output = Result<V, E>>,
     {
         if let Some(html) = self.get(&key) {
             return Ok(html);
@@ -86,8 +90,8 @@ impl RenderCache {
         }
     }
 
-    /// The HTML kept under `key`, if any. (A poisoned lock counts as a miss.)
-    pub fn get(&self, key: &str) -> Option<Arc<str>> {
+    /// What is kept under `key`, if anything. (A poisoned lock counts as a miss.)
+    pub fn get(&self, key: &str) -> Option<V> {
         let mut entries = self.entries.lock().ok()?;
         entries.uses += 1;
         let now = entries.uses;
@@ -97,7 +101,7 @@ impl RenderCache {
     }
 
     /// Keeps `html` under `key`, making room by dropping the least recently used entry.
-    pub fn put(&self, key: String, html: Arc<str>) {
+    pub fn put(&self, key: String, html: V) {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };

@@ -24,9 +24,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::extract::{Admin, htmx_targets};
+use super::extract::{Admin, Member, htmx_targets};
 use super::page::{Page, PageContext};
-use super::render_cache::RenderCache;
+use super::render_cache::{KeptCache, RenderCache};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::services::Services;
@@ -174,6 +174,7 @@ struct ResultsFragment {
 async fn show(
     State(svc): State<Services>,
     State(kept): State<RenderCache>,
+    State(counts): State<KeptCache<i64>>,
     Admin(member): Admin,
     ctx: PageContext,
     Query(params): Query<ListParams>,
@@ -186,8 +187,7 @@ async fn show(
         let csv_link = v.csv_link;
         return Ok(ResultsFragment { results, csv_link }.into_response());
     }
-    let seat_waiting =
-        crate::store::members::count_seat_waiting(&svc.store, &member.workspace.id).await?;
+    let seat_waiting = seat_waiting(&svc, &counts, &member).await?;
     let page = MembersPage {
         page,
         v,
@@ -199,6 +199,19 @@ async fn show(
     let mut html = String::with_capacity(page.results.len() + FRAME_BYTES);
     page.render_into(&mut html).map_err(anyhow::Error::from)?;
     Ok(Html(html).into_response())
+}
+
+/// How many members wait for a seat, kept beside the results under the list version:
+/// waiting is a membership's, so any change to it bumps the version.
+async fn seat_waiting(
+    svc: &Services,
+    counts: &KeptCache<i64>,
+    member: &Member,
+) -> AppResult<i64> {
+    let w = &member.workspace;
+    let key = format!("{}\n{}\nseat-waiting", w.id, w.list_version);
+    let count = crate::store::members::count_seat_waiting(&svc.store, &w.id);
+    Ok(counts.get_or_render(key, count).await?)
 }
 
 /// About what the page around the results takes (layout, filters, seat bar, menus).
