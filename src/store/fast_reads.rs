@@ -172,6 +172,38 @@ impl FastReads {
         self.all_now(sql, params)
     }
 
+    /// Several statements in one read transaction, on one connection: they see one
+    /// snapshot, and take SQLite's read lock once (a system call or two each time) where
+    /// separate reads would take it for each.
+    pub async fn together<T>(
+        &self,
+        reads: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let _turn = self
+            .readers
+            .acquire()
+            .await
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        let conn = self.idle_or_new()?;
+        conn.prepare_cached("BEGIN")?.execute([])?;
+        let out = reads(&conn);
+        // A read-only transaction: ending it either way keeps nothing. A connection whose
+        // transaction would not end is not kept.
+        let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = conn.prepare_cached(end).and_then(|mut st| st.execute([]));
+        if ended.is_ok() {
+            self.give_back(conn);
+        }
+        let out = ended.and(out);
+        let counter = if out.is_ok() {
+            &self.answered
+        } else {
+            &self.fell_back
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        out
+    }
+
     /// How many reads were answered here, and how many fell back to sqlx.
     pub fn counts(&self) -> (u64, u64) {
         (
@@ -190,7 +222,8 @@ impl FastReads {
     }
 }
 
-fn read<T: FromFastRow>(
+/// Every row of `sql` with `params` on `conn` (a statement of `FastReads::together`).
+pub(super) fn read<T: FromFastRow>(
     conn: &Connection,
     sql: &str,
     params: &[Param<'_>],
@@ -317,6 +350,28 @@ mod tests {
             .all("SELECT n, s FROM t WHERE n = $2", &[Param::Int(1)])
             .await;
         assert!(result.is_err());
+    }
+
+    #[tokio::test]
+    async fn reads_together_end_their_transaction_whether_or_not_they_fail() {
+        let (dir, reader) = reader_with_table();
+        let count = |conn: &Connection| read::<i64>(conn, "SELECT COUNT(*) FROM t", &[]);
+        let both = reader
+            .together(|conn| Ok((count(conn)?, count(conn)?)))
+            .await
+            .expect("read");
+        assert_eq!(both, (vec![3], vec![3]));
+        let failed: rusqlite::Result<()> = reader
+            .together(|conn| read::<i64>(conn, "SELECT nothing FROM t", &[]).map(|_| ()))
+            .await;
+        assert!(failed.is_err());
+        // A write from elsewhere shows on the next read: no transaction was left open.
+        Connection::open(dir.0.join("t.db"))
+            .expect("open")
+            .execute("INSERT INTO t VALUES (4, 'd')", [])
+            .expect("write");
+        let after = reader.together(count).await.expect("read");
+        assert_eq!(after, vec![4]);
     }
 
     #[test]

@@ -17,11 +17,18 @@ pub struct DbSessionStore {
     pool: AnyPool,
     /// Loads (on every request) go this way on SQLite (`fast_reads`).
     fast: Option<Arc<FastReads>>,
+    /// Where the session's data names its account (`{"user_id": …}` under this key):
+    /// on the fast path that account is read in the same transaction (`who`).
+    account_key: Option<&'static str>,
 }
 
 impl DbSessionStore {
     pub fn new(pool: AnyPool) -> Self {
-        Self { pool, fast: None }
+        Self {
+            pool,
+            fast: None,
+            account_key: None,
+        }
     }
 
     /// The store's sessions, loaded through its fast path when it has one.
@@ -29,9 +36,56 @@ impl DbSessionStore {
         Self {
             pool: store.pool().clone(),
             fast: store.fast_reads().cloned(),
+            account_key: None,
         }
     }
+
+    /// Reads the session's account (`who`) with the session, in one read transaction,
+    /// for requests run `who::with_room_for_session_read`; `key` is where the data
+    /// names it.
+    pub fn reading_account_under(self, key: &'static str) -> Self {
+        Self {
+            account_key: Some(key),
+            ..self
+        }
+    }
+
+    /// The session row and its account, both read in one transaction on `fast`.
+    async fn load_with_account(
+        fast: &FastReads,
+        key: &str,
+        id: &str,
+        now: i64,
+    ) -> rusqlite::Result<Option<(Data, i64)>> {
+        let read = fast.together(|conn| {
+            let params = [Param::Text(id), Param::Int(now)];
+            let rows: Vec<SessionRow> = fast_reads::read(conn, LOAD, &params)?;
+            let Some(SessionRow(data, expires_at)) = rows.into_iter().next() else {
+                return Ok(None);
+            };
+            let data: Data = serde_json::from_str(&data)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            let account = data
+                .get(key)
+                .and_then(|v| v.get("user_id"))
+                .and_then(|v| v.as_str());
+            let who = match account {
+                Some(account) => super::who::read_on(conn, account)?,
+                None => None,
+            };
+            Ok(Some((data, expires_at, who)))
+        });
+        Ok(read.await?.map(|(data, expires_at, who)| {
+            if let Some(who) = who {
+                super::who::keep_read_with_session(who);
+            }
+            (data, expires_at)
+        }))
+    }
 }
+
+/// A session's data, as tower-sessions keeps it.
+type Data = std::collections::HashMap<String, serde_json::Value>;
 
 /// A session row: its JSON data and expiry.
 struct SessionRow(String, i64);
@@ -46,6 +100,16 @@ const LOAD: &str = "SELECT data, expires_at FROM sessions WHERE id = $1 AND expi
 
 fn backend(e: impl std::fmt::Display) -> Error {
     Error::Backend(e.to_string())
+}
+
+fn record(id: &Id, data: Data, expires_at: i64) -> Result<Record> {
+    let expiry_date = time::OffsetDateTime::from_unix_timestamp(expires_at)
+        .map_err(|e| Error::Decode(e.to_string()))?;
+    Ok(Record {
+        id: *id,
+        data,
+        expiry_date,
+    })
 }
 
 #[async_trait]
@@ -96,6 +160,12 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let id_text = id.to_string();
+        if let (Some(fast), Some(key)) = (&self.fast, self.account_key) {
+            match Self::load_with_account(fast, key, &id_text, now).await {
+                Ok(found) => return found.map(|(data, at)| record(id, data, at)).transpose(),
+                Err(e) => tracing::warn!(error = %e, "fast read failed; reading through sqlx"),
+            }
+        }
         let params = [Param::Text(&id_text), Param::Int(now)];
         let rows = fast_reads::or_sqlx(self.fast.as_ref(), LOAD, &params, async {
             let row: Option<(String, i64)> = sqlx::query_as(LOAD)
@@ -114,13 +184,7 @@ impl SessionStore for DbSessionStore {
             return Ok(None);
         };
         let data = serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?;
-        let expiry_date = time::OffsetDateTime::from_unix_timestamp(expires_at)
-            .map_err(|e| Error::Decode(e.to_string()))?;
-        Ok(Some(Record {
-            id: *id,
-            data,
-            expiry_date,
-        }))
+        record(id, data, expires_at).map(Some)
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {

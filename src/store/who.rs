@@ -4,6 +4,8 @@
 //! the layout's workspace switcher, so a page in a workspace costs one read for the
 //! person instead of three.
 
+use std::cell::Cell;
+
 use sqlx::FromRow;
 
 use super::accounts::AccountRow;
@@ -114,9 +116,13 @@ impl FromFastRow for WhoRow {
 }
 
 /// The account `account_id` with its memberships; `None` when there is no such account.
-/// Read on every request of a signed-in person, so through the store's fast path when it
-/// has one.
+/// Read on every request of a signed-in person: taken from the read of the request's
+/// session when that read brought it (`sessions`), else read here, through the store's
+/// fast path when it has one.
 pub async fn load(store: &Store, account_id: &str) -> StoreResult<Option<Who>> {
+    if let Some(who) = take_read_with_session(account_id) {
+        return Ok(Some(who));
+    }
     let sql = who_sql();
     let params = [Param::Text(account_id)];
     let rows: Vec<WhoRow> = fast_reads::or_sqlx(store.fast_reads(), &sql, &params, async {
@@ -126,15 +132,96 @@ pub async fn load(store: &Store, account_id: &str) -> StoreResult<Option<Who>> {
             .await
     })
     .await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
+    Ok(assemble(rows))
+}
+
+/// `load`'s read on a connection already in a read transaction (`FastReads::together`).
+pub(super) fn read_on(
+    conn: &rusqlite::Connection,
+    account_id: &str,
+) -> rusqlite::Result<Option<Who>> {
+    let rows = fast_reads::read::<WhoRow>(conn, &who_sql(), &[Param::Text(account_id)])?;
+    Ok(assemble(rows))
+}
+
+tokio::task_local! {
+    /// The account read in the same transaction as this request's session, waiting for
+    /// axum-login to ask for it (`load`).
+    static READ_WITH_SESSION: Cell<Option<Who>>;
+}
+
+/// Runs `request` with room for the account read with its session: the session store
+/// (`sessions`) leaves it there and `load` takes it, for this request only.
+pub async fn with_room_for_session_read<F: Future>(request: F) -> F::Output {
+    READ_WITH_SESSION.scope(Cell::new(None), request).await
+}
+
+/// Leaves `who` for this request's `load` (nothing happens outside a request's scope).
+pub(super) fn keep_read_with_session(who: Who) {
+    let _ = READ_WITH_SESSION.try_with(|kept| kept.set(Some(who)));
+}
+
+/// The account read with this request's session, when it is `account_id`; once.
+fn take_read_with_session(account_id: &str) -> Option<Who> {
+    READ_WITH_SESSION
+        .try_with(|kept| kept.take())
+        .ok()
+        .flatten()
+        .filter(|who| who.account.id == account_id)
+}
+
+fn assemble(rows: Vec<WhoRow>) -> Option<Who> {
+    let first = rows.first()?;
     let account = first.account.clone();
     let avatar_at = first.avatar_at;
     let memberships = rows.into_iter().filter_map(WhoRow::membership).collect();
-    Ok(Some(Who {
+    Some(Who {
         account,
         memberships,
         avatar_at,
-    }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(id: &str) -> Who {
+        Who {
+            account: AccountRow {
+                id: id.to_string(),
+                email: format!("{id}@example.com"),
+                password_hash: String::new(),
+                first_name: String::new(),
+                last_name: String::new(),
+                display_name: id.to_string(),
+                email_verified: 1,
+                session_version: 0,
+                created_at: 0,
+            },
+            memberships: Vec::new(),
+            avatar_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_account_read_with_the_session_serves_only_its_own_request_once() {
+        // Outside a request's scope nothing is kept.
+        keep_read_with_session(who("ann"));
+        assert!(take_read_with_session("ann").is_none());
+        with_room_for_session_read(async {
+            keep_read_with_session(who("ann"));
+            assert!(take_read_with_session("bob").is_none(), "another account");
+            // Asking for another account used it up: it is read afresh.
+            assert!(take_read_with_session("ann").is_none());
+            keep_read_with_session(who("ann"));
+            let taken = take_read_with_session("ann").expect("kept for ann");
+            assert_eq!(taken.account.id, "ann");
+            assert!(take_read_with_session("ann").is_none(), "once");
+        })
+        .await;
+        // Another request starts empty.
+        with_room_for_session_read(async { assert!(take_read_with_session("ann").is_none()) })
+            .await;
+    }
 }

@@ -27,6 +27,10 @@ const TOUCH_EVERY_SECONDS: i64 = 300;
 const SIGNED_IN_AT: &str = "gh.signed_in_at";
 const LAST_SEEN: &str = "gh.last_seen";
 pub const COOKIE_NAME: &str = "gatehouse_session";
+/// Where axum-login keeps the signed-in account in a session's data (its default name,
+/// so sessions made before still count); the session store reads that account with the
+/// session.
+const AUTH_DATA_KEY: &str = "axum-login.data";
 
 /// The signed-in person, loaded from the database on every request.
 #[derive(Clone)]
@@ -110,11 +114,19 @@ impl AuthnBackend for Backend {
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
+/// Outside the session layers: lets the session store hand the account it read with the
+/// session to axum-login's loader, for this request only (`store::who`).
+pub async fn read_account_with_session(request: Request, next: Next) -> Response {
+    who::with_room_for_session_read(next.run(request)).await
+}
+
 /// Session cookie (signed, HttpOnly, SameSite=Lax, Secure over https, for the cookie
 /// domain's subdomains too when one is set) plus axum-login.
 pub fn auth_layer(state: &AppState) -> AuthManagerLayer<Backend, DbSessionStore, SignedCookie> {
     let digest = sha2::Sha512::digest(&state.config.secret);
-    let mut sessions = SessionManagerLayer::new(DbSessionStore::for_store(&state.services.store))
+    let store =
+        DbSessionStore::for_store(&state.services.store).reading_account_under(AUTH_DATA_KEY);
+    let mut sessions = SessionManagerLayer::new(store)
         .with_name(COOKIE_NAME)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -133,6 +145,7 @@ pub fn auth_layer(state: &AppState) -> AuthManagerLayer<Backend, DbSessionStore,
         },
         sessions,
     )
+    .with_data_key(AUTH_DATA_KEY)
     .build()
 }
 

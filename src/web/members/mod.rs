@@ -203,11 +203,7 @@ async fn show(
 
 /// How many members wait for a seat, kept beside the results under the list version:
 /// waiting is a membership's, so any change to it bumps the version.
-async fn seat_waiting(
-    svc: &Services,
-    counts: &KeptCache<i64>,
-    member: &Member,
-) -> AppResult<i64> {
+async fn seat_waiting(svc: &Services, counts: &KeptCache<i64>, member: &Member) -> AppResult<i64> {
     let w = &member.workspace;
     let key = format!("{}\n{}\nseat-waiting", w.id, w.list_version);
     let count = crate::store::members::count_seat_waiting(&svc.store, &w.id);
