@@ -160,14 +160,20 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let id_text = id.to_string();
-        if let (Some(fast), Some(key)) = (&self.fast, self.account_key) {
-            match Self::load_with_account(fast, key, &id_text, now).await {
-                Ok(found) => return found.map(|(data, at)| record(id, data, at)).transpose(),
-                Err(e) => tracing::warn!(error = %e, "fast read failed; reading through sqlx"),
+        // With the account too when the store knows where the session names it; if that
+        // read fails, sqlx answers (the fast path is not tried twice).
+        let fast = match (&self.fast, self.account_key) {
+            (Some(fast), Some(key)) => {
+                match Self::load_with_account(fast, key, &id_text, now).await {
+                    Ok(found) => return found.map(|(data, at)| record(id, data, at)).transpose(),
+                    Err(e) => tracing::warn!(error = %e, "fast read failed; reading through sqlx"),
+                }
+                None
             }
-        }
+            _ => self.fast.as_ref(),
+        };
         let params = [Param::Text(&id_text), Param::Int(now)];
-        let rows = fast_reads::or_sqlx(self.fast.as_ref(), LOAD, &params, async {
+        let rows = fast_reads::or_sqlx(fast, LOAD, &params, async {
             let row: Option<(String, i64)> = sqlx::query_as(LOAD)
                 .bind(&id_text)
                 .bind(now)

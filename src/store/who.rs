@@ -5,6 +5,7 @@
 //! person instead of three.
 
 use std::cell::Cell;
+use std::sync::LazyLock;
 
 use sqlx::FromRow;
 
@@ -75,8 +76,9 @@ impl WhoRow {
     }
 }
 
-/// The read: the account, then one row per membership with its workspace.
-fn who_sql() -> String {
+/// The read: the account, then one row per membership with its workspace. Made once:
+/// it runs on every request.
+static WHO_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {}, w.id AS w_id, w.slug AS w_slug, w.name AS w_name, w.plan AS w_plan, \
          w.seat_count AS w_seat_count, w.seats_used AS w_seats_used, \
@@ -89,9 +91,9 @@ fn who_sql() -> String {
          WHERE a.id = $1 ORDER BY lower(w.name), w.slug",
         super::accounts::COLUMNS
     )
-}
+});
 
-/// Read by position: the account's nine columns, then `who_sql`'s in order.
+/// Read by position: the account's nine columns, then `WHO_SQL`'s in order.
 impl FromFastRow for WhoRow {
     fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
@@ -123,10 +125,10 @@ pub async fn load(store: &Store, account_id: &str) -> StoreResult<Option<Who>> {
     if let Some(who) = take_read_with_session(account_id) {
         return Ok(Some(who));
     }
-    let sql = who_sql();
+    let sql = WHO_SQL.as_str();
     let params = [Param::Text(account_id)];
-    let rows: Vec<WhoRow> = fast_reads::or_sqlx(store.fast_reads(), &sql, &params, async {
-        sqlx::query_as(&sql)
+    let rows: Vec<WhoRow> = fast_reads::or_sqlx(store.fast_reads(), sql, &params, async {
+        sqlx::query_as(sql)
             .bind(account_id)
             .fetch_all(store.pool())
             .await
@@ -140,7 +142,7 @@ pub(super) fn read_on(
     conn: &rusqlite::Connection,
     account_id: &str,
 ) -> rusqlite::Result<Option<Who>> {
-    let rows = fast_reads::read::<WhoRow>(conn, &who_sql(), &[Param::Text(account_id)])?;
+    let rows = fast_reads::read::<WhoRow>(conn, &WHO_SQL, &[Param::Text(account_id)])?;
     Ok(assemble(rows))
 }
 

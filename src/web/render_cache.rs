@@ -56,16 +56,16 @@ impl<V: Clone> KeptCache<V> {
     where
         F: Future<Output = Result<V, E>>,
     {
-        if let Some(html) = self.get(&key) {
-            return Ok(html);
+        if let Some(kept) = self.get(&key) {
+            return Ok(kept);
         }
         if self.capacity == 0 {
             return render.await;
         }
         let turn = self.turn(&key);
         let _mine = turn.lock().await;
-        if let Some(html) = self.get(&key) {
-            return Ok(html);
+        if let Some(kept) = self.get(&key) {
+            return Ok(kept);
         }
         // Dropped before `_mine`: the turn is forgotten however this render ends (done,
         // failed, or the request gone); those already waiting then find the kept copy, or
@@ -75,8 +75,8 @@ impl<V: Clone> KeptCache<V> {
             key: &key,
         };
         let rendered = render.await;
-        if let Ok(html) = &rendered {
-            self.put(key.clone(), html.clone());
+        if let Ok(made) = &rendered {
+            self.put(key.clone(), made.clone());
         }
         rendered
     }
@@ -95,13 +95,13 @@ impl<V: Clone> KeptCache<V> {
         let mut entries = self.entries.lock().ok()?;
         entries.uses += 1;
         let now = entries.uses;
-        let (html, used) = entries.map.get_mut(key)?;
+        let (kept, used) = entries.map.get_mut(key)?;
         *used = now;
-        Some(html.clone())
+        Some(kept.clone())
     }
 
-    /// Keeps `html` under `key`, making room by dropping the least recently used entry.
-    pub fn put(&self, key: String, html: V) {
+    /// Keeps `value` under `key`, making room by dropping the least recently used entry.
+    pub fn put(&self, key: String, value: V) {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -120,7 +120,7 @@ impl<V: Clone> KeptCache<V> {
         }
         entries.uses += 1;
         let now = entries.uses;
-        entries.map.insert(key, (html, now));
+        entries.map.insert(key, (value, now));
     }
 
     /// How many entries are kept.
