@@ -34,15 +34,13 @@ pub fn init(format: LogFormat) {
 #[derive(Debug, Clone)]
 pub struct RequestSpan(pub tracing::Span);
 
-/// Middleware just inside the trace layer: remembers the request's span.
-pub async fn keep_request_span(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+/// Just inside the trace layer, which calls it with the request's span entered:
+/// remembers that span.
+pub fn keep_request_span(mut request: axum::extract::Request) -> axum::extract::Request {
     request
         .extensions_mut()
         .insert(RequestSpan(tracing::Span::current()));
-    next.run(request).await
+    request
 }
 
 /// Names the account in the request's log span.

@@ -1,6 +1,5 @@
 //! Security headers on every response.
 
-use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::Response;
 
@@ -13,10 +12,7 @@ pub struct Https(pub bool);
 
 /// CSP without inline code, no framing, no sniffing, no referrer (links carry secrets),
 /// HSTS over https, and `no-store` on anything that did not choose its own caching.
-pub async fn add_security_headers(
-    State(Https(https)): State<Https>,
-    mut res: Response,
-) -> Response {
+pub fn add_security_headers(Https(https): Https, mut res: Response) -> Response {
     let headers = res.headers_mut();
     let fixed: [(HeaderName, &'static str); 5] = [
         (header::CONTENT_SECURITY_POLICY, CSP),

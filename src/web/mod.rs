@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod onboarding;
 pub mod page;
 pub mod password;
+pub mod pieces;
 pub mod render_cache;
 pub mod requests;
 pub mod security;
@@ -40,6 +41,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect, Response};
+use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -78,41 +80,48 @@ pub fn router(state: AppState) -> Router {
         .merge(api_tokens::router())
         .merge(webhooks::router())
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            state.services.clone(),
-            session::enforce_timeouts,
-        ))
-        .layer(session::auth_layer(&state))
-        .layer(middleware::from_fn(session::read_account_with_session))
-        // Outermost: a refused request never loads a session.
-        .layer(middleware::from_fn_with_state(
-            csrf::AllowedOrigin::from_base_url(&state.config.base_url),
-            csrf::verify,
-        ));
-    let mut router = Router::new()
+        // Outermost first. One `layer` call: each call boxes every route once more, and
+        // each box is cloned for every request.
+        .layer(
+            ServiceBuilder::new()
+                // A refused request never loads a session.
+                .layer(middleware::from_fn_with_state(
+                    csrf::AllowedOrigin::from_base_url(&state.config.base_url),
+                    csrf::verify,
+                ))
+                .map_future(session::read_account_with_session)
+                .layer(session::auth_layer(&state))
+                .layer(middleware::from_fn_with_state(
+                    state.services.clone(),
+                    session::enforce_timeouts,
+                )),
+        );
+    let mut routes = Router::new()
         .merge(health::router(&state))
         // The JSON API: bearer tokens, no session, no CSRF (web::api).
         .merge(api::router())
         .nest(ASSETS, assets::router())
         .merge(pages);
     if state.config.metrics_on_main {
-        router = router.merge(metrics::router(
+        routes = routes.merge(metrics::router(
             state.metrics.clone(),
             state.services.store.clone(),
         ));
     }
-    router
+    // On each route: it counts by the route matched.
+    let routes = routes
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),
             metrics::track,
         ))
-        .layer(middleware::map_response_with_state(
-            headers::Https(state.config.is_https()),
-            headers::add_security_headers,
-        ))
-        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
-        .layer(axum::Extension(state.config.client_ip.clone()))
-        .layer(middleware::from_fn(crate::logging::keep_request_span))
+        .with_state(state.clone());
+    // Around the whole router rather than on each route: these need no matched route, and
+    // are then neither boxed per route nor cloned box by box per request.
+    let https = headers::Https(state.config.is_https());
+    let around = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        // Inside the id, so the span can name it; outside the trace layer.
+        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -122,10 +131,12 @@ pub fn router(state: AppState) -> Router {
                         .latency_unit(LatencyUnit::Micros),
                 ),
         )
-        // Outside the trace layer, so the span can name the request's id.
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
-        .with_state(state)
+        .map_request(crate::logging::keep_request_span)
+        .layer(axum::Extension(state.config.client_ip.clone()))
+        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .map_response(move |response| headers::add_security_headers(https, response))
+        .service(routes);
+    Router::new().fallback_service(around)
 }
 
 /// Request ids: random UUIDs from the thread's generator (seeded from the OS), not one

@@ -14,8 +14,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Rendered HTML kept by key (`KeptCache`'s main use).
-pub type RenderCache = KeptCache<Arc<str>>;
+use axum::body::Bytes;
+
+/// Rendered HTML kept by key (`KeptCache`'s main use), sent from here as it is
+/// (`web::pieces`).
+pub type RenderCache = KeptCache<Bytes>;
 
 /// A bounded map from cache key to what was made from the data the key names (rendered
 /// HTML, or a count read with it), shared by every request of an instance.
@@ -153,8 +156,8 @@ impl Drop for TurnEnds<'_> {
 mod tests {
     use super::*;
 
-    fn html(s: &str) -> Arc<str> {
-        Arc::from(s)
+    fn html(s: &'static str) -> Bytes {
+        Bytes::from_static(s.as_bytes())
     }
 
     #[test]
@@ -162,10 +165,10 @@ mod tests {
         let cache = RenderCache::new(4);
         assert!(cache.get("a").is_none());
         cache.put("a".into(), html("<p>a</p>"));
-        assert_eq!(cache.get("a").as_deref(), Some("<p>a</p>"));
+        assert_eq!(cache.get("a"), Some(html("<p>a</p>")));
         assert!(cache.get("b").is_none());
         cache.put("a".into(), html("<p>a2</p>"));
-        assert_eq!(cache.get("a").as_deref(), Some("<p>a2</p>"));
+        assert_eq!(cache.get("a"), Some(html("<p>a2</p>")));
         assert_eq!(cache.len(), 1);
     }
 
@@ -186,7 +189,7 @@ mod tests {
     async fn slow_render(
         renders: Arc<std::sync::atomic::AtomicUsize>,
         started: Arc<tokio::sync::Notify>,
-    ) -> Result<Arc<str>, ()> {
+    ) -> Result<Bytes, ()> {
         renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         started.notified().await;
         Ok(html("rendered"))
@@ -226,7 +229,7 @@ mod tests {
         );
         started.notify_one();
         for ask in asks {
-            assert_eq!(ask.await.expect("joined").as_deref(), Ok("rendered"));
+            assert_eq!(ask.await.expect("joined"), Ok(html("rendered")));
         }
         assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert!(cache.rendering.lock().expect("lock").is_empty());
@@ -257,7 +260,7 @@ mod tests {
             let got = cache
                 .get_or_render("k".into(), slow_render(renders.clone(), started))
                 .await;
-            assert_eq!(got.as_deref(), Ok("rendered"));
+            assert_eq!(got, Ok(html("rendered")));
             assert_eq!(
                 renders.load(std::sync::atomic::Ordering::SeqCst),
                 1,

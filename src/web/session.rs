@@ -114,10 +114,11 @@ impl AuthnBackend for Backend {
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
-/// Outside the session layers: lets the session store hand the account it read with the
-/// session to axum-login's loader, for this request only (`store::who`).
-pub async fn read_account_with_session(request: Request, next: Next) -> Response {
-    who::with_room_for_session_read(next.run(request)).await
+/// Around the session layers' response future: lets the session store hand the account
+/// it read with the session to axum-login's loader, for this request only
+/// (`store::who`). Both layers read when their future is polled, inside this scope.
+pub fn read_account_with_session<F: Future>(response: F) -> impl Future<Output = F::Output> {
+    who::with_room_for_session_read(response)
 }
 
 /// Session cookie (signed, HttpOnly, SameSite=Lax, Secure over https, for the cookie

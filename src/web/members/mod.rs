@@ -13,19 +13,18 @@ mod export;
 mod results;
 mod view;
 
-use std::sync::Arc;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::extract::{Admin, Member, htmx_targets};
 use super::page::{Page, PageContext};
+use super::pieces::{KEPT_HTML_HERE, html_around};
 use super::render_cache::{KeptCache, RenderCache};
 use crate::app::AppState;
 use crate::error::AppResult;
@@ -157,8 +156,8 @@ struct MembersPage {
     page: Page,
     /// The page around the results: filters, seat bar, seat tools.
     v: MembersView,
-    /// The results, rendered by `results::html`.
-    results: Arc<str>,
+    /// Where the results (`results::html`) go: `pieces::KEPT_HTML_HERE`.
+    results: &'static str,
     /// Members who joined as Viewer for want of a seat and still have none.
     seat_waiting: i64,
 }
@@ -166,7 +165,8 @@ struct MembersPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "members/results_fragment.html")]
 struct ResultsFragment {
-    results: Arc<str>,
+    /// Where the results go, as in `MembersPage`.
+    results: &'static str,
     /// The toolbar's CSV link for these filters (swapped out of band).
     csv_link: String,
 }
@@ -183,22 +183,27 @@ async fn show(
     let page = ctx.in_workspace(&member, "Members", "members");
     let results = results::html(&svc, &kept, &member, &params).await?;
     let v = MembersView::frame(&member, &params);
-    if htmx_targets(&headers, "member-results") {
+    // The results are sent from where they are kept, around the rest (`web::pieces`).
+    let around = if htmx_targets(&headers, "member-results") {
         let csv_link = v.csv_link;
-        return Ok(ResultsFragment { results, csv_link }.into_response());
-    }
-    let seat_waiting = seat_waiting(&svc, &counts, &member).await?;
-    let page = MembersPage {
-        page,
-        v,
-        results,
-        seat_waiting,
+        ResultsFragment {
+            results: KEPT_HTML_HERE,
+            csv_link,
+        }
+        .render()
+    } else {
+        let seat_waiting = seat_waiting(&svc, &counts, &member).await?;
+        let page = MembersPage {
+            page,
+            v,
+            results: KEPT_HTML_HERE,
+            seat_waiting,
+        };
+        // Sized for the page, rather than grown (and copied) by doubling.
+        let mut html = String::with_capacity(FRAME_BYTES);
+        page.render_into(&mut html).map(|()| html)
     };
-    // Written once into a buffer already big enough for the kept results, rather than
-    // grown (and copied) by doubling from the template's own size.
-    let mut html = String::with_capacity(page.results.len() + FRAME_BYTES);
-    page.render_into(&mut html).map_err(anyhow::Error::from)?;
-    Ok(Html(html).into_response())
+    Ok(html_around(around.map_err(anyhow::Error::from)?, results)?)
 }
 
 /// How many members wait for a seat, kept beside the results under the list version:

@@ -7,9 +7,8 @@
 //! request headers, `web::csrf`), so every session of the same viewer shares one copy.
 //! The Pending filter lists invitations and is never kept.
 
-use std::sync::Arc;
-
 use askama::Template;
+use axum::body::Bytes;
 
 use super::view::{MembersView, Paging, member_row, team_tags};
 use super::{ListParams, PAGE_SIZE};
@@ -33,14 +32,14 @@ pub async fn html(
     kept: &RenderCache,
     member: &Member,
     params: &ListParams,
-) -> AppResult<Arc<str>> {
+) -> AppResult<Bytes> {
     let render = async {
         let v = load_view(svc, member, params).await?;
         let mut html = String::with_capacity(RESULTS_BYTES);
         Results { v: &v }
             .render_into(&mut html)
             .map_err(anyhow::Error::from)?;
-        Ok(Arc::from(html))
+        Ok(Bytes::from(html))
     };
     match params.query() {
         Some(_) => kept.get_or_render(cache_key(member, params), render).await,
