@@ -31,6 +31,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Row};
 use tokio::sync::Semaphore;
 
+use super::remembered::Remembered;
+
 /// How many reads run at once, each on a connection of its own (kept for the next):
 /// the rest wait their turn rather than open connections that would be thrown away.
 /// Reads run on the runtime's workers, one per core, so more could not run at once.
@@ -74,11 +76,18 @@ impl FromFastRow for (String, i64) {
     }
 }
 
+/// A read-only connection with the reads kept on it (`remembered`).
+#[derive(Debug)]
+struct Reader {
+    conn: Connection,
+    remembered: Remembered,
+}
+
 /// Read-only connections to one SQLite file.
 #[derive(Debug)]
 pub struct FastReads {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Reader>>,
     /// How many idle connections are kept: every reader's, and as many again for
     /// downloads.
     most_idle: usize,
@@ -110,7 +119,7 @@ impl FastReads {
         })
     }
 
-    fn open(&self) -> rusqlite::Result<Connection> {
+    fn open(&self) -> rusqlite::Result<Reader> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags)?;
         // A reader waits only for WAL recovery or a checkpoint restarting the log; the
@@ -120,7 +129,10 @@ impl FastReads {
         // Pages read straight from the mapped file, not copied in from the kernel's cache
         // into each reader's small page cache (a search walks thousands of index pages).
         conn.pragma_update(None, "mmap_size", MAPPED_BYTES)?;
-        Ok(conn)
+        Ok(Reader {
+            conn,
+            remembered: Remembered::default(),
+        })
     }
 
     /// A connection for one long read (a CSV download, on the blocking pool), out of the
@@ -131,16 +143,16 @@ impl FastReads {
         &self,
         read: impl FnOnce(&Connection) -> T,
     ) -> rusqlite::Result<T> {
-        let conn = self.idle_or_new()?;
-        conn.busy_timeout(Duration::from_secs(10))?;
-        let out = read(&conn);
-        conn.busy_timeout(BUSY_WAIT)?;
-        self.give_back(conn);
+        let reader = self.idle_or_new()?;
+        reader.conn.busy_timeout(Duration::from_secs(10))?;
+        let out = read(&reader.conn);
+        reader.conn.busy_timeout(BUSY_WAIT)?;
+        self.give_back(reader);
         Ok(out)
     }
 
     /// A kept connection, or a new one when none is idle.
-    fn idle_or_new(&self) -> rusqlite::Result<Connection> {
+    fn idle_or_new(&self) -> rusqlite::Result<Reader> {
         match self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
             Some(conn) => Ok(conn),
             None => self.open(),
@@ -149,11 +161,11 @@ impl FastReads {
 
     /// Keeps `conn` for the next read, unless as many as can be busy at once are kept
     /// (downloads at once may have opened more).
-    fn give_back(&self, conn: Connection) {
+    fn give_back(&self, reader: Reader) {
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < self.most_idle
         {
-            idle.push(conn);
+            idle.push(reader);
         }
     }
 
@@ -179,20 +191,43 @@ impl FastReads {
         &self,
         reads: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
+        self.in_transaction(|reader| reads(&reader.conn)).await
+    }
+
+    /// As `together`, but what `reads` gave under `key` is kept on the connection and
+    /// given again, without reading, while nothing is committed to the database
+    /// (`store::remembered`). Only `Some` is kept; what depends on the time besides the
+    /// data is for the caller to check again.
+    pub async fn together_remembered<T: Clone + Send + 'static>(
+        &self,
+        key: &str,
+        reads: impl FnOnce(&Connection) -> rusqlite::Result<Option<T>>,
+    ) -> rusqlite::Result<Option<T>> {
+        self.in_transaction(|reader| reader.remembered.recall_or_read(&reader.conn, key, reads))
+            .await
+    }
+
+    async fn in_transaction<T>(
+        &self,
+        reads: impl FnOnce(&mut Reader) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
         let _turn = self
             .readers
             .acquire()
             .await
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-        let conn = self.idle_or_new()?;
-        conn.prepare_cached("BEGIN")?.execute([])?;
-        let out = reads(&conn);
+        let mut reader = self.idle_or_new()?;
+        reader.conn.prepare_cached("BEGIN")?.execute([])?;
+        let out = reads(&mut reader);
         // A read-only transaction: ending it either way keeps nothing. A connection whose
         // transaction would not end is not kept.
         let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        let ended = conn.prepare_cached(end).and_then(|mut st| st.execute([]));
+        let ended = reader
+            .conn
+            .prepare_cached(end)
+            .and_then(|mut st| st.execute([]));
         if ended.is_ok() {
-            self.give_back(conn);
+            self.give_back(reader);
         }
         let out = ended.and(out);
         let counter = if out.is_ok() {
@@ -213,10 +248,10 @@ impl FastReads {
     }
 
     fn all_now<T: FromFastRow>(&self, sql: &str, params: &[Param<'_>]) -> rusqlite::Result<Vec<T>> {
-        let conn = self.idle_or_new()?;
-        let rows = read(&conn, sql, params);
+        let reader = self.idle_or_new()?;
+        let rows = read(&reader.conn, sql, params);
         if rows.is_ok() {
-            self.give_back(conn);
+            self.give_back(reader);
         }
         rows
     }
@@ -287,7 +322,7 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     struct Pair(i64, String);
@@ -298,7 +333,8 @@ mod tests {
         }
     }
 
-    fn reader_with_table() -> (tempdir::Dir, Arc<FastReads>) {
+    /// A database file with table `t` (n, s) of three rows, and a fast path to it.
+    pub(in crate::store) fn reader_with_table() -> (tempdir::Dir, Arc<FastReads>) {
         let dir = tempdir::Dir::new();
         let path = dir.0.join("t.db");
         let conn = Connection::open(&path).expect("create");
@@ -312,7 +348,7 @@ mod tests {
         (dir, Arc::new(reader))
     }
 
-    mod tempdir {
+    pub(in crate::store) mod tempdir {
         pub struct Dir(pub std::path::PathBuf);
         impl Dir {
             pub fn new() -> Self {

@@ -24,6 +24,7 @@ pub mod member_search;
 pub mod members;
 pub mod outbox;
 pub mod readiness;
+mod remembered;
 pub mod search_upkeep;
 pub mod seed;
 pub mod sessions;

@@ -50,14 +50,17 @@ impl DbSessionStore {
         }
     }
 
-    /// The session row and its account, both read in one transaction on `fast`.
+    /// The session row and its account, both read in one transaction on `fast`, or as
+    /// read before when nothing was committed since (`store::remembered`): every
+    /// signed-in request asks, and these rows rarely change.
     async fn load_with_account(
         fast: &FastReads,
         key: &str,
         id: &str,
         now: i64,
     ) -> rusqlite::Result<Option<(Data, i64)>> {
-        let read = fast.together(|conn| {
+        let remembered_as = format!("session\n{id}");
+        let read = fast.together_remembered(&remembered_as, |conn| {
             let params = [Param::Text(id), Param::Int(now)];
             let rows: Vec<SessionRow> = fast_reads::read(conn, LOAD, &params)?;
             let Some(SessionRow(data, expires_at)) = rows.into_iter().next() else {
@@ -75,7 +78,9 @@ impl DbSessionStore {
             };
             Ok(Some((data, expires_at, who)))
         });
-        Ok(read.await?.map(|(data, expires_at, who)| {
+        // As `LOAD` asks: a session read while it was live may have expired since.
+        let live = read.await?.filter(|(_, expires_at, _)| *expires_at > now);
+        Ok(live.map(|(data, expires_at, who)| {
             if let Some(who) = who {
                 super::who::keep_read_with_session(who);
             }

@@ -6,7 +6,10 @@
 use crate::both_databases;
 use crate::support::{Db, TestApp};
 
-both_databases!(the_members_page_reads_through_the_fast_path_on_sqlite_only);
+both_databases!(
+    the_members_page_reads_through_the_fast_path_on_sqlite_only,
+    a_remembered_session_changes_or_ends_on_the_next_request,
+);
 
 async fn the_members_page_reads_through_the_fast_path_on_sqlite_only(db: Db) {
     let on_sqlite = matches!(db, Db::Sqlite);
@@ -36,4 +39,57 @@ async fn the_members_page_reads_through_the_fast_path_on_sqlite_only(db: Db) {
         }
         None => assert!(!on_sqlite, "SQLite on a file reads through the fast path"),
     }
+}
+
+/// On SQLite's fast path the session and who is asking are remembered until anything is
+/// committed (`store::remembered`): a role changed or a session ended behind the app's
+/// back (as another instance would) shows on the next request, and a session whose time
+/// is up ends though nothing was committed since it was read.
+async fn a_remembered_session_changes_or_ends_on_the_next_request(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let pool = app.services.store.pool();
+    let (owner, slug) = app.owner_of("owner@example.com", "Kept").await;
+    let admin = app.member_as(&slug, "admin@example.com", "admin").await;
+    let members = format!("/w/{slug}/members");
+    for _ in 0..2 {
+        assert_eq!(admin.get(&members).await.status(), 200);
+    }
+    sqlx::query(
+        "UPDATE memberships SET role = 'member' WHERE account_id = \
+         (SELECT id FROM accounts WHERE email = 'admin@example.com')",
+    )
+    .execute(pool)
+    .await
+    .expect("demote");
+    assert_eq!(
+        admin.get(&members).await.status(),
+        403,
+        "no longer an admin"
+    );
+
+    for _ in 0..2 {
+        assert_eq!(owner.get(&members).await.status(), 200);
+    }
+    sqlx::query("DELETE FROM sessions")
+        .execute(pool)
+        .await
+        .expect("sign out everywhere");
+    assert_eq!(owner.get(&members).await.status(), 303, "signed out");
+
+    let late = app.signed_up("late@example.com", "Late").await;
+    // The first page takes the welcome message, which writes the session back.
+    assert_eq!(late.get("/account").await.status(), 200);
+    let ends = time::OffsetDateTime::now_utc().unix_timestamp() + 2;
+    sqlx::query("UPDATE sessions SET expires_at = $1")
+        .bind(ends)
+        .execute(pool)
+        .await
+        .expect("expiry");
+    for _ in 0..2 {
+        assert_eq!(late.get("/account").await.status(), 200, "still live");
+    }
+    while time::OffsetDateTime::now_utc().unix_timestamp() <= ends {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(late.get("/account").await.status(), 303, "its time is up");
 }
