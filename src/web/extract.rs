@@ -79,10 +79,10 @@ async fn signed_in_with_memberships<S: Send + Sync>(
     crate::logging::record_account(&parts.extensions, &user.account.id);
     let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
     let signed_in = SignedIn {
-        account: user.account,
+        account: user.account.clone(),
         ip,
     };
-    Ok((signed_in, user.memberships))
+    Ok((signed_in, user.memberships.clone()))
 }
 
 /// An active member of the workspace in the URL's `{slug}`, loaded fresh from the

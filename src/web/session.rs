@@ -2,6 +2,8 @@
 //! A session ends when idle for a week or thirty days after sign-in, whichever comes first,
 //! and whenever the password changes or the person signs out everywhere.
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -32,9 +34,13 @@ pub const COOKIE_NAME: &str = "gatehouse_session";
 /// session.
 const AUTH_DATA_KEY: &str = "axum-login.data";
 
-/// The signed-in person, loaded from the database on every request.
+/// The signed-in person, loaded from the database on every request. One pointer:
+/// axum-login, the session rules and each extractor take their own copy of it.
 #[derive(Clone)]
-pub struct SessionUser {
+pub struct SessionUser(Arc<SignedInParts>);
+
+/// What `SessionUser` holds.
+pub struct SignedInParts {
     pub account: AccountRow,
     /// Every membership of the account with its workspace, read with it (`store::who`);
     /// empty in the sign-in request itself, which only redirects.
@@ -42,6 +48,14 @@ pub struct SessionUser {
     /// When the account last set its avatar (`None`: it has none, or not read yet).
     pub avatar_at: Option<i64>,
     auth_hash: Vec<u8>,
+}
+
+impl std::ops::Deref for SessionUser {
+    type Target = SignedInParts;
+
+    fn deref(&self) -> &SignedInParts {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for SessionUser {
@@ -53,18 +67,18 @@ impl std::fmt::Debug for SessionUser {
 }
 
 impl SessionUser {
-    fn new(account: AccountRow, memberships: Vec<MembershipIn>) -> Self {
+    fn new(account: AccountRow, memberships: Vec<MembershipIn>, avatar_at: Option<i64>) -> Self {
         // Changes whenever the password or the session version does: axum-login then
         // refuses every session made before.
         let mut digest = Sha256::new();
         digest.update(account.password_hash.as_bytes());
         digest.update(account.session_version.to_le_bytes());
-        Self {
+        Self(Arc::new(SignedInParts {
             auth_hash: digest.finalize().to_vec(),
             account,
             memberships,
-            avatar_at: None,
-        }
+            avatar_at,
+        }))
     }
 }
 
@@ -105,10 +119,7 @@ impl AuthnBackend for Backend {
     async fn get_user(&self, id: &String) -> Result<Option<SessionUser>, sqlx::Error> {
         Ok(who::load(&self.services.store, id)
             .await?
-            .map(|who| SessionUser {
-                avatar_at: who.avatar_at,
-                ..SessionUser::new(who.account, who.memberships)
-            }))
+            .map(|who| SessionUser::new(who.account, who.memberships, who.avatar_at)))
     }
 }
 
@@ -157,7 +168,7 @@ pub async fn sign_in(auth: &mut AuthSession, account: AccountRow, now: i64) -> a
     if auth.user.is_some() {
         auth.session.cycle_id().await?;
     }
-    auth.login(&SessionUser::new(account, Vec::new()))
+    auth.login(&SessionUser::new(account, Vec::new(), None))
         .await
         .map_err(|e| anyhow::anyhow!("sign-in: {e}"))?;
     auth.session.insert(SIGNED_IN_AT, now).await?;
