@@ -154,12 +154,12 @@ impl FastReads {
     /// A kept connection, or a new one when none is idle.
     fn idle_or_new(&self) -> rusqlite::Result<Reader> {
         match self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
-            Some(conn) => Ok(conn),
+            Some(reader) => Ok(reader),
             None => self.open(),
         }
     }
 
-    /// Keeps `conn` for the next read, unless as many as can be busy at once are kept
+    /// Keeps `reader` for the next read, unless as many as can be busy at once are kept
     /// (downloads at once may have opened more).
     fn give_back(&self, reader: Reader) {
         if let Ok(mut idle) = self.idle.lock()

@@ -14,7 +14,6 @@ mod results;
 mod view;
 
 use askama::Template;
-use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -150,7 +149,7 @@ impl ListParams {
     }
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "members/index.html")]
 struct MembersPage {
     page: Page,
@@ -162,7 +161,7 @@ struct MembersPage {
     seat_waiting: i64,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "members/results_fragment.html")]
 struct ResultsFragment {
     /// Where the results go, as in `MembersPage`.
