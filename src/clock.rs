@@ -20,10 +20,32 @@ impl Clock {
     }
 }
 
-/// A date as the console and emails show it: `2026-11-21` (UTC).
+/// A date as the console and emails show it: `2026-11-21` (UTC). Written digit by digit:
+/// fifty of these make a Members page, and chrono's `format` parses its pattern each time.
 pub fn format_date(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+    use chrono::Datelike;
+    let Some(date) = chrono::DateTime::from_timestamp(unix, 0) else {
+        return String::new();
+    };
+    let (year, month, day) = (date.year(), date.month(), date.day());
+    if !(0..=9999).contains(&year) {
+        return date.format("%Y-%m-%d").to_string();
+    }
+    let mut out = String::with_capacity(10);
+    push_digits(&mut out, year.unsigned_abs(), 4);
+    out.push('-');
+    push_digits(&mut out, month, 2);
+    out.push('-');
+    push_digits(&mut out, day, 2);
+    out
+}
+
+/// `value`'s last `width` decimal digits, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// How long ago, as a person says it: "just now", "5 minutes ago", "3 days ago".
@@ -45,7 +67,24 @@ pub fn ago(seconds: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::ago;
+    use super::{ago, format_date};
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for unix in [
+            0,
+            951_782_400,
+            1_764_288_000,
+            1_798_761_599,
+            253_402_300_799,
+        ] {
+            let chrono =
+                chrono::DateTime::from_timestamp(unix, 0).map(|d| d.format("%Y-%m-%d").to_string());
+            assert_eq!(Some(format_date(unix)), chrono, "{unix}");
+        }
+        assert_eq!(format_date(1_764_288_000), "2025-11-28");
+        assert_eq!(format_date(-62_167_219_200), "0000-01-01");
+    }
 
     #[test]
     fn ago_says_it_like_a_person() {

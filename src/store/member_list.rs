@@ -17,6 +17,9 @@
 //!   match (a thousand entries tested cost less than a thousand matches of a long search
 //!   in the index); a short one is counted first (`SHORT_SEARCH`).
 
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
 use sqlx::{Any, Executor, FromRow, Row};
 use tokio::sync::mpsc;
 
@@ -134,8 +137,10 @@ pub enum Cursor {
 #[derive(Debug, Clone)]
 pub struct Page {
     pub rows: Vec<ListedMember>,
-    /// The listed members' teams, each member's primary first.
+    /// The listed members' teams, each member's primary first, then by name.
     pub teams: Vec<TeamTagRow>,
+    /// When each listed member who has a picture last changed it, by account id.
+    pub avatars: HashMap<String, i64>,
     pub total: Total,
     pub has_prev: bool,
     pub has_next: bool,
@@ -148,6 +153,8 @@ struct PageRow {
     total: Option<i64>,
     team_name: Option<String>,
     team_primary: Option<i64>,
+    sort_name: String,
+    avatar_at: Option<i64>,
 }
 
 /// Read by the positions of `COLUMNS`, as the CSV export reads them (by name, each
@@ -169,7 +176,8 @@ impl FromFastRow for ListedMember {
     }
 }
 
-/// `COLUMNS`, then the page statement's total and team (`member_pages::page`).
+/// `COLUMNS`, then the page statement's total, team, sort key and picture version
+/// (`member_pages::page`).
 impl FromFastRow for PageRow {
     fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
@@ -177,6 +185,8 @@ impl FromFastRow for PageRow {
             total: row.get(10)?,
             team_name: row.get(11)?,
             team_primary: row.get(12)?,
+            sort_name: row.get(13)?,
+            avatar_at: row.get(14)?,
         })
     }
 }
@@ -226,9 +236,9 @@ pub async fn page(
         Cursor::None => {}
     }
     if offset >= DEEP_OFFSET && source == Source::List {
-        let st = member_pages::anchor(workspace_id, q, offset);
-        let anchor: Vec<(String, i64)> = all_rows(store, &st).await?;
-        let Some((bucket, skip)) = anchor.into_iter().next() else {
+        let st = member_pages::buckets(workspace_id, q);
+        let buckets: Vec<(String, i64)> = all_rows(store, &st).await?;
+        let Some((bucket, skip)) = anchor(buckets, offset) else {
             // Past the last page.
             let total = match total {
                 Some(total) => total,
@@ -237,6 +247,7 @@ pub async fn page(
             return Ok(Page {
                 rows: Vec::new(),
                 teams: Vec::new(),
+                avatars: HashMap::new(),
                 total,
                 has_prev: true,
                 has_next: false,
@@ -256,6 +267,24 @@ pub async fn page(
         has_prev: true,
         ..page
     })
+}
+
+/// The bucket holding the entry at `offset` and how many of its members come before
+/// that entry, from every bucket's count in the list's order (one bucket may come on
+/// consecutive rows: with and without a seat); None past the end.
+fn anchor(buckets: Vec<(String, i64)>, offset: i64) -> Option<(String, i64)> {
+    let mut before = 0;
+    let mut rows = buckets.into_iter().peekable();
+    while let Some((bucket, mut members)) = rows.next() {
+        while let Some((_, more)) = rows.next_if(|(next, _)| *next == bucket) {
+            members += more;
+        }
+        if before + members > offset {
+            return Some((bucket, offset - before));
+        }
+        before += members;
+    }
+    None
 }
 
 fn first_page(page: Page) -> StoreResult<Page> {
@@ -365,7 +394,7 @@ async fn read(
     );
     let rows: Vec<PageRow> = all_rows(store, &st).await?;
     let mut total = total.or_else(|| rows.first().and_then(|r| r.total).map(Total::Exact));
-    let mut page = group(rows, limit);
+    let mut page = group(rows, limit, q.descending != backwards);
     let more = page.rows.len() as i64 > limit;
     if more {
         let extra = page.rows.pop().map(|m| m.account_id);
@@ -384,16 +413,22 @@ async fn read(
     Ok(page)
 }
 
-/// Rows (one per member and team) grouped into members and their teams.
-fn group(rows: Vec<PageRow>, limit: i64) -> Page {
+/// Rows (one per member and team, in no order) put in the list's order (`descending`:
+/// Z→A) and grouped into members, their teams and pictures.
+fn group(mut rows: Vec<PageRow>, limit: i64, descending: bool) -> Page {
+    put_in_order(&mut rows, descending);
     let mut page = Page {
         rows: Vec::with_capacity(limit as usize + 1),
         teams: Vec::new(),
+        avatars: HashMap::new(),
         total: Total::Exact(0),
         has_prev: false,
         has_next: false,
     };
     for row in rows {
+        if let Some(at) = row.avatar_at {
+            page.avatars.insert(row.member.account_id.clone(), at);
+        }
         if let Some(team_name) = row.team_name {
             page.teams.push(TeamTagRow {
                 account_id: row.member.account_id.clone(),
@@ -407,6 +442,30 @@ fn group(rows: Vec<PageRow>, limit: i64) -> Page {
         }
     }
     page
+}
+
+/// The list's order (sort keys compared byte by byte, as SQLite's BINARY and
+/// PostgreSQL's `COLLATE "C"` on `sort_name` do), each member's teams together, the
+/// primary first, then by name whatever its case.
+fn put_in_order(rows: &mut [PageRow], descending: bool) {
+    rows.sort_unstable_by(|a, b| {
+        let by_key = a.sort_name.cmp(&b.sort_name);
+        let by_key = if descending { by_key.reverse() } else { by_key };
+        by_key
+            .then_with(|| b.team_primary.cmp(&a.team_primary))
+            .then_with(|| compare_team_names(a.team_name.as_deref(), b.team_name.as_deref()))
+    });
+}
+
+/// Team names in alphabetical order, whatever their case.
+fn compare_team_names(a: Option<&str>, b: Option<&str>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a
+            .chars()
+            .flat_map(char::to_lowercase)
+            .cmp(b.chars().flat_map(char::to_lowercase)),
+        _ => a.cmp(&b),
+    }
 }
 
 /// How many members the whole list holds (as the database keeps count: `member_counts`).
@@ -544,7 +603,7 @@ pub fn statements(
         if source == Source::List {
             all.push((
                 "deep page's bucket".to_string(),
-                member_pages::anchor(workspace_id, q, 50_000),
+                member_pages::buckets(workspace_id, q),
             ));
             positions.push(Position::Anchor {
                 bucket: "mar".to_string(),
@@ -591,4 +650,26 @@ pub async fn explain(
         lines.push(String::new());
     }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anchor;
+
+    fn buckets(rows: &[(&str, i64)]) -> Vec<(String, i64)> {
+        rows.iter().map(|(b, n)| (b.to_string(), *n)).collect()
+    }
+
+    #[test]
+    fn a_deep_page_starts_in_the_bucket_holding_its_first_entry() {
+        let rows = buckets(&[("ada", 3), ("ada", 2), ("bob", 4), ("cy", 1), ("cy", 1)]);
+        assert_eq!(anchor(rows.clone(), 0), Some(("ada".into(), 0)));
+        // The seat holders' row of a bucket counts with the others': 5 in "ada".
+        assert_eq!(anchor(rows.clone(), 4), Some(("ada".into(), 4)));
+        assert_eq!(anchor(rows.clone(), 5), Some(("bob".into(), 0)));
+        assert_eq!(anchor(rows.clone(), 8), Some(("bob".into(), 3)));
+        assert_eq!(anchor(rows.clone(), 10), Some(("cy".into(), 1)));
+        assert_eq!(anchor(rows.clone(), 11), None);
+        assert_eq!(anchor(Vec::new(), 0), None);
+    }
 }

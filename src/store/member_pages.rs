@@ -259,20 +259,16 @@ fn searching(backend: Backend, q: &MemberQuery) -> Statement {
     }
 }
 
-/// Where a numbered page deep in the list starts: the bucket whose members hold the
-/// page's first entry, and how many of them come before it (columns `bucket`, `skip`).
-pub fn anchor(workspace_id: &str, q: &MemberQuery, offset: i64) -> Statement {
+/// How many members each sort-key bucket holds, in the list's order (columns `bucket`,
+/// `members`; a bucket comes on two rows, with and without a seat, when the filter takes
+/// both): `member_list::anchor` adds them up to find where a numbered page deep in the
+/// list starts. A few hundred rows of the table's key; summing them in Rust costs a
+/// fifth of a window function's running sum over the grouped buckets in SQLite.
+pub fn buckets(workspace_id: &str, q: &MemberQuery) -> Statement {
     let mut st = Statement::default();
-    st.push("SELECT b.bucket, SUM(b.members) AS n FROM member_list_buckets b");
+    st.push("SELECT b.bucket, b.members FROM member_list_buckets b");
     filter(&mut st, workspace_id, q, "b");
-    let offset = st.arg(Arg::Int(offset));
-    let dir = direction(q.descending);
-    st.sql = format!(
-        "SELECT bucket, CAST({offset} - (upto - n) AS BIGINT) AS skip FROM ( \
-         SELECT bucket, n, SUM(n) OVER (ORDER BY bucket{dir} ROWS UNBOUNDED PRECEDING) AS upto \
-         FROM ({} GROUP BY b.bucket) sums) running WHERE upto > {offset} ORDER BY bucket{dir} LIMIT 1",
-        st.sql
-    );
+    st.push(&format!(" ORDER BY b.bucket{}", direction(q.descending)));
     st
 }
 
@@ -306,9 +302,12 @@ fn membership_columns(alias: &str) -> String {
 }
 
 /// One page: up to `limit` memberships from `position` in the list's order (reversed
-/// when `reverse`, for the page before a cursor), each joined to its account and teams
-/// (one row per team, primary first). Column `total` is the list's count from
-/// `member_counts` when `source` is the whole list, NULL otherwise.
+/// when `reverse`, for the page before a cursor), each joined to its account, its
+/// picture's version (`avatar_at`, NULL without one) and teams (one row per team).
+/// Column `total` is the list's count from `member_counts` when `source` is the whole
+/// list, NULL otherwise. The rows come unordered: the caller orders them by `sort_name`
+/// (unique: it ends with the email), which costs less in Rust than SQLite's sorter, a
+/// temporary B-tree built for 51 rows with all their columns.
 pub fn page(
     backend: Backend,
     workspace_id: &str,
@@ -385,11 +384,12 @@ pub fn page(
         "CAST(NULL AS BIGINT)".to_string()
     };
     st.sql = format!(
-        "SELECT {}, {total} AS total, t.name AS team_name, tm.is_primary AS team_primary \
+        "SELECT {}, {total} AS total, t.name AS team_name, tm.is_primary AS team_primary, \
+         page.sort_name, av.updated_at AS avatar_at \
          FROM ({}) page JOIN {} ON a.id = page.account_id \
+         LEFT JOIN avatars av ON av.account_id = page.account_id \
          LEFT JOIN team_members tm ON tm.workspace_id = $1 AND tm.account_id = page.account_id \
-         LEFT JOIN teams t ON t.id = tm.team_id \
-         ORDER BY page.sort_name{dir}, page.account_id, tm.is_primary DESC, lower(t.name)",
+         LEFT JOIN teams t ON t.id = tm.team_id",
         super::member_list::COLUMNS.replace("m.", "page."),
         st.sql,
         listed_accounts(backend)

@@ -21,20 +21,21 @@ const COLOURS: [&str; 8] = [
 /// "AL", "Cher" → "C"). Words that start with no letter or digit are skipped; a name
 /// without any gives its first character, and an empty one "?".
 pub fn initials(name: &str) -> String {
-    let firsts: Vec<char> = name
+    let mut firsts = name
         .split_whitespace()
         .filter_map(|word| word.chars().next())
-        .filter(|c| c.is_alphanumeric())
-        .collect();
-    let picked = match firsts.as_slice() {
-        [] => name.trim().chars().next().into_iter().collect::<Vec<_>>(),
-        [only] => vec![*only],
-        [first, .., last] => vec![*first, *last],
+        .filter(|c| c.is_alphanumeric());
+    let (first, last) = match firsts.next() {
+        Some(first) => (first, firsts.next_back()),
+        None => match name.trim().chars().next() {
+            Some(only) => (only, None),
+            None => return "?".to_string(),
+        },
     };
-    if picked.is_empty() {
-        return "?".to_string();
-    }
-    picked.into_iter().flat_map(char::to_uppercase).collect()
+    first
+        .to_uppercase()
+        .chain(last.into_iter().flat_map(char::to_uppercase))
+        .collect()
 }
 
 /// The colour class for an account: FNV-1a over its id, so it never changes.

@@ -9,6 +9,7 @@ both_databases!(
     csv_has_exactly_the_filtered_rows_escaped,
     search_matches_any_part_and_follows_renames_and_removals,
     search_finds_everyone_at_an_email_domain,
+    rows_keep_the_list_order_and_teams_show_primary_first_then_by_name,
 );
 
 fn rows(html: &str) -> usize {
@@ -277,4 +278,90 @@ async fn search_finds_everyone_at_an_email_domain(db: Db) {
     assert_eq!(rows(&acme), 3, "a part of each domain, any case");
     let (_, corp) = owner.page(&format!("/w/{slug}/members?q=e-cor")).await;
     assert_eq!(rows(&corp), 2, "any part of it");
+}
+
+/// The database returns a page's rows unordered (one per member and team); the store puts
+/// them in the list's order, each member's teams together with the primary first and the
+/// rest by name whatever its case.
+async fn rows_keep_the_list_order_and_teams_show_primary_first_then_by_name(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, slug) = app.owner_of("owner@example.com", "Order").await;
+    let ids = app.add_members(&slug, "Gamma", 60, "member").await;
+    let pool = app.services.store.pool();
+    for (team, name) in [("t-beta", "beta"), ("t-alpha", "Alpha"), ("t-zed", "Zed")] {
+        sqlx::query(
+            "INSERT INTO teams (id, workspace_id, name, created_at) \
+             SELECT $1, id, $2, 0 FROM workspaces WHERE slug = $3",
+        )
+        .bind(team)
+        .bind(name)
+        .bind(&slug)
+        .execute(pool)
+        .await
+        .expect("team");
+    }
+    for (member, team, primary) in [
+        (&ids[1], "t-beta", 0),
+        (&ids[1], "t-zed", 1),
+        (&ids[1], "t-alpha", 0),
+        (&ids[3], "t-beta", 0),
+        (&ids[58], "t-alpha", 1),
+        (&ids[58], "t-zed", 0),
+    ] {
+        sqlx::query(
+            "INSERT INTO team_members (team_id, workspace_id, account_id, is_primary, added_at) \
+             SELECT $1, workspace_id, account_id, $2, 0 FROM memberships WHERE account_id = $3",
+        )
+        .bind(team)
+        .bind(primary)
+        .bind(member)
+        .execute(pool)
+        .await
+        .expect("team member");
+    }
+    let order = |html: &str| -> Vec<String> {
+        html.match_indices("<tr id=\"member-")
+            .map(|(at, _)| html[at + 15..at + 51].to_string())
+            .collect()
+    };
+    let teams_of = |html: &str, id: &str| -> Vec<String> {
+        let row = &html[html.find(&format!("member-{id}")).expect("row")..];
+        let row = &row[..row.find("</tr>").expect("row end")];
+        row.split("<span class=\"badge")
+            .skip(1)
+            .filter_map(|tag| Some(tag.split_once('>')?.1.split('<').next()?.to_string()))
+            .collect()
+    };
+    let page = |query: String| {
+        let owner = &owner;
+        let slug = &slug;
+        async move { owner.page(&format!("/w/{slug}/members?{query}")).await.1 }
+    };
+    let first = page(String::new()).await;
+    let mut full = order(&first);
+    full.extend(order(&page("page=2".into()).await));
+    assert_eq!(full.len(), 61);
+    let gammas: Vec<&String> = full.iter().filter(|id| ids.contains(id)).collect();
+    assert_eq!(
+        gammas,
+        ids.iter().collect::<Vec<_>>(),
+        "Gamma 000 … 059 in order"
+    );
+    assert_eq!(teams_of(&first, &ids[1]), ["Zed", "Alpha", "beta"]);
+    assert_eq!(teams_of(&first, &ids[3]), ["beta"]);
+    assert!(first.contains("title=\"Primary team\">Zed</span>"));
+
+    let reversed: Vec<String> = full.iter().rev().cloned().collect();
+    let descending = page("sort=desc".into()).await;
+    assert_eq!(order(&descending), reversed[..50], "Z→A");
+    assert_eq!(teams_of(&descending, &ids[58]), ["Alpha", "Zed"]);
+
+    let before = page(format!("before={}", full[55])).await;
+    assert_eq!(order(&before), full[5..55], "the 50 before the cursor");
+    let before = page(format!("before={}&sort=desc", reversed[55])).await;
+    assert_eq!(
+        order(&before),
+        reversed[5..55],
+        "Z→A: the 50 before the cursor"
+    );
 }

@@ -101,8 +101,7 @@ async fn load_view(svc: &Services, member: &Member, params: &ListParams) -> AppR
     };
     let me = &member.signed_in.account.id;
     let mut tags = team_tags(page.teams);
-    let ids: Vec<String> = page.rows.iter().map(|m| m.account_id.clone()).collect();
-    let pictures = avatars::versions(&svc.store, &ids).await?;
+    let pictures = page.avatars;
     let rows = page
         .rows
         .into_iter()
