@@ -11,6 +11,7 @@ pub mod avatars;
 pub mod discovery;
 pub mod domains;
 pub mod fast_reads;
+mod fts_structure;
 pub mod invitation_list;
 pub mod invitations;
 pub mod join_requests;

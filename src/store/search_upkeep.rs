@@ -1,18 +1,26 @@
-//! Keeps SQLite's substring index of the Members list (`member_search`, FTS5) in one
-//! segment. Each transaction that changes a membership adds a small segment, and FTS5's
-//! own merging folds them only level by level: a bulk load leaves about a dozen, a wave
-//! of joins a score. A search looks each of its trigrams up in every segment, so at
+//! Keeps SQLite's substring index of the Members list (`member_search`, FTS5) in few
+//! segments, and in one when changes stop. Each transaction that changes a membership adds
+//! a small segment. A search looks each of its trigrams up in every segment, so at
 //! 100,000 members finding the first match of an email domain (fifteen trigrams) took
-//! 450 µs among 13 segments and 75 µs in one. `tidy` merges them a bounded slice at a
-//! time (FTS5's 'merge' with a negative number of pages: an 'optimize' done
-//! incrementally), each slice its own short write transaction with a pause after it, so a
-//! writer waiting for the database gets in between two slices.
+//! 450 µs among 13 segments and 75 µs in one. Writes do not merge (FTS5's `automerge` is
+//! off, migrations/sqlite/0021): `tidy` does, a bounded slice at a time, each slice its
+//! own short write transaction with a pause after it, so a writer waiting for the
+//! database gets in between two slices.
+//!
+//! How a slice merges depends on the index's shape (`fts_structure`). A merge in progress
+//! goes on ('merge' with a positive number of pages). Else a level crowded with small
+//! segments is merged into one. Else, when no change came in since the last look, a merge
+//! of everything into one segment starts ('merge' with a negative number: an 'optimize'
+//! done incrementally). Starting that while changes keep coming would gather each new
+//! small segment into the merge again and add a level each time (at 100,000 members and
+//! 50 changes a second: 136 segments, 65 levels).
 //! PostgreSQL's trigram index needs nothing of the kind (autovacuum keeps it).
 
 use std::time::Duration;
 
 use crate::config::Backend;
 
+use super::fts_structure::{STRUCTURE_ROWID, Structure};
 use super::{Store, StoreResult};
 
 /// Pages of merge work in one write transaction (about 10–20 ms at 100,000 members).
@@ -41,39 +49,129 @@ impl Tidying {
 /// How many segments the substring index has now (`None` on PostgreSQL, which has no
 /// such index to tidy).
 pub async fn segments(store: &Store) -> StoreResult<Option<i64>> {
-    match store.backend() {
-        Backend::Sqlite => {
-            let n = sqlx::query_scalar("SELECT COUNT(DISTINCT segid) FROM member_search_idx")
-                .fetch_one(store.pool())
-                .await?;
-            Ok(Some(n))
-        }
-        Backend::Postgres => Ok(None),
+    Ok(structure(store)
+        .await?
+        .map(|s| i64::try_from(s.segments()).unwrap_or(i64::MAX)))
+}
+
+/// The substring index's shape (`None` on PostgreSQL).
+async fn structure(store: &Store) -> StoreResult<Option<Structure>> {
+    let Some(record) = structure_record(store).await? else {
+        return Ok(None);
+    };
+    Ok(Some(decode(&record)?))
+}
+
+/// The substring index's structure record as stored (`None` on PostgreSQL): it changes
+/// with every bit of merging done.
+async fn structure_record(store: &Store) -> StoreResult<Option<Vec<u8>>> {
+    if store.backend() == Backend::Postgres {
+        return Ok(None);
+    }
+    let record = sqlx::query_scalar("SELECT block FROM member_search_data WHERE id = $1")
+        .bind(STRUCTURE_ROWID)
+        .fetch_one(store.pool())
+        .await?;
+    Ok(Some(record))
+}
+
+fn decode(record: &[u8]) -> StoreResult<Structure> {
+    Structure::decode(record).ok_or_else(|| {
+        sqlx::Error::Protocol("the search index's structure record is not one we read".into())
+    })
+}
+
+/// Levels with this many segments are merged while changes come in (FTS5's 'merge' with a
+/// positive number of pages merges a level holding `usermerge` segments, 4 by default).
+const CROWDED: u64 = 4;
+
+/// What the next slice does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slice {
+    /// Goes on with the merge in progress, or merges a crowded level ('merge', +pages).
+    GoOn,
+    /// Starts merging everything into one segment ('merge', -pages).
+    StartAll,
+}
+
+/// The slice `shape` calls for, if any: `most` segments are few enough, and `quiet` says
+/// no change came in since the last look.
+fn next_slice(shape: &Structure, most: u64, quiet: bool) -> Option<Slice> {
+    if shape.merging() || shape.crowded(CROWDED) {
+        Some(Slice::GoOn)
+    } else if shape.segments() > most && quiet {
+        Some(Slice::StartAll)
+    } else {
+        None
     }
 }
 
-/// Merges the index's segments slice by slice, when it has more than `how.most_segments`,
-/// until one is left or `how.max_slices` are done; returns how many slices were done, or
-/// `None` on PostgreSQL.
+/// Merges the index's segments slice by slice, when it has more than `how.most_segments`
+/// (then down to one) or a merge is under way, until nothing is left to do or
+/// `how.max_slices` are done; returns how many slices were done, or `None` on PostgreSQL.
 pub async fn tidy(store: &Store, how: Tidying) -> StoreResult<Option<usize>> {
+    let Some(mut record) = structure_record(store).await? else {
+        return Ok(None);
+    };
     let mut done = 0;
     while done < how.max_slices {
-        let limit = if done == 0 { how.most_segments } else { 1 };
-        match segments(store).await? {
-            None => return Ok(None),
-            Some(n) if n <= limit => break,
-            Some(_) => {}
+        let most = if done == 0 { how.most_segments } else { 1 };
+        let most = u64::try_from(most).unwrap_or(0);
+        let shape = decode(&record)?;
+        if shape.segments() <= most && !shape.merging() {
+            break;
         }
-        if done > 0 {
-            tokio::time::sleep(how.pause).await;
-        }
+        tokio::time::sleep(how.pause).await;
+        let now = structure(store).await?.unwrap_or_else(|| shape.clone());
+        let quiet = now.segments() <= shape.segments();
+        let Some(slice) = next_slice(&now, most, quiet) else {
+            break;
+        };
+        let pages = match slice {
+            Slice::GoOn => PAGES_PER_SLICE,
+            Slice::StartAll => -PAGES_PER_SLICE,
+        };
         let mut tx = store.begin_write().await?;
         sqlx::query("INSERT INTO member_search (member_search, rank) VALUES ('merge', $1)")
-            .bind(-PAGES_PER_SLICE)
+            .bind(pages)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         done += 1;
+        let before = std::mem::take(&mut record);
+        record = structure_record(store).await?.unwrap_or_default();
+        if record == before {
+            // Nothing merged (FTS5 found nothing it would merge): stop, not spin.
+            break;
+        }
     }
     Ok(Some(done))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Slice, next_slice};
+    use crate::store::fts_structure::{Level, Structure};
+
+    fn shape(levels: &[(u64, u64)]) -> Structure {
+        Structure {
+            levels: levels
+                .iter()
+                .map(|&(merging, segments)| Level { merging, segments })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_merge_in_progress_goes_on_and_one_of_everything_starts_only_when_quiet() {
+        let merging = shape(&[(0, 1), (2, 2)]);
+        assert_eq!(next_slice(&merging, 1, false), Some(Slice::GoOn));
+        let crowded = shape(&[(0, 4), (0, 1)]);
+        assert_eq!(next_slice(&crowded, 1, false), Some(Slice::GoOn));
+        let spread = shape(&[(0, 3), (0, 2), (0, 1)]);
+        assert_eq!(next_slice(&spread, 1, true), Some(Slice::StartAll));
+        assert_eq!(next_slice(&spread, 1, false), None, "changes coming in");
+        assert_eq!(next_slice(&spread, 6, true), None, "few enough");
+        assert_eq!(next_slice(&shape(&[(0, 1)]), 1, true), None, "one segment");
+    }
 }

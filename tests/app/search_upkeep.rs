@@ -13,7 +13,8 @@ use crate::support::{Db, TestApp, eventually};
 
 both_databases!(
     changes_split_the_search_index_and_tidying_merges_it,
-    a_server_merges_the_search_index_when_it_starts
+    a_server_merges_the_search_index_when_it_starts,
+    writes_leave_merging_to_the_tidying,
 );
 
 /// A workspace of 40 members, each renamed in a transaction of its own afterwards.
@@ -129,4 +130,21 @@ async fn a_server_merges_the_search_index_when_it_starts(db: Db) {
         || async { search_upkeep::segments(store).await.expect("segments") == Some(1) },
     )
     .await;
+}
+
+/// FTS5's own merging inside writes is off (migrations/sqlite/0021): with it on, a write
+/// went on with the tidying's merge in progress and could rewrite the whole index.
+async fn writes_leave_merging_to_the_tidying(db: Db) {
+    let app = TestApp::spawn(db).await;
+    if db == Db::Postgres {
+        let segments = search_upkeep::segments(&app.services.store).await;
+        assert_eq!(segments.expect("segments"), None, "nothing to merge");
+        return;
+    }
+    let automerge: i64 =
+        sqlx::query_scalar("SELECT v FROM member_search_config WHERE k = 'automerge'")
+            .fetch_one(app.services.store.pool())
+            .await
+            .expect("automerge setting");
+    assert_eq!(automerge, 0);
 }
