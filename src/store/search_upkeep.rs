@@ -29,11 +29,13 @@ pub const PAGES_PER_SLICE: i64 = 100;
 /// When and how much to merge.
 #[derive(Debug, Clone, Copy)]
 pub struct Tidying {
-    /// Merging starts only when the index has more segments than this.
+    /// Merging starts only when the index has more segments than this (or a merge is
+    /// under way).
     pub most_segments: i64,
     /// Slices at most, then it stops, whether or not one segment is left.
     pub max_slices: usize,
-    /// Between two slices.
+    /// Before each slice: between two, and before the first to see whether changes are
+    /// coming in (a new segment in the meantime).
     pub pause: Duration,
 }
 
