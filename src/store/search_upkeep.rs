@@ -51,30 +51,20 @@ impl Tidying {
 /// How many segments the substring index has now (`None` on PostgreSQL, which has no
 /// such index to tidy).
 pub async fn segments(store: &Store) -> StoreResult<Option<i64>> {
-    Ok(structure(store)
-        .await?
-        .map(|s| i64::try_from(s.segments()).unwrap_or(i64::MAX)))
-}
-
-/// The substring index's shape (`None` on PostgreSQL).
-async fn structure(store: &Store) -> StoreResult<Option<Structure>> {
-    let Some(record) = structure_record(store).await? else {
-        return Ok(None);
-    };
-    Ok(Some(decode(&record)?))
-}
-
-/// The substring index's structure record as stored (`None` on PostgreSQL): it changes
-/// with every bit of merging done.
-async fn structure_record(store: &Store) -> StoreResult<Option<Vec<u8>>> {
     if store.backend() == Backend::Postgres {
         return Ok(None);
     }
-    let record = sqlx::query_scalar("SELECT block FROM member_search_data WHERE id = $1")
+    let shape = decode(&structure_record(store).await?)?;
+    Ok(Some(i64::try_from(shape.segments()).unwrap_or(i64::MAX)))
+}
+
+/// The substring index's structure record as stored (SQLite only): it changes with every
+/// bit of merging done.
+async fn structure_record(store: &Store) -> StoreResult<Vec<u8>> {
+    sqlx::query_scalar("SELECT block FROM member_search_data WHERE id = $1")
         .bind(STRUCTURE_ROWID)
         .fetch_one(store.pool())
-        .await?;
-    Ok(Some(record))
+        .await
 }
 
 fn decode(record: &[u8]) -> StoreResult<Structure> {
@@ -112,9 +102,10 @@ fn next_slice(shape: &Structure, most: u64, quiet: bool) -> Option<Slice> {
 /// (then down to one) or a merge is under way, until nothing is left to do or
 /// `how.max_slices` are done; returns how many slices were done, or `None` on PostgreSQL.
 pub async fn tidy(store: &Store, how: Tidying) -> StoreResult<Option<usize>> {
-    let Some(mut record) = structure_record(store).await? else {
+    if store.backend() == Backend::Postgres {
         return Ok(None);
-    };
+    }
+    let mut record = structure_record(store).await?;
     let mut done = 0;
     while done < how.max_slices {
         let most = if done == 0 { how.most_segments } else { 1 };
@@ -124,7 +115,7 @@ pub async fn tidy(store: &Store, how: Tidying) -> StoreResult<Option<usize>> {
             break;
         }
         tokio::time::sleep(how.pause).await;
-        let now = structure(store).await?.unwrap_or_else(|| shape.clone());
+        let now = decode(&structure_record(store).await?)?;
         let quiet = now.segments() <= shape.segments();
         let Some(slice) = next_slice(&now, most, quiet) else {
             break;
@@ -140,8 +131,7 @@ pub async fn tidy(store: &Store, how: Tidying) -> StoreResult<Option<usize>> {
             .await?;
         tx.commit().await?;
         done += 1;
-        let before = std::mem::take(&mut record);
-        record = structure_record(store).await?.unwrap_or_default();
+        let before = std::mem::replace(&mut record, structure_record(store).await?);
         if record == before {
             // Nothing merged (FTS5 found nothing it would merge): stop, not spin.
             break;
