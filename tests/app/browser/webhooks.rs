@@ -34,7 +34,13 @@ async fn an_admin_adds_a_webhook_sees_the_secret_once_and_a_test_event_delivered
     b.click_css("input[name=events][value='member.removed']")
         .await;
     b.click_button("Add endpoint").await;
-    b.wait_for_heading("Webhooks").await;
+    // The heading is on the page before the answer too: wait for the answer itself.
+    b.wait_until(
+        "the new endpoint's secret",
+        "return document.getElementById('webhook-secret-value') !== null;",
+        serde_json::json!(true),
+    )
+    .await;
     let secret = b
         .script("return document.getElementById('webhook-secret-value').value;")
         .await;
