@@ -20,6 +20,7 @@ use crate::mail::worker::Worker;
 use crate::services::{ServiceParts, Services};
 use crate::store::sessions::DbSessionStore;
 use crate::store::{Store, search_upkeep};
+use crate::web::kept_pages::KeptPages;
 use crate::web::metrics::Metrics;
 use crate::web::render_cache::{KeptCache, RenderCache};
 
@@ -43,12 +44,20 @@ pub struct AppParts {
     pub member_results: RenderCache,
     /// Each workspace's count of members waiting for a seat, kept by list version.
     pub seat_waiting_counts: KeptCache<i64>,
+    /// Whole Members pages kept for their session (see `web::kept_pages`).
+    pub kept_pages: KeptPages,
     pub metrics: Arc<Metrics>,
 }
 
 impl FromRef<AppState> for RenderCache {
     fn from_ref(state: &AppState) -> Self {
         state.member_results.clone()
+    }
+}
+
+impl FromRef<AppState> for KeptPages {
+    fn from_ref(state: &AppState) -> Self {
+        state.kept_pages.clone()
     }
 }
 
@@ -123,6 +132,7 @@ impl App {
         };
         Ok(Self {
             state: AppState(Arc::new(AppParts {
+                kept_pages: KeptPages::new(services.clone(), config.kept_member_pages),
                 services,
                 member_results: RenderCache::new(config.kept_member_pages),
                 seat_waiting_counts: KeptCache::new(config.kept_member_pages),

@@ -92,6 +92,8 @@ pub struct FastReads {
     /// downloads.
     most_idle: usize,
     readers: Semaphore,
+    /// A connection that only asks whether anything was committed (`data_version`).
+    watcher: Mutex<Option<Connection>>,
     /// Reads answered here, and reads that failed here and went through sqlx.
     answered: AtomicU64,
     fell_back: AtomicU64,
@@ -114,6 +116,7 @@ impl FastReads {
             idle: Mutex::new(Vec::new()),
             most_idle: readers * 2,
             readers: Semaphore::new(readers),
+            watcher: Mutex::new(None),
             answered: AtomicU64::new(0),
             fell_back: AtomicU64::new(0),
         })
@@ -237,6 +240,26 @@ impl FastReads {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         out
+    }
+
+    /// The database's version of everything in it, from one connection kept for this
+    /// alone: it changes whenever any other connection (of this instance or another on
+    /// the file) has committed since it was last read, and only then, since this
+    /// connection never writes. Comparable only with what this method gave before.
+    /// Each call is one read transaction of its own (the pragma begins and ends it).
+    pub fn data_version(&self) -> rusqlite::Result<i64> {
+        let mut watcher = self
+            .watcher
+            .lock()
+            .map_err(|_| rusqlite::Error::InvalidQuery)?;
+        if watcher.is_none() {
+            *watcher = Some(self.open()?.conn);
+        }
+        // Kept whatever the answer (a busy database): a new connection would count its
+        // versions afresh, and could give one this gave before for other data.
+        let conn = watcher.as_ref().ok_or(rusqlite::Error::InvalidQuery)?;
+        conn.prepare_cached("PRAGMA data_version")?
+            .query_row([], |row| row.get(0))
     }
 
     /// How many reads were answered here, and how many fell back to sqlx.

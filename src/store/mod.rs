@@ -164,6 +164,13 @@ impl Store {
         self.fast.as_ref()
     }
 
+    /// The database's version of all its data (see `FastReads::data_version`): equal
+    /// twice only when nothing was committed between. `None` where there is no such
+    /// version (PostgreSQL, an in-memory database) or it could not be read.
+    pub fn data_version(&self) -> Option<i64> {
+        self.fast.as_ref()?.data_version().ok()
+    }
+
     /// Begins a transaction that will write. SQLite takes the write lock up front
     /// (`BEGIN IMMEDIATE`) so concurrent writers queue on busy_timeout instead of failing.
     pub async fn begin_write(&self) -> StoreResult<Transaction<'static, Any>> {

@@ -50,6 +50,43 @@ impl DbSessionStore {
         }
     }
 
+    /// The live session `id`, from the fast path with its account when it can.
+    async fn load_record(&self, id: &Id) -> Result<Option<Record>> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let id_text = id.to_string();
+        // With the account too when the store knows where the session names it; if that
+        // read fails, sqlx answers (the fast path is not tried twice).
+        let fast = match (&self.fast, self.account_key) {
+            (Some(fast), Some(key)) => {
+                match Self::load_with_account(fast, key, &id_text, now).await {
+                    Ok(found) => return found.map(|(data, at)| record(id, data, at)).transpose(),
+                    Err(e) => tracing::warn!(error = %e, "fast read failed; reading through sqlx"),
+                }
+                None
+            }
+            _ => self.fast.as_ref(),
+        };
+        let params = [Param::Text(&id_text), Param::Int(now)];
+        let rows = fast_reads::or_sqlx(fast, LOAD, &params, async {
+            let row: Option<(String, i64)> = sqlx::query_as(LOAD)
+                .bind(&id_text)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row
+                .map(|(data, at)| SessionRow(data, at))
+                .into_iter()
+                .collect())
+        })
+        .await
+        .map_err(backend)?;
+        let Some(SessionRow(data, expires_at)) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let data = serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?;
+        record(id, data, expires_at).map(Some)
+    }
+
     /// The session row and its account, both read in one transaction on `fast`, or as
     /// read before when nothing was committed since (`store::remembered`): every
     /// signed-in request asks, and these rows rarely change.
@@ -163,39 +200,11 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let id_text = id.to_string();
-        // With the account too when the store knows where the session names it; if that
-        // read fails, sqlx answers (the fast path is not tried twice).
-        let fast = match (&self.fast, self.account_key) {
-            (Some(fast), Some(key)) => {
-                match Self::load_with_account(fast, key, &id_text, now).await {
-                    Ok(found) => return found.map(|(data, at)| record(id, data, at)).transpose(),
-                    Err(e) => tracing::warn!(error = %e, "fast read failed; reading through sqlx"),
-                }
-                None
-            }
-            _ => self.fast.as_ref(),
-        };
-        let params = [Param::Text(&id_text), Param::Int(now)];
-        let rows = fast_reads::or_sqlx(fast, LOAD, &params, async {
-            let row: Option<(String, i64)> = sqlx::query_as(LOAD)
-                .bind(&id_text)
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await?;
-            Ok(row
-                .map(|(data, at)| SessionRow(data, at))
-                .into_iter()
-                .collect())
-        })
-        .await
-        .map_err(backend)?;
-        let Some(SessionRow(data, expires_at)) = rows.into_iter().next() else {
-            return Ok(None);
-        };
-        let data = serde_json::from_str(&data).map_err(|e| Error::Decode(e.to_string()))?;
-        record(id, data, expires_at).map(Some)
+        let found = self.load_record(id).await?;
+        if let Some(record) = &found {
+            super::who::keep_session_end(record.expiry_date.unix_timestamp());
+        }
+        Ok(found)
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {

@@ -152,10 +152,28 @@ tokio::task_local! {
     static READ_WITH_SESSION: Cell<Option<Who>>;
 }
 
+tokio::task_local! {
+    /// When this request's session ends as stored (unix seconds), once it was loaded.
+    static SESSION_ENDS: Cell<Option<i64>>;
+}
+
 /// Runs `request` with room for the account read with its session: the session store
-/// (`sessions`) leaves it there and `load` takes it, for this request only.
+/// (`sessions`) leaves it there and `load` takes it, for this request only; and with
+/// room for when that session ends (`session_ends`).
 pub async fn with_room_for_session_read<F: Future>(request: F) -> F::Output {
+    let request = SESSION_ENDS.scope(Cell::new(None), request);
     READ_WITH_SESSION.scope(Cell::new(None), request).await
+}
+
+/// Notes when this request's session ends, as the session store read it.
+pub(super) fn keep_session_end(expires_at: i64) {
+    let _ = SESSION_ENDS.try_with(|ends| ends.set(Some(expires_at)));
+}
+
+/// When this request's session ends as stored (unix seconds, by the system clock):
+/// `None` before it was loaded, without one, or outside a request's scope.
+pub fn session_ends() -> Option<i64> {
+    SESSION_ENDS.try_with(Cell::get).ok().flatten()
 }
 
 /// Leaves `who` for this request's `load` (nothing happens outside a request's scope).

@@ -21,6 +21,7 @@ pub mod health;
 pub mod invitations;
 pub mod invite;
 pub mod join;
+pub mod kept_pages;
 pub mod links;
 pub mod members;
 pub mod metrics;
@@ -88,6 +89,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(
                     csrf::AllowedOrigin::from_base_url(&state.config.base_url),
                     csrf::verify,
+                ))
+                // Before the session is read: a kept page needs none of it.
+                .layer(middleware::from_fn_with_state(
+                    state.kept_pages.clone(),
+                    kept_pages::give_or_keep,
                 ))
                 .map_future(session::read_account_with_session)
                 .layer(session::auth_layer(&state))

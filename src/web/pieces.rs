@@ -33,9 +33,14 @@ pub fn html_around(page: String, kept: Bytes) -> anyhow::Result<Response> {
     ]);
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        Body::new(Pieces::new(pieces)),
+        body(pieces),
     )
         .into_response())
+}
+
+/// A body sending `pieces` as they are, one frame each, with an exact length.
+pub fn body(pieces: impl Into<VecDeque<Bytes>>) -> Body {
+    Body::new(Pieces::new(pieces.into()))
 }
 
 /// A body of byte pieces sent one frame each, its whole length known at the start.

@@ -84,6 +84,11 @@ impl<V: Clone> KeptCache<V> {
         rendered
     }
 
+    /// Whether this keeps nothing (a capacity of 0).
+    pub fn keeps_nothing(&self) -> bool {
+        self.capacity == 0
+    }
+
     /// The turn to render `key`, shared with every request rendering it now.
     fn turn(&self, key: &str) -> Turn {
         match self.rendering.lock() {

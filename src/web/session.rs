@@ -185,6 +185,17 @@ pub async fn sign_out(auth: &mut AuthSession) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Until when a page made for a signed-in request stays true of its session, as far as
+/// the session goes (`web::kept_pages`): `until` (by the services' clock) is when the
+/// next activity write falls due or the absolute timeout passes, whichever is first;
+/// `ends_at` (by the system clock, as the session store reads it) is when the stored
+/// session ends. Set on the responses of signed-in requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionFresh {
+    pub until: i64,
+    pub ends_at: i64,
+}
+
 /// Ends sessions past the idle or absolute timeout, and records activity now and then
 /// (which also pushes the stored session's expiry forward).
 pub async fn enforce_timeouts(
@@ -197,27 +208,42 @@ pub async fn enforce_timeouts(
         .get::<AuthSession>()
         .filter(|a| a.user.is_some())
         .cloned();
+    let mut fresh = None;
     if let Some(mut auth) = signed_in {
         match check_timeouts(&mut auth, services.clock.now()).await {
             // Handlers must see the signed-out state too.
-            Ok(()) => {
+            Ok(until) => {
+                fresh = until
+                    .zip(who::session_ends())
+                    .map(|(until, ends_at)| SessionFresh { until, ends_at });
                 request.extensions_mut().insert(auth);
             }
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "session timeout check failed"),
         }
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    if let Some(fresh) = fresh {
+        response.extensions_mut().insert(fresh);
+    }
+    response
 }
 
-async fn check_timeouts(auth: &mut AuthSession, now: i64) -> anyhow::Result<()> {
+/// Signs out a session past a timeout, or records activity when due; for a session that
+/// goes on, until when nothing here needs doing (`SessionFresh::until`).
+async fn check_timeouts(auth: &mut AuthSession, now: i64) -> anyhow::Result<Option<i64>> {
     let signed_in_at: i64 = auth.session.get(SIGNED_IN_AT).await?.unwrap_or(0);
-    let last_seen: i64 = auth.session.get(LAST_SEEN).await?.unwrap_or(0);
+    let mut last_seen: i64 = auth.session.get(LAST_SEEN).await?.unwrap_or(0);
     if now - signed_in_at > ABSOLUTE_TIMEOUT_SECONDS || now - last_seen > IDLE_TIMEOUT_SECONDS {
         sign_out(auth).await?;
-    } else if now - last_seen > TOUCH_EVERY_SECONDS {
-        auth.session.insert(LAST_SEEN, now).await?;
+        return Ok(None);
     }
-    Ok(())
+    if now - last_seen > TOUCH_EVERY_SECONDS {
+        auth.session.insert(LAST_SEEN, now).await?;
+        last_seen = now;
+    }
+    Ok(Some(
+        (last_seen + TOUCH_EVERY_SECONDS).min(signed_in_at + ABSOLUTE_TIMEOUT_SECONDS),
+    ))
 }
 
 /// Moves a message to the next page shown (e.g. "Password changed").

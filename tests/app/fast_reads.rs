@@ -36,13 +36,28 @@ async fn the_members_page_reads_through_the_fast_path_on_sqlite_only(db: Db) {
             // unchanged); the search adds its first match and its count.
             assert!(answered >= 9, "only {answered} reads took the fast path");
             assert_eq!(fell_back, 0, "a fast read failed and fell back to sqlx");
-            // A kept page reads once: the session with who is asking, in one transaction
-            // (the session layers run inside `who::with_room_for_session_read`).
+            // A page kept whole for its session reads nothing (`web::kept_pages`).
             for _ in 0..3 {
                 owner.page(&format!("/w/{slug}/members")).await;
             }
             let (now_answered, _) = fast.counts();
-            assert_eq!(now_answered - answered, 3, "one read per kept page");
+            assert_eq!(now_answered, answered, "a page kept whole reads nothing");
+            // Its results, asked for by htmx, are kept too, not the page around them: one
+            // read each, the session with who is asking, in one transaction (the session
+            // layers run inside `who::with_room_for_session_read`).
+            for _ in 0..3 {
+                let res = owner
+                    .http
+                    .get(owner.url(&format!("/w/{slug}/members")))
+                    .header("HX-Request", "true")
+                    .header("HX-Target", "member-results")
+                    .send()
+                    .await
+                    .expect("htmx");
+                assert_eq!(res.status(), 200);
+            }
+            let (after_fragments, _) = fast.counts();
+            assert_eq!(after_fragments - answered, 3, "one read per kept fragment");
         }
         None => assert!(!on_sqlite, "SQLite on a file reads through the fast path"),
     }

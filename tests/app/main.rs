@@ -32,6 +32,7 @@ mod input;
 mod invitations;
 mod invitee;
 mod join_requests;
+mod kept_pages;
 mod kept_results;
 mod links;
 mod mail;

@@ -22,6 +22,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::extract::{Admin, Member, htmx_targets};
+use super::kept_pages::Keepable;
 use super::page::{Page, PageContext};
 use super::pieces::{KEPT_HTML_HERE, html_around};
 use super::render_cache::{KeptCache, RenderCache};
@@ -183,7 +184,8 @@ async fn show(
     let results = results::html(&svc, &kept, &member, &params).await?;
     let v = MembersView::frame(&member, &params);
     // The results are sent from where they are kept, around the rest (`web::pieces`).
-    let around = if htmx_targets(&headers, "member-results") {
+    let fragment = htmx_targets(&headers, "member-results");
+    let around = if fragment {
         let csv_link = v.csv_link;
         ResultsFragment {
             results: KEPT_HTML_HERE,
@@ -202,7 +204,13 @@ async fn show(
         let mut html = String::with_capacity(FRAME_BYTES);
         page.render_into(&mut html).map(|()| html)
     };
-    Ok(html_around(around.map_err(anyhow::Error::from)?, results)?)
+    let mut response = html_around(around.map_err(anyhow::Error::from)?, results)?;
+    // A whole page of members (not Pending invitations, whose expiry moves with the
+    // time) may be given again to this session until anything changes (`kept_pages`).
+    if !fragment && params.query().is_some() {
+        response.extensions_mut().insert(Keepable);
+    }
+    Ok(response)
 }
 
 /// How many members wait for a seat, kept beside the results under the list version:
