@@ -112,8 +112,9 @@ pub struct Settings {
         global = true
     )]
     pub invite_quota_business_daily: i64,
-    /// Rendered Members pages each instance keeps in memory (about 40 kB each at 50
-    /// rows); 0 renders every request afresh.
+    /// Rendered Members pages' results each instance keeps in memory (about 40 kB each
+    /// at 50 rows), and as many whole pages for their session; 0 renders every request
+    /// afresh.
     #[arg(
         long,
         env = "GATEHOUSE_KEPT_MEMBER_PAGES",
