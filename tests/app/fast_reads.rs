@@ -47,13 +47,8 @@ async fn the_members_page_reads_through_the_fast_path_on_sqlite_only(db: Db) {
             // layers run inside `who::with_room_for_session_read`).
             for _ in 0..3 {
                 let res = owner
-                    .http
-                    .get(owner.url(&format!("/w/{slug}/members")))
-                    .header("HX-Request", "true")
-                    .header("HX-Target", "member-results")
-                    .send()
-                    .await
-                    .expect("htmx");
+                    .get_htmx(&format!("/w/{slug}/members"), "member-results")
+                    .await;
                 assert_eq!(res.status(), 200);
             }
             let (after_fragments, _) = fast.counts();

@@ -18,6 +18,18 @@ async fn members(client: &TestClient, slug: &str) -> (u16, String) {
     (status.as_u16(), html)
 }
 
+/// The Members page's status for a request sending `cookie` as the session cookie.
+async fn with_session_cookie(client: &TestClient, slug: &str, cookie: &str) -> u16 {
+    let res = client
+        .http
+        .get(client.url(&format!("/w/{slug}/members")))
+        .header("Cookie", format!("gatehouse_session={cookie}"))
+        .send()
+        .await
+        .expect("GET");
+    res.status().as_u16()
+}
+
 /// Runs one statement as another instance would: straight in the database.
 async fn elsewhere(app: &TestApp, sql: &str) {
     let done = sqlx::query(sql)
@@ -112,24 +124,16 @@ async fn a_kept_page_goes_to_its_own_cookie_only_while_its_session_lets_it(db: D
         .pop()
         .map_or('A', |c| if c == 'A' { 'B' } else { 'A' });
     forged.push(last);
-    let res = stranger
-        .http
-        .get(stranger.url(&format!("/w/{slug}/members")))
-        .header("Cookie", format!("gatehouse_session={forged}"))
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(res.status(), 303, "a forged cookie is signed out");
+    assert_eq!(
+        with_session_cookie(&stranger, &slug, &forged).await,
+        303,
+        "a forged cookie is signed out"
+    );
 
     // An htmx request for the results gets the fragment, not the kept whole page.
     let fragment = owner
-        .http
-        .get(owner.url(&format!("/w/{slug}/members")))
-        .header("HX-Request", "true")
-        .header("HX-Target", "member-results")
-        .send()
+        .get_htmx(&format!("/w/{slug}/members"), "member-results")
         .await
-        .expect("htmx")
         .text()
         .await
         .expect("body");
@@ -146,14 +150,11 @@ async fn a_kept_page_goes_to_its_own_cookie_only_while_its_session_lets_it(db: D
     // Signed out with the same cookie still held: the page is not given to it.
     let signed_out = owner.post_form("/sign-out", &[]).await;
     assert_eq!(signed_out.status(), 303);
-    let res = stranger
-        .http
-        .get(stranger.url(&format!("/w/{slug}/members")))
-        .header("Cookie", format!("gatehouse_session={cookie}"))
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(res.status(), 303, "the signed-out cookie gets no kept page");
+    assert_eq!(
+        with_session_cookie(&stranger, &slug, &cookie).await,
+        303,
+        "the signed-out cookie gets no kept page"
+    );
 }
 
 async fn a_kept_page_ends_when_its_session_time_is_up(db: Db) {

@@ -80,13 +80,8 @@ async fn search_filters_sort_and_pages_combine(db: Db) {
 async fn htmx_search_answers_with_the_results_only(db: Db) {
     let (_app, owner, slug) = setup(db).await;
     let res = owner
-        .http
-        .get(owner.url(&format!("/w/{slug}/members?q=beta")))
-        .header("HX-Request", "true")
-        .header("HX-Target", "member-results")
-        .send()
-        .await
-        .expect("GET");
+        .get_htmx(&format!("/w/{slug}/members?q=beta"), "member-results")
+        .await;
     let html = res.text().await.expect("body");
     assert!(
         !html.contains("<html") && !html.contains("<h1>"),

@@ -64,6 +64,17 @@ impl TestClient {
         self.http.get(self.url(path)).send().await.expect("GET")
     }
 
+    /// GETs the part of a page htmx asks for to swap into the element `target`.
+    pub async fn get_htmx(&self, path: &str, target: &str) -> Response {
+        self.http
+            .get(self.url(path))
+            .header("HX-Request", "true")
+            .header("HX-Target", target)
+            .send()
+            .await
+            .expect("htmx GET")
+    }
+
     /// GETs a page and returns its status and body.
     pub async fn page(&self, path: &str) -> (StatusCode, String) {
         let res = self.get(path).await;
