@@ -2,7 +2,8 @@
 //! has no data version to keep them by, and every assertion about what is shown holds
 //! the same there). A kept page is given again without reading anything while nothing at
 //! all is committed, by any connection; never once something is; never to another
-//! cookie; never past its session's time; never in place of an htmx fragment.
+//! cookie; never past its session's time; never in place of an htmx fragment; never for
+//! Pending invitations.
 
 use crate::both_databases;
 use crate::support::{Db, TestApp, TestClient};
@@ -58,6 +59,14 @@ async fn a_kept_page_is_given_again_without_reading_until_anything_is_committed(
     }
     if on_sqlite {
         assert_eq!(reads(&app), before, "a kept page reads nothing");
+    }
+    // Pending invitations (whose expiry moves with the time) are made every time.
+    let pending = format!("/w/{slug}/members?status=pending");
+    assert_eq!(owner.page(&pending).await.0, 200);
+    let before = reads(&app);
+    assert_eq!(owner.page(&pending).await.0, 200);
+    if on_sqlite {
+        assert!(reads(&app) > before, "Pending is not kept whole");
     }
 
     // The viewer's own name is in the page's header, outside the kept results and
