@@ -132,7 +132,11 @@ impl App {
         };
         Ok(Self {
             state: AppState(Arc::new(AppParts {
-                kept_pages: KeptPages::new(services.clone(), config.kept_member_pages),
+                kept_pages: KeptPages::new(
+                    services.store.clone(),
+                    services.clock.clone(),
+                    config.kept_member_pages,
+                ),
                 services,
                 member_results: RenderCache::new(config.kept_member_pages),
                 seat_waiting_counts: KeptCache::new(config.kept_member_pages),

@@ -32,7 +32,9 @@ use http_body_util::BodyExt;
 use super::pieces;
 use super::render_cache::KeptCache;
 use super::session::SessionFresh;
-use crate::services::Services;
+use crate::clock::Clock;
+use crate::error::AppError;
+use crate::store::Store;
 
 /// The one page kept whole.
 const KEPT_ROUTE: &str = "/w/{slug}/members";
@@ -44,7 +46,8 @@ pub struct Keepable;
 /// Pages kept whole, with what they are given again under.
 #[derive(Debug, Clone)]
 pub struct KeptPages {
-    services: Services,
+    store: Store,
+    clock: Clock,
     pages: KeptCache<Arc<KeptPage>>,
 }
 
@@ -58,9 +61,10 @@ struct KeptPage {
 }
 
 impl KeptPages {
-    pub fn new(services: Services, capacity: usize) -> Self {
+    pub fn new(store: Store, clock: Clock, capacity: usize) -> Self {
         Self {
-            services,
+            store,
+            clock,
             pages: KeptCache::new(capacity),
         }
     }
@@ -68,7 +72,7 @@ impl KeptPages {
     /// Whether `page` is still what this request would be given now.
     fn still_true(&self, page: &KeptPage, version: i64) -> bool {
         page.version == version
-            && self.services.clock.now() < page.fresh.until
+            && self.clock.now() < page.fresh.until
             && time::OffsetDateTime::now_utc().unix_timestamp() < page.fresh.ends_at
     }
 }
@@ -81,7 +85,7 @@ pub async fn give_or_keep(State(kept): State<KeptPages>, request: Request, next:
     };
     // Read before the page is made: a commit after this read makes the page kept under
     // it never given again, whatever the page read.
-    let Some(version) = kept.services.store.data_version() else {
+    let Some(version) = kept.store.data_version() else {
         return next.run(request).await;
     };
     if let Some(page) = kept.pages.get(&key)
@@ -126,7 +130,8 @@ async fn keep(kept: &KeptPages, key: String, version: i64, response: Response) -
     };
     let (parts, body) = response.into_parts();
     let Some(pieces) = pieces_of(body).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+        return AppError::Internal(anyhow::anyhow!("a kept page's body could not be read"))
+            .into_response();
     };
     let page = Arc::new(KeptPage {
         version,
