@@ -1,6 +1,6 @@
 //! SQLite's substring index of the Members list (migrations/sqlite/0017): the FTS5
 //! trigram table `member_search`, whose rowids place each member by workspace, status,
-//! sort-key bucket (the first two characters) and seat. One rowid range is one
+//! sort-key bucket (the first three characters) and seat. One rowid range is one
 //! workspace's members of one status in nearly the list's order, so a page of matches is
 //! found among the first buckets' matches: only those are looked up and sorted, however
 //! many match after them.
@@ -11,6 +11,13 @@ use super::member_search;
 
 /// The bits below the bucket: the seat and the member's number.
 const BUCKET_SHIFT: u32 = 25;
+
+/// A bucket's characters, and the bits of each one's class.
+const CLASSES: u32 = 3;
+const CLASS_BITS: u32 = 5;
+
+/// The class of every character above 'z' (letters are 1 to 26, the rest 0).
+const ABOVE_Z: i64 = 27;
 
 /// The rowids of workspace $1's members of `q`'s status: `[from, to)`, as SQL.
 fn range(q: &MemberQuery) -> (String, String) {
@@ -56,23 +63,26 @@ pub fn first_match(st: &mut Statement, q: &MemberQuery) -> String {
 
 /// The condition that starts a walk of the list (memberships `p`) at the sort-key bucket
 /// of `edge`, the rowid of the first match in the list's order (the last, Z→A): no entry
-/// before that bucket matches. Bucket characters are code points capped at 255, so a
-/// capped one bounds nothing past it; U+10FFFF ends a prefix's range (as `PREFIX_END`).
+/// before that bucket matches. A bucket is three character classes (migrations/sqlite/
+/// 0022): a letter bounds the key by itself; 0 (the end, or below 'a') and 27 (above
+/// 'z') bound it by the range they stand for, and end the bucket.
 pub fn walk_bound(edge: &str, descending: bool) -> String {
-    let first = format!("(({edge} >> {}) & 255)", BUCKET_SHIFT + 8);
-    let second = format!("(({edge} >> {BUCKET_SHIFT}) & 255)");
-    if descending {
-        format!(
-            " AND p.sort_name < CASE WHEN {first} IN (0, 255) THEN char(1114111) \
-             WHEN {second} IN (0, 255) THEN char({first}, 1114111) \
-             ELSE char({first}, {second}, 1114111) END"
-        )
+    // From the third character back, each class a CASE around what follows it.
+    let (mut bound, below, above) = if descending {
+        ("char(1114111)".to_string(), "'a'", "char(1114111)")
     } else {
-        format!(
-            " AND p.sort_name >= CASE WHEN {first} = 0 THEN '' \
-             WHEN {second} = 0 THEN char({first}) ELSE char({first}, {second}) END"
-        )
+        ("''".to_string(), "''", "'{'")
+    };
+    for place in (0..CLASSES).rev() {
+        let shift = BUCKET_SHIFT + CLASS_BITS * (CLASSES - 1 - place);
+        let class = format!("(({edge} >> {shift}) & 31)");
+        bound = format!(
+            "CASE {class} WHEN 0 THEN {below} WHEN {ABOVE_Z} THEN {above} \
+             ELSE char(96 + {class}) || {bound} END"
+        );
     }
+    let cmp = if descending { "<" } else { ">=" };
+    format!(" AND p.sort_name {cmp} {bound}")
 }
 
 /// How many match, no further than `cap + 1` (`n`), and among how many buckets those

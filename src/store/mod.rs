@@ -17,7 +17,7 @@ pub mod invitations;
 pub mod join_requests;
 pub mod links;
 mod listing;
-mod member_fts;
+pub mod member_fts;
 pub mod member_list;
 pub mod member_origin;
 pub mod member_pages;

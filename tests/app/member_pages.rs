@@ -4,6 +4,7 @@
 //! substring index). Each page is checked against what OFFSET over the whole ordered
 //! list gives.
 
+use gatehouse::store::member_fts;
 use gatehouse::store::member_list::{self, MemberQuery};
 use gatehouse::store::member_pages::{self, EdgeRow};
 
@@ -249,9 +250,9 @@ async fn edge_and_walked(
         .expect(&st.sql)
 }
 
-/// 1,050 active members whose names start with a character past U+00FF (Ωmar) and 1,050
+/// 1,050 active members whose names start with a character past 'z' (Ωmar) and 1,050
 /// whose second character is (Aωa), after the 1,200 others: each search is counted and
-/// paged by walking the list from the first match's bucket (capped characters bound it
+/// paged by walking the list from the first match's bucket (such characters bound it
 /// loosely), A→Z and Z→A, and every page is what OFFSET gives.
 async fn a_search_most_of_a_late_bucket_matches_is_walked_from_there(db: Db) {
     let (app, owner, slug, workspace_id) = setup(db).await;
@@ -301,4 +302,84 @@ fn percent_encoded(q: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Names whose first three characters try each class of the substring index's sort-key
+/// buckets (migrations/sqlite/0022): letters, characters below 'a' and above 'z', keys
+/// that end (or reach a space) before three.
+const BUCKET_EDGES: [&str; 24] = [
+    "A", "A b", "A.a", "Ab", "Ab.c", "An", "Ann", "Anna", "Andrea", "Anñ", "Añe", "Aωa", "Äsa",
+    "Ωmar", "Z", "Zo", "Zoë", "Zz", "9lives", "_x", "{x", "~y", "Émile", "Ḿa",
+];
+
+/// On SQLite, the substring index's buckets never go against the list's order, and the
+/// bound a walk starts from, for any member's bucket, lets through every member whose
+/// bucket is at or after it (before it, Z→A), while it still skips the entries of
+/// earlier buckets ("andrea" is not walked for a search that first matches in "ann").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_buckets_follow_the_list_order_and_bound_each_walk() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (_owner, slug) = app.owner_of("owner@example.com", "Edges").await;
+    let workspace_id = app.workspace_id(&slug).await;
+    app.add_bulk(&workspace_id, "Edge", BUCKET_EDGES.len() * 2, &BUCKET_EDGES)
+        .await;
+    let pool = app.services.store.pool();
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT sort_name, id FROM member_search_rows WHERE workspace_id = $1 ORDER BY sort_name",
+    )
+    .bind(&workspace_id)
+    .fetch_all(pool)
+    .await
+    .expect("index rows");
+    assert_eq!(rows.len(), BUCKET_EDGES.len() * 2 + 1);
+    let bucket = |id: i64| (id >> 25) & 0xffff;
+    for pair in rows.windows(2) {
+        assert!(
+            bucket(pair[0].1) <= bucket(pair[1].1),
+            "{:?} sorts before {:?} but its bucket after",
+            pair[0].0,
+            pair[1].0
+        );
+    }
+    for (edge_name, edge) in &rows {
+        for descending in [false, true] {
+            let sql = format!(
+                "SELECT p.sort_name FROM memberships p WHERE p.workspace_id = $1{}",
+                member_fts::walk_bound("$2", descending)
+            );
+            let walked: Vec<String> = sqlx::query_scalar(&sql)
+                .bind(&workspace_id)
+                .bind(edge)
+                .fetch_all(pool)
+                .await
+                .expect(&sql);
+            for (name, id) in &rows {
+                let due = if descending {
+                    bucket(*id) <= bucket(*edge)
+                } else {
+                    bucket(*id) >= bucket(*edge)
+                };
+                assert!(
+                    !due || walked.contains(name),
+                    "from {edge_name:?} (Z→A: {descending}), {name:?} is skipped"
+                );
+            }
+        }
+    }
+    let ann = rows
+        .iter()
+        .find(|(name, _)| name.starts_with("ann edge"))
+        .expect("Ann");
+    let sql = format!(
+        "SELECT COUNT(*) FROM memberships p WHERE p.workspace_id = $1 \
+         AND p.sort_name LIKE 'andrea%'{}",
+        member_fts::walk_bound("$2", false)
+    );
+    let andreas: i64 = sqlx::query_scalar(&sql)
+        .bind(&workspace_id)
+        .bind(ann.1)
+        .fetch_one(pool)
+        .await
+        .expect(&sql);
+    assert_eq!(andreas, 0, "a walk from Ann's bucket starts after Andrea");
 }
