@@ -85,16 +85,14 @@ pub fn walk_bound(edge: &str, descending: bool) -> String {
     format!(" AND p.sort_name {cmp} {bound}")
 }
 
-/// How many match, no further than `cap + 1` (`n`), and among how many buckets those
-/// lie (`buckets`): many to a bucket means a page of them costs as much as walking the
-/// list.
+/// How many match, no further than `cap + 1` (`n`).
 pub fn count(st: &mut Statement, workspace_id: &str, q: &MemberQuery, cap: i64) {
     st.text(workspace_id);
     let phrase = st.text(&member_search::fts_phrase(&q.search));
     let (from, to) = range(q);
     let limit = st.arg(Arg::Int(cap + 1));
     st.push(&format!(
-        "SELECT COUNT(*) AS n, COUNT(DISTINCT x.rowid >> {BUCKET_SHIFT}) AS buckets FROM ({} LIMIT {limit}) x",
+        "SELECT COUNT(*) AS n FROM ({} LIMIT {limit}) x",
         hits(q, &phrase, "h", &from, &to, false)
     ));
 }

@@ -9,10 +9,11 @@
 //!   no further than `COUNT_CAP`. Up to that many, the matches come from that index and
 //!   are sorted, and their count is exact. Beyond it the count shows as "more than
 //!   1,000", and the page still comes from that index while the matches are spread thin
-//!   over the list (`HITS_PER_BUCKET`); when they crowd (much of the list matches, so a
-//!   page of them is near) the list's index is walked in order, each entry tested. On
-//!   SQLite a walk starts at the sort-key bucket of the first match, found from the
-//!   substring index, not at the top of the list. A long search looks for that match
+//!   over the list; when they crowd (most of the entries from the first match's sort-key
+//!   bucket match, so a page of them is near) the list's index is walked in order, each
+//!   entry tested. On SQLite a walk starts at that bucket, the first match found from the
+//!   substring index, not at the top of the list (PostgreSQL walks from the top whenever
+//!   more than 1,000 match). A long search looks for that match
 //!   first, in one statement that also counts by walking when most entries from there
 //!   match (a thousand entries tested cost less than a thousand matches of a long search
 //!   in the index); a short one is counted first (`SHORT_SEARCH`).
@@ -40,12 +41,6 @@ pub const COUNT_CAP: i64 = 1000;
 /// ones look first for a crowd of matches from their first one (`edge_and_walked`): an
 /// email domain's fifteen trigrams make a thousand matches costly to count in the index.
 const SHORT_SEARCH: usize = 6;
-
-/// Past `COUNT_CAP` matches, a search still reads its page from the substring index
-/// (SQLite) while the matches counted averaged at most this many to a sort-key bucket:
-/// the page then costs a few buckets' matches looked up and sorted (about 0.3 µs each),
-/// against a walk of the list testing every entry (about 0.8 µs each) until 50 match.
-const HITS_PER_BUCKET: i64 = 40;
 
 /// From this offset on, a numbered page starts from its bucket rather than skipping.
 const DEEP_OFFSET: i64 = 1000;
@@ -307,46 +302,45 @@ async fn plan(
     }
     let walks_from_edge = kind == Kind::Part && store.backend() == Backend::Sqlite;
     let long = q.search.chars().count() > SHORT_SEARCH;
-    let mut edge = None;
+    let mut looked = None;
     if walks_from_edge && long {
         let st = member_pages::edge_and_walked(workspace_id, q, COUNT_CAP);
-        let EdgeRow {
-            edge: first,
-            walked,
-        } = one_row(store, &st).await?;
-        if first.is_none() {
+        let row: EdgeRow = one_row(store, &st).await?;
+        if row.edge.is_none() {
             return Ok((Source::Index, Some(Total::Exact(0))));
         }
-        if walked.is_some_and(|n| n > COUNT_CAP) {
+        if row.walked.is_some_and(|n| n > COUNT_CAP) {
             return Ok((
-                Source::Walk { edge: first },
+                Source::Walk { edge: row.edge },
                 Some(Total::MoreThan(COUNT_CAP)),
             ));
         }
-        edge = first;
+        looked = Some(row);
     }
     let st = member_pages::capped_count(store.backend(), workspace_id, q, COUNT_CAP);
-    let count: CountRow = one_row(store, &st).await?;
-    let total = if count.n > COUNT_CAP {
+    let n = one_row::<CountRow>(store, &st).await?.n;
+    let total = if n > COUNT_CAP {
         Total::MoreThan(COUNT_CAP)
     } else {
-        Total::Exact(count.n)
+        Total::Exact(n)
     };
-    let walk = match (kind, total) {
-        (Kind::Part, Total::Exact(_)) => false,
-        (Kind::Part, Total::MoreThan(_)) => {
-            count.buckets.is_none_or(|b| count.n > b * HITS_PER_BUCKET)
+    let source = match (kind, total) {
+        (Kind::Part, Total::Exact(_)) => Source::Index,
+        (Kind::Part, Total::MoreThan(_)) if walks_from_edge => {
+            let row = match looked {
+                Some(row) => row,
+                None => one_row(store, &member_pages::edge(workspace_id, q)).await?,
+            };
+            if row.is_crowded() {
+                Source::Walk { edge: row.edge }
+            } else {
+                Source::Index
+            }
         }
-        _ => return Ok((Source::List, Some(total))),
+        (Kind::Part, Total::MoreThan(_)) => Source::Walk { edge: None },
+        _ => Source::List,
     };
-    if !walk {
-        return Ok((Source::Index, Some(total)));
-    }
-    if walks_from_edge && !long {
-        let st = member_pages::edge(workspace_id, q);
-        edge = one_row::<EdgeRow>(store, &st).await?.edge;
-    }
-    Ok((Source::Walk { edge }, Some(total)))
+    Ok((source, Some(total)))
 }
 
 /// The one row `st` reads (a count: it always has one), through the fast path when the
@@ -564,11 +558,11 @@ pub fn statements(
             let mut edge = None;
             if backend == Backend::Sqlite {
                 all.push((
-                    "first match and dense count".to_string(),
+                    "first match, crowd and walked count".to_string(),
                     member_pages::edge_and_walked(workspace_id, q, COUNT_CAP),
                 ));
                 all.push((
-                    "first match".to_string(),
+                    "first match and crowd".to_string(),
                     member_pages::edge(workspace_id, q),
                 ));
                 edge = Some(0);

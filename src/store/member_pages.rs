@@ -143,8 +143,7 @@ fn contains(backend: Backend, param: &str) -> String {
 }
 
 /// How many members match `q`'s search, counting no further than `cap + 1` (column
-/// `n`); on SQLite also among how many sort-key buckets those lie (`buckets`, see
-/// `member_fts`).
+/// `n`).
 pub fn capped_count(backend: Backend, workspace_id: &str, q: &MemberQuery, cap: i64) -> Statement {
     let mut st = searching(backend, q);
     match (member_search::kind(&q.search), backend) {
@@ -153,9 +152,7 @@ pub fn capped_count(backend: Backend, workspace_id: &str, q: &MemberQuery, cap: 
             return st;
         }
         (kind, _) => {
-            st.push(
-                "SELECT COUNT(*) AS n, CAST(NULL AS BIGINT) AS buckets FROM (SELECT 1 FROM memberships p",
-            );
+            st.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM memberships p");
             filter(&mut st, workspace_id, q, "p");
             if kind == member_search::Kind::Part {
                 let pattern = st.text(&member_search::like_pattern(&q.search));
@@ -168,69 +165,102 @@ pub fn capped_count(backend: Backend, workspace_id: &str, q: &MemberQuery, cap: 
     st
 }
 
-/// Entries of the list read to tell whether much of it matches a search (`walked`).
+/// Entries of the list read to tell whether much of it matches a search (`crowded`).
 const PROBE: i64 = 64;
 
 /// Entries of the list walked at most to count a search that much of it matches.
 const WALK_MOST: i64 = 4096;
 
 /// On SQLite, for a search of three characters or more: the rowid of the first match in
-/// the list's order from the substring index (column `edge`, NULL when none match), and,
-/// when at least half of the first `PROBE` entries of the list from that match's bucket
-/// match, how many match among the `WALK_MOST` entries from there, counted no further
-/// than `cap + 1` (column `walked`, else NULL). The substring index counts a search much
-/// of the list matches one costly match at a time (an email domain: fifteen trigrams
-/// each in every entry); the walk tests a thousand entries in a fraction of that.
+/// the list's order from the substring index (column `edge`, NULL when none match);
+/// whether at least half of the first `PROBE` entries of the list from that match's
+/// bucket match (`crowded`); and, when they do, how many match among the `WALK_MOST`
+/// entries from there, counted no further than `cap + 1` (`walked`, else NULL). The
+/// substring index counts a search much of the list matches one costly match at a time
+/// (an email domain: fifteen trigrams each in every entry); the walk tests a thousand
+/// entries in a fraction of that.
 pub fn edge_and_walked(workspace_id: &str, q: &MemberQuery, cap: i64) -> Statement {
-    let mut st = Statement::default();
-    filter(&mut st, workspace_id, q, "p");
-    let filter_sql = std::mem::take(&mut st.sql);
-    let first = member_fts::first_match(&mut st, q);
-    let search = st.text(&q.search);
-    let bound = member_fts::walk_bound("e.edge", q.descending);
-    let dir = direction(q.descending);
-    let matching = |entries: i64| {
-        format!(
-            "SELECT 1 FROM (SELECT p.search_text FROM memberships p{filter_sql}{bound} \
-             ORDER BY p.sort_name{dir} LIMIT {entries}) x WHERE instr(x.search_text, {search}) > 0"
-        )
-    };
+    let Looked {
+        mut st,
+        filter,
+        select,
+    } = edge_and_crowded(workspace_id, q);
+    let walked = matching(&mut st, q, &filter, WALK_MOST, "x.edge");
     let limit = st.arg(Arg::Int(cap + 1));
     st.sql = format!(
-        "SELECT e.edge, CASE WHEN e.edge IS NULL THEN NULL \
-         WHEN (SELECT COUNT(*) FROM ({})) * 2 >= {PROBE} \
-         THEN (SELECT COUNT(*) FROM ({} LIMIT {limit})) END AS walked \
-         FROM (SELECT ({first}) AS edge) e",
-        matching(PROBE),
-        matching(WALK_MOST)
+        "WITH x AS MATERIALIZED ({select}) SELECT x.edge, x.crowded, \
+         CASE WHEN x.crowded THEN (SELECT COUNT(*) FROM ({walked} LIMIT {limit})) END AS walked \
+         FROM x"
     );
     st
 }
 
-/// On SQLite: the rowid of the first match in the list's order, as `edge_and_walked`
-/// finds it (column `edge`), without its count (`walked` is NULL): for a search counted
-/// first that turned out to need a walk.
+/// On SQLite: the first match and whether the list crowds with matches from its bucket,
+/// as `edge_and_walked` finds them, without the count (`walked` is NULL): for a search
+/// counted first that turned out to match more than `COUNT_CAP`.
 pub fn edge(workspace_id: &str, q: &MemberQuery) -> Statement {
-    let mut st = Statement::default();
-    // The same parameters, in the same order, as `edge_and_walked`'s.
-    filter(&mut st, workspace_id, q, "p");
-    let first = member_fts::first_match(&mut st, q);
-    st.sql = format!("SELECT ({first}) AS edge, NULL AS walked");
+    let Looked { mut st, select, .. } = edge_and_crowded(workspace_id, q);
+    st.sql = format!("SELECT x.edge, x.crowded, NULL AS walked FROM ({select}) x");
     st
+}
+
+/// A look at where a search's first match lies: the statement's parameters so far, the
+/// list's filter (a WHERE on memberships `p`), and a SELECT of `edge` and `crowded`.
+struct Looked {
+    st: Statement,
+    filter: String,
+    select: String,
+}
+
+/// See `edge_and_walked`; the filter's parameters come first ($1 the workspace, as
+/// `member_fts::first_match` needs).
+fn edge_and_crowded(workspace_id: &str, q: &MemberQuery) -> Looked {
+    let mut st = Statement::default();
+    filter(&mut st, workspace_id, q, "p");
+    let filter = std::mem::take(&mut st.sql);
+    let first = member_fts::first_match(&mut st, q);
+    let probed = matching(&mut st, q, &filter, PROBE, "e.edge");
+    let select = format!(
+        "SELECT e.edge, e.edge IS NOT NULL AND (SELECT COUNT(*) FROM ({probed})) * 2 >= {PROBE} \
+         AS crowded FROM (SELECT ({first}) AS edge) e"
+    );
+    Looked { st, filter, select }
+}
+
+/// The entries that match among the first `entries` of the list (`filter`) from the
+/// bucket of the match whose rowid is `edge`, one row each. Each entry is tested as it is
+/// read and only the answer leaves the inner query, whose text would be copied out.
+fn matching(st: &mut Statement, q: &MemberQuery, filter: &str, entries: i64, edge: &str) -> String {
+    let search = st.text(&q.search);
+    let bound = member_fts::walk_bound(edge, q.descending);
+    format!(
+        "SELECT 1 FROM (SELECT instr(p.search_text, {search}) AS hit FROM memberships p{filter}{bound} \
+         ORDER BY p.sort_name{} LIMIT {entries}) x WHERE x.hit > 0",
+        direction(q.descending)
+    )
 }
 
 /// What `edge_and_walked` and `edge` read.
 #[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct EdgeRow {
     pub edge: Option<i64>,
+    /// 1 when most entries from the first match's bucket match, else 0.
+    pub crowded: i64,
     pub walked: Option<i64>,
+}
+
+impl EdgeRow {
+    pub fn is_crowded(&self) -> bool {
+        self.crowded == 1
+    }
 }
 
 impl super::fast_reads::FromFastRow for EdgeRow {
     fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             edge: row.get(0)?,
-            walked: row.get(1)?,
+            crowded: row.get(1)?,
+            walked: row.get(2)?,
         })
     }
 }
@@ -239,15 +269,11 @@ impl super::fast_reads::FromFastRow for EdgeRow {
 #[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct CountRow {
     pub n: i64,
-    pub buckets: Option<i64>,
 }
 
 impl super::fast_reads::FromFastRow for CountRow {
     fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            n: row.get("n")?,
-            buckets: row.get("buckets")?,
-        })
+        Ok(Self { n: row.get("n")? })
     }
 }
 

@@ -162,15 +162,42 @@ async fn next_and_previous_walk_the_whole_list(db: Db) {
 
 async fn searches_count_to_a_thousand_then_say_more_than(db: Db) {
     let (app, owner, slug, workspace_id) = setup(db).await;
-    // 1,400 more, all named Zed: 1,050 active, crowded in one sort-key bucket.
+    // 1,400 more, all named Zed: 1,050 active, crowded in one sort-key bucket; and 1,400
+    // named as the others, each after a Deep of the same name: spread thin.
     app.add_bulk(&workspace_id, "Wide", 1400, &["Zed"]).await;
+    app.add_bulk(&workspace_id, "Spread", 1400, &NAMES).await;
+    if db == Db::Sqlite {
+        let crowded = |search: &str| {
+            let q = MemberQuery {
+                search: search.into(),
+                ..MemberQuery::default()
+            };
+            let st = member_pages::edge(&workspace_id, &q);
+            let pool = app.services.store.pool();
+            async move {
+                let row: EdgeRow = st
+                    .bind(sqlx::query_as(&st.sql))
+                    .fetch_one(pool)
+                    .await
+                    .expect(&st.sql);
+                row.is_crowded()
+            }
+        };
+        assert!(crowded("wide").await, "Zed Wide after Zed Wide");
+        assert!(!crowded("spread").await, "Abe Deep before Abe Spread");
+    }
     let list = |q: &str, more: &str| format!("/w/{slug}/members?q={q}{more}");
     for (q, part, why) in [
         ("WIDE", "wide", "1,050 crowded matches: the list walked"),
         (
+            "SPREAD",
+            "spread",
+            "1,050 matches spread thin: paged from the substring index",
+        ),
+        (
             "ulk.ex",
             "ulk.ex",
-            "2,250 matches, most of the list: counted and paged by walking it",
+            "3,300 matches, most of the list: counted and paged by walking it",
         ),
     ] {
         for (sort, descending) in [("", false), ("&sort=desc", true)] {
