@@ -110,7 +110,7 @@ fn expected_index(db: Db, name: &str, q: &MemberQuery) -> &'static str {
     let substring = q.search.chars().count() >= 3;
     match (db, name) {
         (_, n) if n.starts_with("deep page") => "member_list_buckets",
-        (Db::Sqlite, "first match") => "VIRTUAL TABLE INDEX",
+        (Db::Sqlite, "first match and crowd") => "VIRTUAL TABLE INDEX",
         (Db::Sqlite, n) if substring && (n == "count" || n.starts_with("Index")) => {
             "VIRTUAL TABLE INDEX"
         }
