@@ -13,7 +13,8 @@
 //!   bucket match, so a page of them is near) the list's index is walked in order, each
 //!   entry tested. On SQLite a walk starts at that bucket, the first match found from the
 //!   substring index, not at the top of the list (PostgreSQL walks from the top whenever
-//!   more than 1,000 match). A long search looks for that match
+//!   more than 1,000 match). A long search is first counted from the top when most of
+//!   the list's first entries match it (an email domain); otherwise it looks for that match
 //!   first, in one statement that also counts by walking when most entries from there
 //!   match (a thousand entries tested cost less than a thousand matches of a long search
 //!   in the index); a short one is counted first (`SHORT_SEARCH`).
@@ -304,18 +305,10 @@ async fn plan(
     let long = q.search.chars().count() > SHORT_SEARCH;
     let mut looked = None;
     if walks_from_edge && long {
-        let st = member_pages::edge_and_walked(workspace_id, q, COUNT_CAP);
-        let row: EdgeRow = one_row(store, &st).await?;
-        if row.edge.is_none() {
-            return Ok((Source::Index, Some(Total::Exact(0))));
+        match look_long(store, workspace_id, q).await? {
+            Look::Decided(source, total) => return Ok((source, Some(total))),
+            Look::Seen(row) => looked = Some(row),
         }
-        if row.walked.is_some_and(|n| n > COUNT_CAP) {
-            return Ok((
-                Source::Walk { edge: row.edge },
-                Some(Total::MoreThan(COUNT_CAP)),
-            ));
-        }
-        looked = Some(row);
     }
     let st = member_pages::capped_count(store.backend(), workspace_id, q, COUNT_CAP);
     let n = one_row::<CountRow>(store, &st).await?.n;
@@ -341,6 +334,38 @@ async fn plan(
         _ => Source::List,
     };
     Ok((source, Some(total)))
+}
+
+/// What a first look at a long search found.
+enum Look {
+    /// Where its page comes from, and how many match.
+    Decided(Source, Total),
+    /// Its first match and crowd, to be counted from the substring index.
+    Seen(EdgeRow),
+}
+
+/// On SQLite, a long search counted by walking the list where most entries match: from
+/// the top when most of its first entries do, else from its first match's bucket.
+async fn look_long(store: &Store, workspace_id: &str, q: &MemberQuery) -> StoreResult<Look> {
+    let more = Total::MoreThan(COUNT_CAP);
+    let st = member_pages::top_walked(workspace_id, q, COUNT_CAP);
+    let top: EdgeRow = one_row(store, &st).await?;
+    if top.walked.is_some_and(|n| n > COUNT_CAP) {
+        return Ok(Look::Decided(Source::Walk { edge: None }, more));
+    }
+    if top.is_crowded() {
+        // Its first match is among the first entries: a walk from it starts at the top.
+        return Ok(Look::Seen(top));
+    }
+    let st = member_pages::edge_and_walked(workspace_id, q, COUNT_CAP);
+    let row: EdgeRow = one_row(store, &st).await?;
+    if row.edge.is_none() {
+        return Ok(Look::Decided(Source::Index, Total::Exact(0)));
+    }
+    if row.walked.is_some_and(|n| n > COUNT_CAP) {
+        return Ok(Look::Decided(Source::Walk { edge: row.edge }, more));
+    }
+    Ok(Look::Seen(row))
 }
 
 /// The one row `st` reads (a count: it always has one), through the fast path when the
@@ -557,6 +582,10 @@ pub fn statements(
         Kind::Part => {
             let mut edge = None;
             if backend == Backend::Sqlite {
+                all.push((
+                    "crowd and walked count from the top".to_string(),
+                    member_pages::top_walked(workspace_id, q, COUNT_CAP),
+                ));
                 all.push((
                     "first match, crowd and walked count".to_string(),
                     member_pages::edge_and_walked(workspace_id, q, COUNT_CAP),

@@ -258,10 +258,15 @@ async fn searches_count_to_a_thousand_then_say_more_than(db: Db) {
     next_then_previous(&owner, &list("deep%201", "&seat=with"), &seated, None).await;
 }
 
-/// What the first-match-and-dense-count statement finds for `search` (SQLite only).
-async fn edge_and_walked(
+/// A statement made by `make` from the workspace and a search.
+type Looking = fn(&str, &MemberQuery, i64) -> member_pages::Statement;
+
+/// What a first look at a long search (`make`: `member_pages::top_walked` or
+/// `edge_and_walked`) finds for `search` (SQLite only).
+async fn look(
     app: &TestApp,
     workspace_id: &str,
+    make: Looking,
     search: &str,
     descending: bool,
 ) -> EdgeRow {
@@ -270,7 +275,7 @@ async fn edge_and_walked(
         descending,
         ..MemberQuery::default()
     };
-    let st = member_pages::edge_and_walked(workspace_id, &q, member_list::COUNT_CAP);
+    let st = make(workspace_id, &q, member_list::COUNT_CAP);
     st.bind(sqlx::query_as(&st.sql))
         .fetch_one(app.services.store.pool())
         .await
@@ -286,23 +291,44 @@ async fn a_search_most_of_a_late_bucket_matches_is_walked_from_there(db: Db) {
     app.add_bulk(&workspace_id, "Omega", 1400, &["Ωmar"]).await;
     app.add_bulk(&workspace_id, "Alpha", 1400, &["Aωa"]).await;
     if db == Db::Sqlite {
-        let dense = edge_and_walked(&app, &workspace_id, "omega", false).await;
+        let edge_and_walked: Looking = member_pages::edge_and_walked;
+        let dense = look(&app, &workspace_id, edge_and_walked, "omega", false).await;
         assert!(
             dense.edge.is_some() && dense.walked > Some(1000),
             "{dense:?}"
         );
-        let dense = edge_and_walked(&app, &workspace_id, "alpha", true).await;
+        let dense = look(&app, &workspace_id, edge_and_walked, "alpha", true).await;
         assert!(dense.walked > Some(1000), "Z→A: {dense:?}");
-        let sparse = edge_and_walked(&app, &workspace_id, "deep 1", false).await;
+        let sparse = look(&app, &workspace_id, edge_and_walked, "deep 1", false).await;
         assert!(
             sparse.edge.is_some() && sparse.walked.is_none(),
             "{sparse:?}"
         );
-        let none = edge_and_walked(&app, &workspace_id, "nobody", false).await;
+        let none = look(&app, &workspace_id, edge_and_walked, "nobody", false).await;
         assert!(none.edge.is_none() && none.walked.is_none(), "{none:?}");
+        // Everyone's domain crowds the top of the list; Ωmar Omega only its end (Z→A).
+        let top_walked: Looking = member_pages::top_walked;
+        for (search, descending, crowded) in [
+            ("bulk.example", false, true),
+            ("ωmar.omega", true, true),
+            ("ωmar.omega", false, false),
+        ] {
+            let top = look(&app, &workspace_id, top_walked, search, descending).await;
+            assert_eq!(top.is_crowded(), crowded, "{search} (Z→A: {descending})");
+            assert_eq!(top.walked > Some(1000), crowded, "{search}: {top:?}");
+        }
     }
-    // Short searches are counted first; long ones look for their first match first.
-    for q in ["omega", "alpha", "aωa", "ωmar", "ωmar.omega", "aωa.alpha"] {
+    // Short searches are counted first; long ones look at the top of the list, then for
+    // their first match.
+    for q in [
+        "omega",
+        "alpha",
+        "aωa",
+        "ωmar",
+        "ωmar.omega",
+        "aωa.alpha",
+        "bulk.example",
+    ] {
         for (sort, descending) in [("", false), ("&sort=desc", true)] {
             let all = expected(&app, &workspace_id, "active", None, descending, Some(q)).await;
             assert!(all.len() > 1000, "{q}: {}", all.len());
