@@ -422,8 +422,10 @@ pub fn page(
         " ORDER BY {key}{dir} LIMIT {limit} OFFSET {offset}"
     ));
     if key == "r.sort_name" {
+        // The index that holds the listed columns (one B-tree descent per member; SQLite
+        // would take the primary key, then read each membership's row).
         st.sql = format!(
-            "SELECT {} FROM ({}) k CROSS JOIN memberships p \
+            "SELECT {} FROM ({}) k CROSS JOIN memberships p INDEXED BY memberships_match \
              ON p.workspace_id = $1 AND p.account_id = k.account_id",
             membership_columns("p"),
             st.sql
