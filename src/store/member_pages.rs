@@ -180,19 +180,7 @@ const WALK_MOST: i64 = 4096;
 /// (an email domain: fifteen trigrams each in every entry); the walk tests a thousand
 /// entries in a fraction of that.
 pub fn edge_and_walked(workspace_id: &str, q: &MemberQuery, cap: i64) -> Statement {
-    let Looked {
-        mut st,
-        filter,
-        select,
-    } = edge_and_crowded(workspace_id, q);
-    let walked = matching(&mut st, q, &filter, WALK_MOST, Some("x.edge"));
-    let limit = st.arg(Arg::Int(cap + 1));
-    st.sql = format!(
-        "WITH x AS MATERIALIZED ({select}) SELECT x.edge, x.crowded, \
-         CASE WHEN x.crowded THEN (SELECT COUNT(*) FROM ({walked} LIMIT {limit})) END AS walked \
-         FROM x"
-    );
-    st
+    with_walked(look(workspace_id, q, Start::FirstMatch), q, cap)
 }
 
 /// On SQLite, for a long search: whether at least half of the first `PROBE` entries of
@@ -201,32 +189,31 @@ pub fn edge_and_walked(workspace_id: &str, q: &MemberQuery, cap: i64) -> Stateme
 /// nearly everyone matches (their email domain) is counted from the top of the list
 /// without looking for its first match in the substring index (fifteen costly terms).
 pub fn top_walked(workspace_id: &str, q: &MemberQuery, cap: i64) -> Statement {
-    let mut st = Statement::default();
-    filter(&mut st, workspace_id, q, "p");
-    let filter = std::mem::take(&mut st.sql);
-    let probed = matching(&mut st, q, &filter, PROBE, None);
-    let walked = matching(&mut st, q, &filter, WALK_MOST, None);
-    let limit = st.arg(Arg::Int(cap + 1));
-    st.sql = format!(
-        "SELECT NULL AS edge, top.crowded, \
-         CASE WHEN top.crowded THEN (SELECT COUNT(*) FROM ({walked} LIMIT {limit})) END AS walked \
-         FROM (SELECT (SELECT COUNT(*) FROM ({probed})) * 2 >= {PROBE} AS crowded) top"
-    );
-    st
+    with_walked(look(workspace_id, q, Start::Top), q, cap)
 }
 
 /// On SQLite: the first match and whether the list crowds with matches from its bucket,
 /// as `edge_and_walked` finds them, without the count (`walked` is NULL): for a search
 /// counted first that turned out to match more than `COUNT_CAP`.
 pub fn edge(workspace_id: &str, q: &MemberQuery) -> Statement {
-    let Looked { mut st, select, .. } = edge_and_crowded(workspace_id, q);
+    let Looked { mut st, select, .. } = look(workspace_id, q, Start::FirstMatch);
     st.sql = format!("SELECT x.edge, x.crowded, NULL AS walked FROM ({select}) x");
     st
 }
 
-/// A look at where a search's first match lies: the statement's parameters so far, the
-/// list's filter (a WHERE on memberships `p`), and a SELECT of `edge` and `crowded`.
+/// Where a look at the list starts: its top (its end, Z→A), or the bucket of the
+/// search's first match in the substring index.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    Top,
+    FirstMatch,
+}
+
+/// A look at the list for a search: the statement's parameters so far, the list's filter
+/// (a WHERE on memberships `p`), and a SELECT of `edge` (NULL from the top) and
+/// `crowded`.
 struct Looked {
+    start: Start,
     st: Statement,
     filter: String,
     select: String,
@@ -234,17 +221,52 @@ struct Looked {
 
 /// See `edge_and_walked`; the filter's parameters come first ($1 the workspace, as
 /// `member_fts::first_match` needs).
-fn edge_and_crowded(workspace_id: &str, q: &MemberQuery) -> Looked {
+fn look(workspace_id: &str, q: &MemberQuery, start: Start) -> Looked {
     let mut st = Statement::default();
     filter(&mut st, workspace_id, q, "p");
     let filter = std::mem::take(&mut st.sql);
-    let first = member_fts::first_match(&mut st, q);
-    let probed = matching(&mut st, q, &filter, PROBE, Some("e.edge"));
-    let select = format!(
-        "SELECT e.edge, e.edge IS NOT NULL AND (SELECT COUNT(*) FROM ({probed})) * 2 >= {PROBE} \
-         AS crowded FROM (SELECT ({first}) AS edge) e"
+    let select = match start {
+        Start::Top => {
+            let probed = matching(&mut st, q, &filter, PROBE, None);
+            format!(
+                "SELECT NULL AS edge, (SELECT COUNT(*) FROM ({probed})) * 2 >= {PROBE} AS crowded"
+            )
+        }
+        Start::FirstMatch => {
+            let first = member_fts::first_match(&mut st, q);
+            let probed = matching(&mut st, q, &filter, PROBE, Some("e.edge"));
+            format!(
+                "SELECT e.edge, e.edge IS NOT NULL AND (SELECT COUNT(*) FROM ({probed})) * 2 >= {PROBE} \
+                 AS crowded FROM (SELECT ({first}) AS edge) e"
+            )
+        }
+    };
+    Looked {
+        start,
+        st,
+        filter,
+        select,
+    }
+}
+
+/// `looked`'s edge and crowd, and when crowded how many match among the `WALK_MOST`
+/// entries from where it looked, counted no further than `cap + 1` (`walked`).
+fn with_walked(looked: Looked, q: &MemberQuery, cap: i64) -> Statement {
+    let Looked {
+        start,
+        mut st,
+        filter,
+        select,
+    } = looked;
+    let edge = (start == Start::FirstMatch).then_some("x.edge");
+    let walked = matching(&mut st, q, &filter, WALK_MOST, edge);
+    let limit = st.arg(Arg::Int(cap + 1));
+    st.sql = format!(
+        "WITH x AS MATERIALIZED ({select}) SELECT x.edge, x.crowded, \
+         CASE WHEN x.crowded THEN (SELECT COUNT(*) FROM ({walked} LIMIT {limit})) END AS walked \
+         FROM x"
     );
-    Looked { st, filter, select }
+    st
 }
 
 /// The entries that match among the first `entries` of the list (`filter`) from the
