@@ -27,7 +27,8 @@ use tokio::sync::mpsc;
 
 use super::fast_reads::{self, FromFastRow};
 use super::listing::{Columns, Listing, WriteRow, write_rows};
-use super::member_pages::{self, CountRow, EdgeRow, Position, Source, Statement};
+use super::member_fts;
+use super::member_pages::{self, CountRow, EdgeRow, IdRow, Position, Source, Statement};
 use super::member_search::{self, Kind};
 use super::teams::TeamTagRow;
 use super::{Store, StoreResult};
@@ -198,8 +199,10 @@ pub async fn page(
     cursor: &Cursor,
     limit: i64,
 ) -> StoreResult<Page> {
-    let (source, total) = plan(store, workspace_id, q).await?;
+    let plan = plan(store, workspace_id, q).await?;
+    let (source, total) = (plan.source, plan.total);
     let at = |position| read(store, workspace_id, q, source, total, position, limit);
+    let numbered = |offset| plan.numbered(offset, limit + 1);
     match cursor {
         Cursor::After(id) => {
             let page = at(Position::Cursor {
@@ -227,7 +230,7 @@ pub async fn page(
                 });
             }
             // Fewer than a page before them: the first page.
-            return first_page(at(Position::Offset(0)).await?);
+            return first_page(at(numbered(0)).await?);
         }
         Cursor::None => {}
     }
@@ -255,7 +258,7 @@ pub async fn page(
             ..page
         });
     }
-    let page = at(Position::Offset(offset)).await?;
+    let page = at(numbered(offset)).await?;
     if offset == 0 {
         return first_page(page);
     }
@@ -290,28 +293,61 @@ fn first_page(page: Page) -> StoreResult<Page> {
     })
 }
 
-/// Where a query's matches come from, and how many there are when that is not read with
-/// the page (the whole list's count is).
-async fn plan(
-    store: &Store,
-    workspace_id: &str,
-    q: &MemberQuery,
-) -> StoreResult<(Source, Option<Total>)> {
+/// Where a query's matches come from, how many there are when that is not read with the
+/// page (the whole list's count is), and, on SQLite, the first matches from the substring
+/// index in the list's order.
+struct Plan {
+    source: Source,
+    total: Option<Total>,
+    known: Option<Vec<i64>>,
+}
+
+impl Plan {
+    /// Where the numbered page `offset` entries in starts (`want` entries): among the
+    /// known matches when they hold every match it needs.
+    fn numbered(&self, offset: i64, want: i64) -> Position {
+        let among = match (&self.known, self.source, self.total) {
+            (Some(known), Source::Index, Some(total)) => member_fts::bucket_run(
+                known,
+                usize::try_from(offset).unwrap_or(usize::MAX),
+                usize::try_from(want).unwrap_or(1),
+                matches!(total, Total::Exact(_)),
+            ),
+            _ => None,
+        };
+        match among {
+            Some((matches, skip)) => Position::Among { matches, skip },
+            None => Position::Offset(offset),
+        }
+    }
+}
+
+async fn plan(store: &Store, workspace_id: &str, q: &MemberQuery) -> StoreResult<Plan> {
     let kind = member_search::kind(&q.search);
+    let decided = |source, total| Plan {
+        source,
+        total,
+        known: None,
+    };
     if kind == Kind::None {
-        return Ok((Source::List, None));
+        return Ok(decided(Source::List, None));
     }
     let walks_from_edge = kind == Kind::Part && store.backend() == Backend::Sqlite;
     let long = q.search.chars().count() > SHORT_SEARCH;
     let mut looked = None;
     if walks_from_edge && long {
         match look_long(store, workspace_id, q).await? {
-            Look::Decided(source, total) => return Ok((source, Some(total))),
+            Look::Decided(source, total) => return Ok(decided(source, Some(total))),
             Look::Seen(row) => looked = Some(row),
         }
     }
-    let st = member_pages::capped_count(store.backend(), workspace_id, q, COUNT_CAP);
-    let n = one_row::<CountRow>(store, &st).await?.n;
+    let (n, known) = if walks_from_edge {
+        let known = fts_matches(store, workspace_id, q).await?;
+        (known.len() as i64, Some(known))
+    } else {
+        let st = member_pages::capped_count(store.backend(), workspace_id, q, COUNT_CAP);
+        (one_row::<CountRow>(store, &st).await?.n, None)
+    };
     let total = if n > COUNT_CAP {
         Total::MoreThan(COUNT_CAP)
     } else {
@@ -333,7 +369,24 @@ async fn plan(
         (Kind::Part, Total::MoreThan(_)) => Source::Walk { edge: None },
         _ => Source::List,
     };
-    Ok((source, Some(total)))
+    Ok(Plan {
+        source,
+        total: Some(total),
+        known,
+    })
+}
+
+/// On SQLite, the rowids of the first `COUNT_CAP + 1` matches of `q` in the list's order
+/// from the substring index: how many match, and the matches the first pages are among.
+async fn fts_matches(store: &Store, workspace_id: &str, q: &MemberQuery) -> StoreResult<Vec<i64>> {
+    let scopes: Vec<IdRow> = all_rows(store, &member_fts::scope(workspace_id)).await?;
+    let Some(scope) = scopes.first() else {
+        // No member has ever been listed here.
+        return Ok(Vec::new());
+    };
+    let range = member_fts::rowid_range(scope.id, q);
+    let rows: Vec<IdRow> = all_rows(store, &member_fts::matches(q, range, COUNT_CAP)).await?;
+    Ok(rows.into_iter().map(|row| row.id).collect())
 }
 
 /// What a first look at a long search found.
@@ -595,11 +648,18 @@ pub fn statements(
                     member_pages::edge(workspace_id, q),
                 ));
                 edge = Some(0);
+                all.push(("scope".to_string(), member_fts::scope(workspace_id)));
+                let range = member_fts::rowid_range(1, q);
+                all.push((
+                    "matches".to_string(),
+                    member_fts::matches(q, range, COUNT_CAP),
+                ));
+            } else {
+                all.push((
+                    "count".to_string(),
+                    member_pages::capped_count(backend, workspace_id, q, COUNT_CAP),
+                ));
             }
-            all.push((
-                "count".to_string(),
-                member_pages::capped_count(backend, workspace_id, q, COUNT_CAP),
-            ));
             vec![Source::Index, Source::Walk { edge }]
         }
         Kind::NameStart => {
@@ -623,6 +683,15 @@ pub fn statements(
                 after: false,
             },
         ];
+        if source == Source::Index && backend == Backend::Sqlite {
+            // The whole page (no sorting to choose it), and a page inside the run.
+            for skip in [0, 1] {
+                positions.push(Position::Among {
+                    matches: vec![1 << 42, (1 << 42) + 1],
+                    skip,
+                });
+            }
+        }
         if source == Source::List {
             all.push((
                 "deep page's bucket".to_string(),

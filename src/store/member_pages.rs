@@ -107,6 +107,9 @@ pub enum Position {
     Anchor { bucket: String, skip: i64 },
     /// The entries after (`after` true) or before this account's, in the list's order.
     Cursor { account_id: String, after: bool },
+    /// Of the substring index's matches on SQLite: among these (by rowid: whole sort-key
+    /// buckets, `member_fts::bucket_run`), skip `skip` once sorted.
+    Among { matches: Vec<i64>, skip: i64 },
 }
 
 /// The filter every statement starts from: $1 workspace, $2 status, the seat, and for a
@@ -143,22 +146,15 @@ fn contains(backend: Backend, param: &str) -> String {
 }
 
 /// How many members match `q`'s search, counting no further than `cap + 1` (column
-/// `n`).
+/// `n`). On SQLite a search of three characters or more is counted from the substring
+/// index instead (`member_fts::matches`).
 pub fn capped_count(backend: Backend, workspace_id: &str, q: &MemberQuery, cap: i64) -> Statement {
     let mut st = searching(backend, q);
-    match (member_search::kind(&q.search), backend) {
-        (member_search::Kind::Part, Backend::Sqlite) => {
-            member_fts::count(&mut st, workspace_id, q, cap);
-            return st;
-        }
-        (kind, _) => {
-            st.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM memberships p");
-            filter(&mut st, workspace_id, q, "p");
-            if kind == member_search::Kind::Part {
-                let pattern = st.text(&member_search::like_pattern(&q.search));
-                st.push(&format!(" AND p.search_text LIKE {pattern} ESCAPE '\\'"));
-            }
-        }
+    st.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM memberships p");
+    filter(&mut st, workspace_id, q, "p");
+    if member_search::kind(&q.search) == member_search::Kind::Part {
+        let pattern = st.text(&member_search::like_pattern(&q.search));
+        st.push(&format!(" AND p.search_text LIKE {pattern} ESCAPE '\\'"));
     }
     let limit = st.arg(Arg::Int(cap + 1));
     st.push(&format!(" LIMIT {limit}) x"));
@@ -328,6 +324,18 @@ impl super::fast_reads::FromFastRow for CountRow {
     }
 }
 
+/// What `member_fts::scope` and `member_fts::matches` read: one number a row.
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+pub struct IdRow {
+    pub id: i64,
+}
+
+impl super::fast_reads::FromFastRow for IdRow {
+    fn from_fast_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self { id: row.get(0)? })
+    }
+}
+
 /// A statement for `q`: replanned at every run when it searches on PostgreSQL.
 fn searching(backend: Backend, q: &MemberQuery) -> Statement {
     Statement {
@@ -433,16 +441,18 @@ pub fn page(
         "p.sort_name"
     };
     position_sql(&mut st, q, position, key, reverse);
-    let limit = st.arg(Arg::Int(limit));
-    let offset = match position {
-        Position::Offset(n) => *n,
-        Position::Anchor { skip, .. } => *skip,
-        Position::Cursor { .. } => 0,
-    };
-    let offset = st.arg(Arg::Int(offset));
-    st.push(&format!(
-        " ORDER BY {key}{dir} LIMIT {limit} OFFSET {offset}"
-    ));
+    if !whole_page(position, limit) {
+        let limit = st.arg(Arg::Int(limit));
+        let offset = match position {
+            Position::Offset(n) => *n,
+            Position::Anchor { skip, .. } | Position::Among { skip, .. } => *skip,
+            Position::Cursor { .. } => 0,
+        };
+        let offset = st.arg(Arg::Int(offset));
+        st.push(&format!(
+            " ORDER BY {key}{dir} LIMIT {limit} OFFSET {offset}"
+        ));
+    }
     if key == "r.sort_name" {
         // The index that holds the listed columns (one B-tree descent per member; SQLite
         // would take the primary key, then read each membership's row).
@@ -476,6 +486,12 @@ pub fn page(
     st
 }
 
+/// Whether every entry `position` names is on the page: they need no sorting to choose
+/// the page's (the caller orders the rows).
+fn whole_page(position: &Position, limit: i64) -> bool {
+    matches!(position, Position::Among { matches, skip: 0 } if matches.len() as i64 <= limit)
+}
+
 /// The condition that starts the page at `position` (on the sort key `key`).
 fn position_sql(
     st: &mut Statement,
@@ -485,7 +501,7 @@ fn position_sql(
     reverse: bool,
 ) {
     match position {
-        Position::Offset(_) => {}
+        Position::Offset(_) | Position::Among { .. } => {}
         Position::Anchor { bucket, .. } => {
             if q.descending {
                 let end = st.text(&format!("{bucket}{PREFIX_END}"));

@@ -110,7 +110,10 @@ fn expected_index(db: Db, name: &str, q: &MemberQuery) -> &'static str {
     let substring = q.search.chars().count() >= 3;
     match (db, name) {
         (_, n) if n.starts_with("deep page") => "member_list_buckets",
-        (Db::Sqlite, "first match and crowd") => "VIRTUAL TABLE INDEX",
+        (Db::Sqlite, "first match and crowd" | "matches") => "VIRTUAL TABLE INDEX",
+        (Db::Sqlite, "scope") => "sqlite_autoindex_member_search_scopes",
+        // The matches a page is among, by rowid (the substring index was read first).
+        (Db::Sqlite, n) if n.starts_with("Index page from Among") => "USING INTEGER PRIMARY KEY",
         (Db::Sqlite, n) if substring && (n == "count" || n.starts_with("Index")) => {
             "VIRTUAL TABLE INDEX"
         }
