@@ -118,10 +118,10 @@ pub fn matches(q: &MemberQuery, (from, to): (i64, i64), cap: i64) -> Statement {
     st
 }
 
-/// The matches a page `skip` entries from `at` with `want` entries is among, in whole
-/// sort-key buckets, from `known` (the first matches in the list's order: every one when
-/// `complete`), and how many of them come before the page once sorted. None when the
-/// page's last bucket may go on past `known`.
+/// The matches that the page of `want` entries starting `at` entries in is among, as a
+/// run of whole sort-key buckets of `known` (the first matches in the list's order: every
+/// one when `complete`), and how many of the run come before the page once it is sorted.
+/// None when the page's last bucket may go on past `known`.
 pub fn bucket_run(
     known: &[i64],
     at: usize,

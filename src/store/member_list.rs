@@ -17,7 +17,9 @@
 //!   the list's first entries match it (an email domain); otherwise it looks for that match
 //!   first, in one statement that also counts by walking when most entries from there
 //!   match (a thousand entries tested cost less than a thousand matches of a long search
-//!   in the index); a short one is counted first (`SHORT_SEARCH`).
+//!   in the index); a short one is counted first (`SHORT_SEARCH`). On SQLite that count
+//!   reads the first matches' rowids, and a numbered page among them is read by rowid
+//!   (`Position::Among`) instead of from the substring index again.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -322,6 +324,7 @@ impl Plan {
     }
 }
 
+/// How `q`'s pages are read (`Plan`).
 async fn plan(store: &Store, workspace_id: &str, q: &MemberQuery) -> StoreResult<Plan> {
     let kind = member_search::kind(&q.search);
     let decided = |source, total| Plan {
