@@ -19,14 +19,27 @@ const CLASS_BITS: u32 = 5;
 /// The class of every character above 'z' (letters are 1 to 26, the rest 0).
 const ABOVE_Z: i64 = 27;
 
+/// Where a workspace's rowids start: its scope's number, shifted.
+pub const SCOPE_SHIFT: u32 = 42;
+
+/// The bit of a rowid that says its member is suspended.
+const STATUS_SHIFT: u32 = 41;
+
+/// Where `q`'s status starts within a scope's rowids; its range is `1 << STATUS_SHIFT`
+/// long (the suspended range ends where the next scope starts: added, not or-ed).
+fn status_offset(q: &MemberQuery) -> i64 {
+    i64::from(q.status_str() == "suspended") << STATUS_SHIFT
+}
+
 /// The rowids of workspace $1's members of `q`'s status: `[from, to)`, as SQL.
 fn range(q: &MemberQuery) -> (String, String) {
-    let suspended = i64::from(q.status_str() == "suspended");
-    let scope = "(SELECT s.number << 42 FROM member_search_scopes s WHERE s.workspace_id = $1)";
-    // Added, not or-ed: the end of the suspended range is the next scope's start.
+    let scope = format!(
+        "(SELECT s.number << {SCOPE_SHIFT} FROM member_search_scopes s WHERE s.workspace_id = $1)"
+    );
+    let from = status_offset(q);
     (
-        format!("({scope} + ({suspended} << 41))"),
-        format!("({scope} + ({} << 41))", suspended + 1),
+        format!("({scope} + {from})"),
+        format!("({scope} + {})", from + (1 << STATUS_SHIFT)),
     )
 }
 
@@ -98,8 +111,8 @@ pub fn scope(workspace_id: &str) -> Statement {
 
 /// The rowids of `q`'s status in scope `number`: `[from, to)`.
 pub fn rowid_range(number: i64, q: &MemberQuery) -> (i64, i64) {
-    let from = (number << 42) + (i64::from(q.status_str() == "suspended") << 41);
-    (from, from + (1 << 41))
+    let from = (number << SCOPE_SHIFT) + status_offset(q);
+    (from, from + (1 << STATUS_SHIFT))
 }
 
 /// The rowids of the first `cap + 1` matches in the list's order (column `id`), from the

@@ -690,7 +690,10 @@ pub fn statements(
             // The whole page (no sorting to choose it), and a page inside the run.
             for skip in [0, 1] {
                 positions.push(Position::Among {
-                    matches: vec![1 << 42, (1 << 42) + 1],
+                    matches: vec![
+                        1 << member_fts::SCOPE_SHIFT,
+                        (1 << member_fts::SCOPE_SHIFT) + 1,
+                    ],
                     skip,
                 });
             }
